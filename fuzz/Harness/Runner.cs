@@ -1,0 +1,150 @@
+using Verify.Model;
+using Verify.Model.Alphabet;
+using Verify.Model.Contract;
+using Verify.Impl;
+
+namespace Verify.Fuzz.Harness;
+
+/// <summary>
+/// Runs a scenario on the model and the impl in lock step: resolves each operation's references,
+/// dispatches it on both sides, compares outcomes and digests, checks invariants on both sides,
+/// and stops at the first failure. Reusable: each Run resets both kernels, keeping their storage.
+/// </summary>
+public sealed class Runner
+{
+    private readonly IKernel _model;
+    private readonly IKernel _impl;
+    private readonly HandleTable _handles = new();
+
+    public Runner(Func<MachineConfig, IKernel>? implFactory = null)
+    {
+        _model = new ModelKernel(MachineConfig.Default);
+        _impl = (implFactory ?? (m => new ImplKernel(m)))(MachineConfig.Default);
+    }
+
+    public IKernel Model => _model;
+
+    public IKernel Impl => _impl;
+
+    public RunResult Run(Scenario scenario, CheckLevel level = CheckLevel.Cheap)
+    {
+        var machine = scenario.Machine;
+        var failure = Guard(-1, () =>
+        {
+            _model.Reset(machine);
+            _impl.Reset(machine);
+            return CompareFully(-1);
+        });
+        if (failure is not null) return new RunResult(failure, 0);
+        _handles.Reset();
+
+        int opsCount = Math.Min(scenario.Ops.Count, Scenario.OpsMax);
+        for (int step = 0; step < opsCount; step++)
+        {
+            failure = RunStep(step, scenario.Ops[step], level);
+            if (failure is not null) return new RunResult(failure, step + 1);
+        }
+        failure = Guard(opsCount, () => CompareFully(opsCount));
+        return new RunResult(failure, opsCount);
+    }
+
+    private Failure? RunStep(int step, Op op, CheckLevel level)
+    {
+        var spec = op.Spec;
+        var args = new OpArgs();
+        int consumedIndex = -1;
+        Handle? consumed = null;
+        for (int i = 0; i < spec.Args.Count; i++)
+        {
+            var arg = spec.Args[i];
+            switch (arg.Kind)
+            {
+                case ArgKind.Int:
+                    args.SetInt(i, op.Arg(i));
+                    break;
+                case ArgKind.Ref:
+                    int index = _handles.ResolveLive(arg.RefKind, op.Arg(i));
+                    if (index < 0) return null; // nothing live to refer to: the step is a no-op on both sides
+                    var handle = _handles.LiveAt(arg.RefKind, index);
+                    args.SetRef(i, handle);
+                    if (i == spec.ConsumesArg) (consumedIndex, consumed) = (index, handle);
+                    break;
+                case ArgKind.StaleRef:
+                    args.SetRef(i, _handles.ResolveStale(arg.RefKind, op.Arg(i), _model.Machine.Pages));
+                    break;
+            }
+        }
+
+        Outcome modelOutcome, implOutcome;
+        try { modelOutcome = spec.Execute(_model, args); }
+        catch (Exception e) { return new Failure(step, Invariant.NoException, $"model threw {e.GetType().Name}: {e.Message}"); }
+        try { implOutcome = spec.Execute(_impl, args); }
+        catch (Exception e) { return new Failure(step, Invariant.NoException, $"impl threw {e.GetType().Name}: {e.Message}"); }
+        if (modelOutcome != implOutcome)
+        {
+            return new Failure(step, Invariant.EquivalenceOutcome, $"outcomes differ: model {modelOutcome}, impl {implOutcome}",
+                modelOutcome, implOutcome, DiffForReport());
+        }
+
+        Handle? produced = null;
+        if (modelOutcome.IsOk)
+        {
+            if (spec.Produces is not null)
+            {
+                produced = spec.Produces(args, modelOutcome);
+                _handles.Add(produced.Value);
+            }
+            if (consumed is { } gone) _handles.Kill(gone.Kind, consumedIndex);
+        }
+        else
+        {
+            consumed = null;
+        }
+
+        try
+        {
+            var violation = StepInvariants.Check(_model, "model", produced, consumed)
+                ?? StepInvariants.Check(_impl, "impl", produced, consumed);
+            if (violation is not null) return new Failure(step, violation.Invariant, violation.ToString(), modelOutcome, implOutcome, DiffForReport());
+            if (level == CheckLevel.Full || _model.Digest != _impl.Digest) return CompareFully(step);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return new Failure(step, Invariant.NoException, $"checking threw {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>The snapshot diff attached to an outcome divergence; a snapshot that throws is reported in the diff itself.</summary>
+    private IReadOnlyList<string> DiffForReport()
+    {
+        try { return SnapshotDiff.Compare(_model.TakeSnapshot(), _impl.TakeSnapshot()); }
+        catch (Exception e) { return [$"(taking a snapshot threw {e.GetType().Name}: {e.Message})"]; }
+    }
+
+    /// <summary>Full snapshot comparison and every full invariant on both sides.</summary>
+    private Failure? CompareFully(int step)
+    {
+        var modelSnapshot = _model.TakeSnapshot();
+        var implSnapshot = _impl.TakeSnapshot();
+        var broken = SnapshotInvariants.Check(modelSnapshot, "model");
+        broken.AddRange(SnapshotInvariants.Check(implSnapshot, "impl"));
+        var diff = SnapshotDiff.Compare(modelSnapshot, implSnapshot);
+        if (broken.Count > 0)
+        {
+            return new Failure(step, broken[0].Invariant, string.Join("\n", broken.Select(v => v.ToString())), SnapshotDiff: diff);
+        }
+        if (diff.Count > 0)
+            return new Failure(step, Invariant.EquivalenceSnapshot, "snapshots differ", SnapshotDiff: diff);
+        if (_model.Digest != _impl.Digest)
+            return new Failure(step, Invariant.EquivalenceSnapshot, $"snapshots are equal but digests differ: model {_model.Digest:x16}, impl {_impl.Digest:x16}");
+        return null;
+    }
+
+    /// <summary>Runs a check; an exception from either side becomes an E3 failure at that step.</summary>
+    private static Failure? Guard(int step, Func<Failure?> check)
+    {
+        try { return check(); }
+        catch (Exception e) { return new Failure(step, Invariant.NoException, $"threw {e.GetType().Name}: {e.Message}"); }
+    }
+}

@@ -1,0 +1,83 @@
+using Verify.Model.Alphabet;
+using Verify.Model.Contract;
+
+namespace Verify.Fuzz.Harness;
+
+/// <summary>
+/// Smaller variants of a scenario, most aggressive first: drop chunks of operations (halves down
+/// to single steps), make arguments smaller (references toward 0, integers toward their minimum),
+/// and make the machine smaller. Every variant is valid by construction (relative references).
+/// Used as FsCheck's shrinker and by Minimize.
+/// </summary>
+public static class ScenarioShrinker
+{
+    public static IEnumerable<Scenario> Candidates(Scenario scenario)
+    {
+        var ops = scenario.Ops;
+        for (int chunk = Math.Max(1, ops.Count / 2); chunk >= 1; chunk /= 2)
+        {
+            for (int start = 0; start + chunk <= ops.Count; start += chunk)
+            {
+                var fewer = ops.Take(start).Concat(ops.Skip(start + chunk)).ToList();
+                yield return scenario with { Ops = fewer };
+            }
+            if (chunk == 1) break;
+        }
+        foreach (var machine in SmallerMachines(scenario.Machine)) yield return scenario with { Machine = machine };
+        for (int i = 0; i < ops.Count; i++)
+        {
+            var spec = ops[i].Spec;
+            for (int a = 0; a < spec.Args.Count; a++)
+            {
+                foreach (long value in SmallerValues(ops[i].Arg(a), spec.Args[a].Min))
+                {
+                    var changed = ops.ToArray();
+                    changed[i] = ops[i].WithArg(a, value);
+                    yield return scenario with { Ops = changed };
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Greedy minimization: repeatedly take the first smaller candidate that still fails with the
+    /// same signature, until none does or the attempt budget is spent. Deterministic.
+    /// </summary>
+    public static Scenario Minimize(Scenario failing, Func<Scenario, bool> stillFails, int attemptsMax = 20_000)
+    {
+        var current = failing;
+        int attempts = 0;
+        bool improved = true;
+        while (improved && attempts < attemptsMax)
+        {
+            improved = false;
+            foreach (var candidate in Candidates(current))
+            {
+                if (++attempts > attemptsMax) break;
+                if (!stillFails(candidate)) continue;
+                current = candidate;
+                improved = true;
+                break;
+            }
+        }
+        return current;
+    }
+
+    private static IEnumerable<MachineConfig> SmallerMachines(MachineConfig machine)
+    {
+        var pages = new SortedSet<int> { 1, machine.Pages / 2, machine.Pages - 1 };
+        for (int power = 1; power < machine.Pages; power <<= 1) pages.Add(power);
+        foreach (int candidate in pages.Where(p => p >= 1 && p < machine.Pages))
+            yield return machine with { Pages = candidate };
+        if (machine.Cpus > 1) yield return machine with { Cpus = 1 };
+    }
+
+    private static IEnumerable<long> SmallerValues(long value, long min)
+    {
+        if (value <= min) yield break;
+        yield return min;
+        long half = min + (value - min) / 2;
+        if (half != min) yield return half;
+        if (value - 1 != half && value - 1 != min) yield return value - 1;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Numerics;
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Impl.Buddy;
+
+/// <summary>
+/// The buddy allocator as a kernel would build it. Guarantees:
+/// - page state lives in flat arrays indexed by pfn: the order of a free block at its first page
+///   (-1 elsewhere) and the size and kind of a live allocation at its first page (0 elsewhere);
+/// - per order, a LowestSetBitmap of free block indexes (pfn >> order) finds the lowest free block
+///   of that order in O(log64 pages), and a bitmask of non-empty orders finds the smallest order
+///   that has one with a single trailing-zero count;
+/// - so AllocPages and FreePages are O(MaxPageOrder * log64 pages) and allocate nothing on the heap.
+/// </summary>
+public sealed class BuddyAllocator
+{
+    private readonly LowestSetBitmap[] _freeByOrder = new LowestSetBitmap[OrderCount];
+    private readonly long[] _freeCount = new long[OrderCount];
+    private sbyte[] _freeOrderAt = [];
+    private int[] _allocatedPagesAt = [];
+    private AllocationKind[] _allocatedKindAt = [];
+
+    /// <summary>Bit o is set exactly when _freeCount[o] > 0.</summary>
+    private uint _nonEmptyOrders;
+
+    public BuddyAllocator(int pages) => Reset(pages);
+
+    public int Pages { get; private set; }
+
+    public ulong Digest { get; private set; }
+
+    public long FreePageCount { get; private set; }
+
+    public long AllocatedPageCount { get; private set; }
+
+    public void Reset(int pages)
+    {
+        if (_freeOrderAt.Length < pages)
+        {
+            _freeOrderAt = new sbyte[pages];
+            _allocatedPagesAt = new int[pages];
+            _allocatedKindAt = new AllocationKind[pages];
+        }
+        else
+        {
+            Array.Clear(_allocatedPagesAt, 0, Math.Max(pages, Pages));
+        }
+        Array.Fill(_freeOrderAt, (sbyte)-1, 0, pages);
+        for (int order = 0; order < OrderCount; order++)
+        {
+            int blocks = pages >> order;
+            if (_freeByOrder[order] is null) _freeByOrder[order] = new LowestSetBitmap(blocks);
+            else _freeByOrder[order].Reset(blocks);
+            _freeCount[order] = 0;
+        }
+        Pages = pages;
+        _nonEmptyOrders = 0;
+        Digest = 0;
+        FreePageCount = 0;
+        AllocatedPageCount = 0;
+        int pfn = 0;
+        while (pfn < pages)
+        {
+            int order = Math.Min(MaxPageOrder, pfn == 0 ? MaxPageOrder : BitOperations.TrailingZeroCount(pfn));
+            while (pfn + (1 << order) > pages) order--;
+            AddFree(pfn, order);
+            pfn += 1 << order;
+        }
+    }
+
+    public Outcome AllocPages(int order)
+    {
+        if ((uint)order > MaxPageOrder) return Outcome.Fail(Errno.EINVAL);
+        int pfn = TakeBlock(order);
+        if (pfn < 0) return Outcome.Fail(Errno.ENOMEM);
+        AddAllocation(pfn, 1 << order, AllocationKind.Block);
+        return Outcome.Ok(pfn);
+    }
+
+    public Outcome FreePages(long pfn, int order)
+    {
+        if ((uint)order > MaxPageOrder || !IsAllocation(pfn, 1 << order, AllocationKind.Block))
+            return Outcome.Fail(Errno.EINVAL);
+        RemoveAllocation((int)pfn);
+        FreeAndMerge((int)pfn, order);
+        return Outcome.Ok(0);
+    }
+
+    public Outcome AllocPagesExact(long sizeBytes)
+    {
+        if (sizeBytes <= 0 || sizeBytes > ExactBytesMax) return Outcome.Fail(Errno.EINVAL);
+        int order = GetOrder(sizeBytes);
+        int pfn = TakeBlock(order);
+        if (pfn < 0) return Outcome.Fail(Errno.ENOMEM);
+        int used = (int)PagesFor(sizeBytes);
+        for (int tail = pfn + used; tail < pfn + (1 << order); tail++) FreeAndMerge(tail, 0);
+        AddAllocation(pfn, used, AllocationKind.Exact);
+        return Outcome.Ok(pfn);
+    }
+
+    public Outcome FreePagesExact(long pfn, long sizeBytes)
+    {
+        if (sizeBytes <= 0 || sizeBytes > ExactBytesMax || !IsAllocation(pfn, (int)PagesFor(sizeBytes), AllocationKind.Exact))
+            return Outcome.Fail(Errno.EINVAL);
+        int pages = _allocatedPagesAt[pfn];
+        RemoveAllocation((int)pfn);
+        for (int page = (int)pfn; page < pfn + pages; page++) FreeAndMerge(page, 0);
+        return Outcome.Ok(0);
+    }
+
+    public int FreeBlockOrderAt(long pfn) => (ulong)pfn < (ulong)Pages ? _freeOrderAt[pfn] : -1;
+
+    public long FreeBlockCount(int order) => _freeCount[order];
+
+    public long[] BuddyInfo() => (long[])_freeCount.Clone();
+
+    public IReadOnlyList<FreeBlock> FreeBlocks()
+    {
+        var blocks = new List<FreeBlock>();
+        for (int pfn = 0; pfn < Pages; pfn++)
+        {
+            if (_freeOrderAt[pfn] >= 0) blocks.Add(new FreeBlock(pfn, _freeOrderAt[pfn]));
+        }
+        return blocks;
+    }
+
+    public IReadOnlyList<AllocatedRun> Allocations()
+    {
+        var runs = new List<AllocatedRun>();
+        for (int pfn = 0; pfn < Pages; pfn++)
+        {
+            if (_allocatedPagesAt[pfn] > 0) runs.Add(new AllocatedRun(pfn, _allocatedPagesAt[pfn], _allocatedKindAt[pfn]));
+        }
+        return runs;
+    }
+
+    private bool IsAllocation(long pfn, int pages, AllocationKind kind) =>
+        (ulong)pfn < (ulong)Pages && _allocatedPagesAt[pfn] == pages && _allocatedKindAt[pfn] == kind;
+
+    /// <summary>Takes the lowest block of the smallest order >= order that has one; splits it; -1 if none.</summary>
+    private int TakeBlock(int order)
+    {
+        uint candidates = _nonEmptyOrders >> order;
+        if (candidates == 0) return -1;
+        int current = order + BitOperations.TrailingZeroCount(candidates);
+        int pfn = _freeByOrder[current].FindLowest() << current;
+        RemoveFree(pfn, current);
+        while (current > order)
+        {
+            current--;
+            AddFree(pfn + (1 << current), current);
+        }
+        return pfn;
+    }
+
+    private void FreeAndMerge(int pfn, int order)
+    {
+        while (order < MaxPageOrder)
+        {
+            int buddy = pfn ^ (1 << order);
+            if (buddy >= Pages || _freeOrderAt[buddy] != order) break;
+            RemoveFree(buddy, order);
+            pfn &= buddy;
+            order++;
+        }
+        AddFree(pfn, order);
+    }
+
+    private void AddFree(int pfn, int order)
+    {
+        _freeOrderAt[pfn] = (sbyte)order;
+        _freeByOrder[order].Add(pfn >> order);
+        _freeCount[order]++;
+        _nonEmptyOrders |= 1u << order;
+        FreePageCount += 1L << order;
+        Digest += StateDigest.FreeBlock(pfn, order);
+    }
+
+    private void RemoveFree(int pfn, int order)
+    {
+        _freeOrderAt[pfn] = -1;
+        _freeByOrder[order].Remove(pfn >> order);
+        if (--_freeCount[order] == 0) _nonEmptyOrders &= ~(1u << order);
+        FreePageCount -= 1L << order;
+        Digest -= StateDigest.FreeBlock(pfn, order);
+    }
+
+    private void AddAllocation(int pfn, int pages, AllocationKind kind)
+    {
+        _allocatedPagesAt[pfn] = pages;
+        _allocatedKindAt[pfn] = kind;
+        AllocatedPageCount += pages;
+        Digest += StateDigest.Allocation(pfn, pages, kind);
+    }
+
+    private void RemoveAllocation(int pfn)
+    {
+        int pages = _allocatedPagesAt[pfn];
+        AllocatedPageCount -= pages;
+        Digest -= StateDigest.Allocation(pfn, pages, _allocatedKindAt[pfn]);
+        _allocatedPagesAt[pfn] = 0;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Numerics;
+
+namespace Verify.Impl.Buddy;
+
+/// <summary>
+/// A set of small integers that finds its lowest member without scanning.
+/// Guarantees: level 0 holds one bit per member; bit j of level i+1 is set exactly when word j of
+/// level i is non-zero; the top level is a single word. Hence FindLowest descends one word per
+/// level, and Add and Remove touch at most one word per level: O(log64 capacity) each, which is
+/// at most 4 levels for 2^20 members. Nothing is allocated except when Reset grows the capacity.
+/// </summary>
+public sealed class LowestSetBitmap
+{
+    private const int LevelsMax = 6;
+    private readonly ulong[][] _levels = new ulong[LevelsMax][];
+    private readonly int[] _wordsUsed = new int[LevelsMax];
+    private int _levelCount;
+
+    public LowestSetBitmap(int capacity) => Reset(capacity);
+
+    public int Capacity { get; private set; }
+
+    /// <summary>Empties the set and makes room for members 0..capacity-1.</summary>
+    public void Reset(int capacity)
+    {
+        Capacity = capacity;
+        int level = 0;
+        int words = Math.Max(1, (capacity + 63) >> 6);
+        while (true)
+        {
+            if (_levels[level] is null || _levels[level].Length < words) _levels[level] = new ulong[words];
+            else Array.Clear(_levels[level], 0, Math.Max(words, _wordsUsed[level]));
+            _wordsUsed[level] = words;
+            level++;
+            if (words == 1) break;
+            words = (words + 63) >> 6;
+        }
+        for (int stale = level; stale < _levelCount; stale++) Array.Clear(_levels[stale], 0, _wordsUsed[stale]);
+        _levelCount = level;
+    }
+
+    public bool Contains(int member) => (_levels[0][member >> 6] & (1UL << (member & 63))) != 0;
+
+    public void Add(int member)
+    {
+        for (int level = 0; level < _levelCount; level++)
+        {
+            ref ulong word = ref _levels[level][member >> 6];
+            bool wasEmpty = word == 0;
+            word |= 1UL << (member & 63);
+            if (!wasEmpty) return;
+            member >>= 6;
+        }
+    }
+
+    public void Remove(int member)
+    {
+        for (int level = 0; level < _levelCount; level++)
+        {
+            ref ulong word = ref _levels[level][member >> 6];
+            word &= ~(1UL << (member & 63));
+            if (word != 0) return;
+            member >>= 6;
+        }
+    }
+
+    /// <summary>The lowest member, or -1 when the set is empty.</summary>
+    public int FindLowest()
+    {
+        int index = 0;
+        for (int level = _levelCount - 1; level >= 0; level--)
+        {
+            ulong word = _levels[level][index];
+            if (word == 0) return -1;
+            index = (index << 6) | BitOperations.TrailingZeroCount(word);
+        }
+        return index;
+    }
+}

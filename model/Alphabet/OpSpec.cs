@@ -1,0 +1,34 @@
+using Verify.Model.Contract;
+
+namespace Verify.Model.Alphabet;
+
+/// <summary>Runs one operation on one side, with its references already resolved.</summary>
+public delegate Outcome OpExecute(IKernel kernel, in OpArgs args);
+
+/// <summary>Makes the handle that a successful operation creates.</summary>
+public delegate Handle OpProduce(in OpArgs args, Outcome outcome);
+
+/// <summary>
+/// Everything the suite knows about one operation, in one place: its trace keyword, its
+/// arguments, how it is dispatched onto a kernel, which handle it creates on success, which
+/// reference it consumes on success, and its default weight for generators.
+/// </summary>
+public sealed record OpSpec(
+    string Keyword,
+    IReadOnlyList<ArgSpec> Args,
+    OpExecute Execute,
+    OpProduce? Produces = null,
+    int ConsumesArg = -1,
+    int Weight = 10)
+{
+    /// <summary>The operation's code: its index in Alphabet.Specs; set when the alphabet is built.</summary>
+    public int Code { get; internal set; } = -1;
+
+    public string Format(in Op op)
+    {
+        if (Args.Count == 0) return Keyword;
+        var parts = new string[Args.Count];
+        for (int i = 0; i < Args.Count; i++) parts[i] = $"{Args[i].Name}={op.Arg(i)}";
+        return $"{Keyword} {string.Join(' ', parts)}";
+    }
+}

@@ -1,0 +1,12 @@
+namespace Verify.Model.Contract;
+
+/// <summary>The kernel error numbers an operation can return. Ok is success.</summary>
+public enum Errno : byte
+{
+    Ok = 0,
+    ENOMEM,
+    EINVAL,
+    EBUSY,
+    ENOENT,
+    EEXIST,
+}

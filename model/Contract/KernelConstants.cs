@@ -1,0 +1,31 @@
+namespace Verify.Model.Contract;
+
+/// <summary>Constants of the modelled kernel (see KERNEL-FACTS.md).</summary>
+public static class KernelConstants
+{
+    public const int PageSizeBytes = 4096;
+    public const int PageShift = 12;
+
+    /// <summary>MAX_PAGE_ORDER, inclusive: there are OrderCount free lists.</summary>
+    public const int MaxPageOrder = 10;
+    public const int OrderCount = MaxPageOrder + 1;
+
+    public const int MachinePagesMin = 1;
+    public const int MachinePagesMax = 1 << 20;
+    public const int CpusMin = 1;
+    public const int CpusMax = 64;
+
+    /// <summary>The largest request alloc_pages_exact can serve: one block of MaxPageOrder.</summary>
+    public const long ExactBytesMax = (long)PageSizeBytes << MaxPageOrder;
+
+    /// <summary>get_order(size): the smallest order whose block holds size bytes (size >= 1).</summary>
+    public static int GetOrder(long sizeBytes)
+    {
+        int order = 0;
+        while (((long)PageSizeBytes << order) < sizeBytes) order++;
+        return order;
+    }
+
+    /// <summary>Number of whole pages that hold size bytes.</summary>
+    public static long PagesFor(long sizeBytes) => (sizeBytes + PageSizeBytes - 1) / PageSizeBytes;
+}

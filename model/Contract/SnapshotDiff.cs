@@ -1,0 +1,35 @@
+namespace Verify.Model.Contract;
+
+/// <summary>A readable difference between the model's and the impl's snapshots; empty when equal.</summary>
+public static class SnapshotDiff
+{
+    /// <summary>At most this many differing elements are listed per section, so reports stay readable.</summary>
+    public const int ListedPerSectionMax = 12;
+
+    public static IReadOnlyList<string> Compare(Snapshot model, Snapshot impl)
+    {
+        var lines = new List<string>();
+        if (model.Machine != impl.Machine)
+            lines.Add($"machine: model {model.Machine} impl {impl.Machine}");
+        if (!model.BuddyInfo.SequenceEqual(impl.BuddyInfo))
+            lines.Add($"buddyinfo: model [{string.Join(' ', model.BuddyInfo)}] impl [{string.Join(' ', impl.BuddyInfo)}]");
+        CompareSorted("free block", model.FreeBlocks, impl.FreeBlocks, lines);
+        CompareSorted("allocation", model.Allocations, impl.Allocations, lines);
+        return lines;
+    }
+
+    private static void CompareSorted<T>(string what, IReadOnlyList<T> model, IReadOnlyList<T> impl, List<string> lines)
+    {
+        var onlyModel = model.Except(impl).ToList();
+        var onlyImpl = impl.Except(model).ToList();
+        if (onlyModel.Count == 0 && onlyImpl.Count == 0)
+        {
+            if (!model.SequenceEqual(impl)) lines.Add($"{what}s: same elements in a different order");
+            return;
+        }
+        if (onlyModel.Count > 0)
+            lines.Add($"{what}s only in model ({onlyModel.Count}): {string.Join(' ', onlyModel.Take(ListedPerSectionMax))}");
+        if (onlyImpl.Count > 0)
+            lines.Add($"{what}s only in impl ({onlyImpl.Count}): {string.Join(' ', onlyImpl.Take(ListedPerSectionMax))}");
+    }
+}
