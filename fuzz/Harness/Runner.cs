@@ -26,6 +26,9 @@ public sealed class Runner
 
     public IKernel Impl => _impl;
 
+    /// <summary>Called after every step on which both sides agreed, with the step's outcome (for coverage statistics).</summary>
+    public Action<int, Op, Outcome>? AfterStep { get; set; }
+
     public RunResult Run(Scenario scenario, CheckLevel level = CheckLevel.Cheap)
     {
         var machine = scenario.Machine;
@@ -86,6 +89,7 @@ public sealed class Runner
                 modelOutcome, implOutcome, DiffForReport());
         }
 
+        AfterStep?.Invoke(step, op, modelOutcome);
         Handle? produced = null;
         if (modelOutcome.IsOk)
         {
