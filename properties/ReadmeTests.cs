@@ -1,0 +1,33 @@
+using Verify.Fuzz.Harness;
+using Verify.Fuzz.Planted;
+using Verify.Model.Alphabet;
+using Verify.Properties.Support;
+
+namespace Verify.Properties;
+
+/// <summary>The README documents what the code has: every invariant, operation and planted bug.</summary>
+public sealed class ReadmeTests
+{
+    private static readonly string Readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
+
+    [Fact]
+    public void EveryInvariantIsInTheReadmeCatalogue()
+    {
+        var missing = Invariant.Meanings.Keys.Where(name => !Readme.Contains($"| `{name}` |", StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, $"README.md does not list: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void EveryOperationIsDocumented()
+    {
+        var missing = Alphabet.Specs.Where(spec => !Readme.Contains($"`{spec.Keyword}`", StringComparison.Ordinal)).Select(s => s.Keyword).ToList();
+        Assert.True(missing.Count == 0, $"README.md does not document: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void EveryPlantedBugIsDocumented()
+    {
+        var missing = PlantedBugs.All.Keys.Where(name => !Readme.Contains($"`{name}`", StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, $"README.md does not list planted bugs: {string.Join(", ", missing)}");
+    }
+}
