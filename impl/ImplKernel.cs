@@ -1,5 +1,8 @@
 using Verify.Impl.Buddy;
+using Verify.Impl.Slab;
 using Verify.Model.Contract;
+using KmallocFlags = Verify.Model.Slab.KmallocFlags;
+using SlabFlags = Verify.Model.Slab.SlabFlags;
 
 namespace Verify.Impl;
 
@@ -7,21 +10,30 @@ namespace Verify.Impl;
 public sealed class ImplKernel : IKernel
 {
     private readonly BuddyAllocator _buddy;
+    private readonly SlabAllocator _slab;
+    private readonly VmallocAllocator _vmalloc;
+    private readonly DentryCache _dentries;
 
     public ImplKernel(MachineConfig machine)
     {
-        Machine = machine;
         _buddy = new BuddyAllocator(machine.Pages);
+        _slab = new SlabAllocator(_buddy);
+        _vmalloc = new VmallocAllocator(_buddy);
+        _dentries = new DentryCache(_slab);
+        Reset(machine);
     }
 
-    public MachineConfig Machine { get; private set; }
+    public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest;
 
     public void Reset(MachineConfig machine)
     {
         Machine = machine;
         _buddy.Reset(machine.Pages);
+        _slab.Reset(machine.Pages, machine.Cpus);
+        _vmalloc.Reset(machine.Pages);
+        _dentries.Reset();
     }
 
     public Snapshot TakeSnapshot() => new()
@@ -29,12 +41,28 @@ public sealed class ImplKernel : IKernel
         Machine = Machine,
         BuddyInfo = _buddy.BuddyInfo(),
         FreeBlocks = _buddy.FreeBlocks(),
-        Allocations = _buddy.Allocations(),
+        Allocations = _buddy.Allocations().Select(WithOwnerKind).ToList(),
+        SlabCaches = _slab.CacheInfos(),
+        Slabs = _slab.Slabs(),
+        SlabObjects = _slab.Objects(),
+        LargeKmallocs = _slab.LargeKmallocs(),
+        VmallocAreas = _vmalloc.Areas(),
+        Dentries = _dentries.Dentries(),
+        ReclaimableBytes = _slab.ReclaimableBytes(),
     };
+
+    /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
+    private AllocatedRun WithOwnerKind(AllocatedRun run) =>
+        run.Kind != AllocationKind.Block ? run
+        : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
+        : _vmalloc.OwnsPage(run.Pfn) ? run with { Kind = AllocationKind.Vmalloc }
+        : run;
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
 
-    public Outcome FreePages(long pfn, int order) => _buddy.FreePages(pfn, order);
+    /// <summary>Pages the slab layer or vmalloc own are not the caller's to free (O(1) page-state test).</summary>
+    public Outcome FreePages(long pfn, int order) =>
+        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -47,4 +75,30 @@ public sealed class ImplKernel : IKernel
     public long FreePageCount => _buddy.FreePageCount;
 
     public long AllocatedPageCount => _buddy.AllocatedPageCount;
+
+    public Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags) => _slab.CacheCreate(objectSizeBytes, alignBytes, flags);
+
+    public Outcome CacheDestroy(long cacheId) => _slab.CacheDestroy(cacheId);
+
+    public Outcome CacheSetAccount(long cacheId, bool accounted) => _slab.CacheSetAccount(cacheId, accounted);
+
+    public Outcome CacheAlloc(long cacheId) => _slab.CacheAlloc(cacheId);
+
+    public Outcome CacheFree(long cacheId, long address) => _slab.CacheFree(cacheId, address);
+
+    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags) => _slab.Kmalloc(sizeBytes, flags);
+
+    public Outcome Kfree(long address) => _dentries.IsNameBuffer(address) ? Outcome.Fail(Errno.EINVAL) : _slab.Kfree(address);
+
+    public Outcome Vmalloc(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes);
+
+    public Outcome Vfree(long areaId) => _vmalloc.Vfree(areaId);
+
+    public Outcome DentryAlloc(int nameLengthBytes) => _dentries.Alloc(nameLengthBytes);
+
+    public Outcome DentryPin(long dentryId) => _dentries.Pin(dentryId);
+
+    public Outcome DentryUnpin(long dentryId) => _dentries.Unpin(dentryId);
+
+    public Outcome Shrink(int count) => _dentries.Shrink(count);
 }

@@ -1,27 +1,30 @@
 using Verify.Model.Buddy;
 using Verify.Model.Contract;
+using Verify.Model.Slab;
 
 namespace Verify.Model;
 
 /// <summary>The reference model of the kernel API: each subsystem in its own simple class.</summary>
 public sealed class ModelKernel : IKernel
 {
-    private BuddyAllocator _buddy;
+    private BuddyAllocator _buddy = null!;
+    private SlabAllocator _slab = null!;
+    private VmallocAllocator _vmalloc = null!;
+    private DentryCache _dentries = null!;
 
-    public ModelKernel(MachineConfig machine)
-    {
-        Machine = machine;
-        _buddy = new BuddyAllocator(machine.Pages);
-    }
+    public ModelKernel(MachineConfig machine) => Reset(machine);
 
-    public MachineConfig Machine { get; private set; }
+    public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest;
 
     public void Reset(MachineConfig machine)
     {
         Machine = machine;
         _buddy = new BuddyAllocator(machine.Pages);
+        _slab = new SlabAllocator(_buddy, machine.Cpus);
+        _vmalloc = new VmallocAllocator(_buddy);
+        _dentries = new DentryCache(_slab);
     }
 
     public Snapshot TakeSnapshot() => new()
@@ -29,12 +32,28 @@ public sealed class ModelKernel : IKernel
         Machine = Machine,
         BuddyInfo = _buddy.BuddyInfo(),
         FreeBlocks = _buddy.FreeBlocks(),
-        Allocations = _buddy.Allocations(),
+        Allocations = _buddy.Allocations().Select(WithOwnerKind).ToList(),
+        SlabCaches = _slab.CacheInfos(),
+        Slabs = _slab.Slabs(),
+        SlabObjects = _slab.Objects(),
+        LargeKmallocs = _slab.LargeKmallocs(),
+        VmallocAreas = _vmalloc.Areas(),
+        Dentries = _dentries.Dentries(),
+        ReclaimableBytes = _slab.ReclaimableBytes(),
     };
+
+    /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
+    private AllocatedRun WithOwnerKind(AllocatedRun run) =>
+        run.Kind != AllocationKind.Block ? run
+        : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
+        : _vmalloc.OwnsPage(run.Pfn) ? run with { Kind = AllocationKind.Vmalloc }
+        : run;
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
 
-    public Outcome FreePages(long pfn, int order) => _buddy.FreePages(pfn, order);
+    /// <summary>Pages the slab layer or vmalloc own are not the caller's to free.</summary>
+    public Outcome FreePages(long pfn, int order) =>
+        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -47,4 +66,31 @@ public sealed class ModelKernel : IKernel
     public long FreePageCount => _buddy.FreePageCount;
 
     public long AllocatedPageCount => _buddy.AllocatedPageCount;
+
+    public Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags) => _slab.CacheCreate(objectSizeBytes, alignBytes, flags);
+
+    public Outcome CacheDestroy(long cacheId) => _slab.CacheDestroy(cacheId);
+
+    public Outcome CacheSetAccount(long cacheId, bool accounted) => _slab.CacheSetAccount(cacheId, accounted);
+
+    public Outcome CacheAlloc(long cacheId) => _slab.CacheAlloc(cacheId);
+
+    public Outcome CacheFree(long cacheId, long address) => _slab.CacheFree(cacheId, address);
+
+    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags) => _slab.Kmalloc(sizeBytes, flags);
+
+    /// <summary>A dentry's name buffer is freed only with its dentry.</summary>
+    public Outcome Kfree(long address) => _dentries.IsNameBuffer(address) ? Outcome.Fail(Errno.EINVAL) : _slab.Kfree(address);
+
+    public Outcome Vmalloc(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes);
+
+    public Outcome Vfree(long areaId) => _vmalloc.Vfree(areaId);
+
+    public Outcome DentryAlloc(int nameLengthBytes) => _dentries.Alloc(nameLengthBytes);
+
+    public Outcome DentryPin(long dentryId) => _dentries.Pin(dentryId);
+
+    public Outcome DentryUnpin(long dentryId) => _dentries.Unpin(dentryId);
+
+    public Outcome Shrink(int count) => _dentries.Shrink(count);
 }

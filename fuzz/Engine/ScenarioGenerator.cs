@@ -13,6 +13,9 @@ public static class ScenarioGenerator
 {
     public enum Mood { Balanced, FillUp, Fragment, FavouriteOrder }
 
+    /// <summary>Which layer a scenario exercises: the buddy allocator alone, mostly the slab layer on top of it, or both evenly.</summary>
+    public enum Focus { Buddy, SlabHeavy, Mixed }
+
     public static Scenario Generate(ulong seed, int opsMax)
     {
         var random = new SplitMix64(seed);
@@ -20,12 +23,13 @@ public static class ScenarioGenerator
         var mood = (Mood)random.Range(0, 3);
         int favouriteOrder = (int)random.Range(0, Alphabet.AllocOrderMax);
         int count = (int)random.Range(0, Math.Min(opsMax, Scenario.OpsMax));
+        var focus = (Focus)random.Range(0, 2);
         var ops = new Op[count];
         for (int i = 0; i < count; i++)
         {
             // Fragmenting: allocate for the first half, then mostly free.
             bool secondHalf = i >= count / 2;
-            var spec = PickSpec(ref random, mood, secondHalf);
+            var spec = PickSpec(ref random, mood, focus, secondHalf);
             var op = new Op(spec.Code);
             for (int a = 0; a < spec.Args.Count; a++)
             {
@@ -53,17 +57,30 @@ public static class ScenarioGenerator
         };
     }
 
-    private static OpSpec PickSpec(ref SplitMix64 random, Mood mood, bool secondHalf)
+    private static OpSpec PickSpec(ref SplitMix64 random, Mood mood, Focus focus, bool secondHalf)
     {
         long total = 0;
-        foreach (var spec in Alphabet.Specs) total += Weight(spec, mood, secondHalf);
+        foreach (var spec in Alphabet.Specs) total += FocusWeight(spec, mood, focus, secondHalf);
         long pick = random.Range(0, total - 1);
         foreach (var spec in Alphabet.Specs)
         {
-            pick -= Weight(spec, mood, secondHalf);
+            pick -= FocusWeight(spec, mood, focus, secondHalf);
             if (pick < 0) return spec;
         }
         return Alphabet.Specs[^1];
+    }
+
+    /// <summary>The mood's weight, then the focus: buddy scenarios leave the slab layer out; slab-heavy ones keep a little buddy traffic for memory pressure.</summary>
+    private static long FocusWeight(OpSpec spec, Mood mood, Focus focus, bool secondHalf)
+    {
+        long weight = Weight(spec, mood, secondHalf);
+        bool slab = Alphabet.IsSlabOp(spec);
+        return focus switch
+        {
+            Focus.Buddy => slab ? 0 : weight,
+            Focus.SlabHeavy => slab ? weight * 4 : Math.Max(1, weight / 4),
+            _ => weight,
+        };
     }
 
     /// <summary>The spec's weight, shifted by mood: producers up when filling, consumers up when fragmenting late.</summary>

@@ -73,7 +73,7 @@ public sealed class Runner
                     if (i == spec.ConsumesArg) (consumedIndex, consumed) = (index, handle);
                     break;
                 case ArgKind.StaleRef:
-                    args.SetRef(i, _handles.ResolveStale(arg.RefKind, op.Arg(i), _model.Machine.Pages));
+                    args.SetRef(i, _handles.ResolveStale(arg.RefKind, op.Arg(i), StaleOutsideValue(arg.RefKind)));
                     break;
             }
         }
@@ -118,6 +118,10 @@ public sealed class Runner
             return new Failure(step, Invariant.NoException, $"checking threw {e.GetType().Name}: {e.Message}");
         }
     }
+
+    /// <summary>A value no live object of the kind can have: past the last pfn, or past the last byte address (also above every id).</summary>
+    private long StaleOutsideValue(HandleKind kind) =>
+        kind == HandleKind.PageRun ? _model.Machine.Pages : (long)_model.Machine.Pages << KernelConstants.PageShift;
 
     /// <summary>The snapshot diff attached to an outcome divergence; a snapshot that throws is reported in the diff itself.</summary>
     private IReadOnlyList<string> DiffForReport()

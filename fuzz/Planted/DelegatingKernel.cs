@@ -1,4 +1,5 @@
 using Verify.Model.Contract;
+using Verify.Model.Slab;
 
 namespace Verify.Fuzz.Planted;
 
@@ -33,4 +34,30 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
     public long FreePageCount => Inner.FreePageCount;
 
     public long AllocatedPageCount => Inner.AllocatedPageCount;
+
+    public virtual Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags) => Inner.CacheCreate(objectSizeBytes, alignBytes, flags);
+
+    public virtual Outcome CacheDestroy(long cacheId) => Inner.CacheDestroy(cacheId);
+
+    public virtual Outcome CacheSetAccount(long cacheId, bool accounted) => Inner.CacheSetAccount(cacheId, accounted);
+
+    public virtual Outcome CacheAlloc(long cacheId) => Inner.CacheAlloc(cacheId);
+
+    public virtual Outcome CacheFree(long cacheId, long address) => Inner.CacheFree(cacheId, address);
+
+    public virtual Outcome Kmalloc(long sizeBytes, KmallocFlags flags) => Inner.Kmalloc(sizeBytes, flags);
+
+    public virtual Outcome Kfree(long address) => Inner.Kfree(address);
+
+    public virtual Outcome Vmalloc(long sizeBytes) => Inner.Vmalloc(sizeBytes);
+
+    public virtual Outcome Vfree(long areaId) => Inner.Vfree(areaId);
+
+    public virtual Outcome DentryAlloc(int nameLengthBytes) => Inner.DentryAlloc(nameLengthBytes);
+
+    public virtual Outcome DentryPin(long dentryId) => Inner.DentryPin(dentryId);
+
+    public virtual Outcome DentryUnpin(long dentryId) => Inner.DentryUnpin(dentryId);
+
+    public virtual Outcome Shrink(int count) => Inner.Shrink(count);
 }

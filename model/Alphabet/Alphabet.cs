@@ -18,6 +18,7 @@ public static partial class Alphabet
     {
         var specs = new List<OpSpec>();
         specs.AddRange(BuddyOps());
+        specs.AddRange(SlabOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

@@ -5,4 +5,19 @@ public enum HandleKind : byte
 {
     /// <summary>A run of pages from AllocPages or AllocPagesExact.</summary>
     PageRun = 0,
+
+    /// <summary>A cache made by CacheCreate (Value: cache id).</summary>
+    Cache = 1,
+
+    /// <summary>An object from CacheAlloc (Value: address, Aux: cache id).</summary>
+    SlabObject = 2,
+
+    /// <summary>A kmalloc result (Value: address, ZeroSizePtr included).</summary>
+    KmallocObject = 3,
+
+    /// <summary>A vmalloc area (Value: area id).</summary>
+    VmallocArea = 4,
+
+    /// <summary>A dentry (Value: dentry id). A shrunk dentry stays a handle; calls on it fail with EINVAL.</summary>
+    Dentry = 5,
 }

@@ -8,4 +8,13 @@ public enum AllocationKind : byte
 
     /// <summary>alloc_pages_exact(size): ceil(size / PAGE_SIZE) pages; the tail of the block was freed.</summary>
     Exact = 1,
+
+    /// <summary>The pages of one slab (an order-o block the slab layer owns). Reported by snapshots; never freed by a caller.</summary>
+    Slab = 2,
+
+    /// <summary>A kmalloc above 8192 bytes: a block of order get_order(size) owned by kmalloc.</summary>
+    LargeKmalloc = 3,
+
+    /// <summary>One order-0 page of a vmalloc area.</summary>
+    Vmalloc = 4,
 }

@@ -1,3 +1,5 @@
+using Verify.Model.Slab;
+
 namespace Verify.Model.Contract;
 
 /// <summary>A free block of the buddy allocator: 1 &lt;&lt; Order pages starting at Pfn.</summary>
@@ -27,4 +29,25 @@ public sealed class Snapshot
     public required IReadOnlyList<FreeBlock> FreeBlocks { get; init; }
 
     public required IReadOnlyList<AllocatedRun> Allocations { get; init; }
+
+    /// <summary>/proc/slabinfo: every cache, sorted by id. Empty on a side without a slab layer.</summary>
+    public IReadOnlyList<SlabCacheInfo> SlabCaches { get; init; } = [];
+
+    /// <summary>Every slab, sorted by pfn.</summary>
+    public IReadOnlyList<SlabPage> Slabs { get; init; } = [];
+
+    /// <summary>Every live slab object, sorted by address.</summary>
+    public IReadOnlyList<SlabObjectInfo> SlabObjects { get; init; } = [];
+
+    /// <summary>Every live kmalloc served by the page allocator, sorted by pfn.</summary>
+    public IReadOnlyList<LargeKmallocInfo> LargeKmallocs { get; init; } = [];
+
+    /// <summary>Every live vmalloc area, sorted by id.</summary>
+    public IReadOnlyList<VmallocAreaInfo> VmallocAreas { get; init; } = [];
+
+    /// <summary>Every live dentry, sorted by id.</summary>
+    public IReadOnlyList<DentryInfo> Dentries { get; init; } = [];
+
+    /// <summary>Bytes of live objects in SLAB_RECLAIM_ACCOUNT caches (dentries and their kmalloc-rcl name buffers among them).</summary>
+    public long ReclaimableBytes { get; init; }
 }

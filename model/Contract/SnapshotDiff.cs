@@ -15,6 +15,14 @@ public static class SnapshotDiff
             lines.Add($"buddyinfo: model [{string.Join(' ', model.BuddyInfo)}] impl [{string.Join(' ', impl.BuddyInfo)}]");
         CompareSorted("free block", model.FreeBlocks, impl.FreeBlocks, lines);
         CompareSorted("allocation", model.Allocations, impl.Allocations, lines);
+        CompareSorted("slab cache", model.SlabCaches, impl.SlabCaches, lines);
+        CompareSorted("slab", model.Slabs, impl.Slabs, lines);
+        CompareSorted("slab object", model.SlabObjects, impl.SlabObjects, lines);
+        CompareSorted("large kmalloc", model.LargeKmallocs, impl.LargeKmallocs, lines);
+        CompareSorted("vmalloc area", model.VmallocAreas, impl.VmallocAreas, lines);
+        CompareSorted("dentry", model.Dentries, impl.Dentries, lines);
+        if (model.ReclaimableBytes != impl.ReclaimableBytes)
+            lines.Add($"reclaimable bytes: model {model.ReclaimableBytes} impl {impl.ReclaimableBytes}");
         return lines;
     }
 

@@ -13,6 +13,21 @@ public static class StateDigest
     public static ulong Allocation(long pfn, long pages, AllocationKind kind) =>
         Mix(((ulong)pfn << 24) ^ ((ulong)pages << 2) ^ (ulong)kind ^ (2UL << 62));
 
+    public static ulong SlabCache(int id, int sizeBytes, bool accounted) =>
+        Mix(((ulong)(uint)id << 32) ^ ((ulong)(uint)sizeBytes << 1) ^ (accounted ? 1UL : 0) ^ (3UL << 62));
+
+    public static ulong Slab(long pfn, int cacheId) => Mix(((ulong)pfn << 20) ^ (uint)cacheId ^ (0x5UL << 60));
+
+    public static ulong SlabObject(long address, int cacheId, bool accounted) =>
+        Mix(((ulong)address << 12) ^ ((ulong)(uint)cacheId << 1) ^ (accounted ? 1UL : 0) ^ (0x6UL << 60));
+
+    public static ulong LargeKmalloc(long pfn, int order) => Mix(((ulong)pfn << 8) ^ (uint)order ^ (0x7UL << 60));
+
+    public static ulong VmallocArea(long id, int pages) => Mix(((ulong)id << 32) ^ (uint)pages ^ (0x9UL << 60));
+
+    public static ulong Dentry(long id, long address, long nameAddress, int pins) =>
+        Mix(((ulong)id << 40) ^ ((ulong)address << 4) ^ ((ulong)nameAddress * 31) ^ (uint)pins ^ (0xAUL << 60));
+
     /// <summary>splitmix64 finalizer: a bijection on 64 bits with good avalanche.</summary>
     public static ulong Mix(ulong x)
     {

@@ -1,0 +1,237 @@
+using Verify.Model.Buddy;
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Model.Slab;
+
+/// <summary>
+/// The reference slab allocator: per cache a list of slabs, each an array of in-use flags;
+/// every lookup is a linear scan. Slab pages and large kmallocs are Block allocations of the
+/// buddy allocator it is given.
+/// </summary>
+public sealed class SlabAllocator
+{
+    private sealed class Cache(int id, string name, int objectSizeBytes, SlabFlags flags, CacheGeometry geometry)
+    {
+        public int Id { get; } = id;
+        public string Name { get; } = name;
+        public int ObjectSizeBytes { get; } = objectSizeBytes;
+        public SlabFlags Flags { get; } = flags;
+        public CacheGeometry Geometry { get; } = geometry;
+        public bool Accounted { get; set; } = (flags & SlabFlags.Account) != 0;
+        public List<Slab> Slabs { get; } = [];
+        public long ActiveObjects => Slabs.Sum(s => s.InUseCount);
+    }
+
+    private sealed class Slab(long pfn, int objects)
+    {
+        public long Pfn { get; } = pfn;
+        public bool[] InUse { get; } = new bool[objects];
+        public bool[] Accounted { get; } = new bool[objects];
+        public int InUseCount => InUse.Count(used => used);
+    }
+
+    private readonly BuddyAllocator _buddy;
+    private readonly int _cpus;
+    private readonly SortedDictionary<int, Cache> _caches = new();
+    private readonly SortedDictionary<long, int> _largeOrderByPfn = new();
+    private int _nextCacheId = SlabLayout.FirstUserCacheId;
+
+    public SlabAllocator(BuddyAllocator buddy, int cpus)
+    {
+        _buddy = buddy;
+        _cpus = cpus;
+        for (int family = 0; family < SlabLayout.KmallocFamilyCount; family++)
+        {
+            for (int index = 0; index < SlabLayout.KmallocClassCount; index++)
+            {
+                var f = (KmallocFamily)family;
+                AddCache(SlabLayout.KmallocCacheId(f, index), SlabLayout.KmallocName(f, index), SlabLayout.KmallocClassBytes[index], 0, SlabLayout.KmallocFlagsOf(f));
+            }
+        }
+        AddCache(SlabLayout.DentryCacheId, "dentry", SlabLayout.DentryObjectBytes, 0, SlabLayout.DentryCacheFlags);
+    }
+
+    public ulong Digest { get; private set; }
+
+    public Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags)
+    {
+        if (!SlabGeometry.IsValidRequest(objectSizeBytes, alignBytes) || (flags & ~SlabFlags.All) != 0) return Outcome.Fail(Errno.EINVAL);
+        int id = _nextCacheId++;
+        AddCache(id, SlabLayout.UserCacheName(id), (int)objectSizeBytes, (int)alignBytes, flags);
+        return Outcome.Ok(id);
+    }
+
+    public Outcome CacheDestroy(long cacheId)
+    {
+        if (UserCache(cacheId) is not { } cache) return Outcome.Fail(Errno.EINVAL);
+        if (cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
+        foreach (var slab in cache.Slabs.OrderBy(s => s.Pfn).ToList()) ReleaseSlab(cache, slab);
+        _caches.Remove(cache.Id);
+        Digest -= StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
+        return Outcome.Ok(0);
+    }
+
+    public Outcome CacheSetAccount(long cacheId, bool accounted)
+    {
+        if (cacheId < 0 || cacheId > int.MaxValue || !_caches.TryGetValue((int)cacheId, out var cache)) return Outcome.Fail(Errno.EINVAL);
+        if (cache.Id < SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
+        if (!accounted && cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
+        Digest -= StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
+        cache.Accounted = accounted;
+        Digest += StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
+        return Outcome.Ok(0);
+    }
+
+    public Outcome CacheAlloc(long cacheId) =>
+        UserCache(cacheId) is { } cache ? Allocate(cache) : Outcome.Fail(Errno.EINVAL);
+
+    public Outcome CacheFree(long cacheId, long address) =>
+        UserCache(cacheId) is { } cache ? FreeObject(address, cache.Id) : Outcome.Fail(Errno.EINVAL);
+
+    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
+    {
+        if (sizeBytes == 0) return Outcome.Ok(SlabLayout.ZeroSizePtr);
+        if (sizeBytes < 0 || sizeBytes > SlabLayout.KmallocMaxBytes) return Outcome.Fail(Errno.EINVAL);
+        if (sizeBytes > SlabLayout.KmallocMaxCacheBytes)
+        {
+            int order = GetOrder(sizeBytes);
+            var pages = _buddy.AllocPages(order);
+            if (!pages.IsOk) return pages;
+            _largeOrderByPfn.Add(pages.Value, order);
+            Digest += StateDigest.LargeKmalloc(pages.Value, order);
+            return Outcome.Ok(pages.Value * PageSizeBytes);
+        }
+        int id = SlabLayout.KmallocCacheId(SlabLayout.FamilyOf(flags), SlabLayout.KmallocClassIndex(sizeBytes));
+        return Allocate(_caches[id]);
+    }
+
+    /// <summary>kfree of a kmalloc result; the caller has already refused dentry name buffers.</summary>
+    public Outcome Kfree(long address)
+    {
+        if (address == SlabLayout.ZeroSizePtr) return Outcome.Ok(0);
+        if (address >= 0 && address % PageSizeBytes == 0 && _largeOrderByPfn.TryGetValue(address / PageSizeBytes, out int order))
+        {
+            long pfn = address / PageSizeBytes;
+            _largeOrderByPfn.Remove(pfn);
+            Digest -= StateDigest.LargeKmalloc(pfn, order);
+            return _buddy.FreePages(pfn, order);
+        }
+        var owner = FindSlab(address);
+        if (owner is null || owner.Value.Cache.Id >= SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
+        return FreeObject(address, owner.Value.Cache.Id);
+    }
+
+    /// <summary>An object of the dentry cache (for the dentry layer).</summary>
+    public Outcome AllocDentryObject() => Allocate(_caches[SlabLayout.DentryCacheId]);
+
+    public Outcome FreeDentryObject(long address) => FreeObject(address, SlabLayout.DentryCacheId);
+
+    /// <summary>True when pfn is the first page of a slab or of a large kmalloc: the buddy free calls must refuse it.</summary>
+    public bool OwnsRunAt(long pfn) =>
+        _largeOrderByPfn.ContainsKey(pfn) || _caches.Values.Any(c => c.Slabs.Any(s => s.Pfn == pfn));
+
+    public bool IsLargeKmallocAt(long pfn) => _largeOrderByPfn.ContainsKey(pfn);
+
+    public IReadOnlyList<SlabCacheInfo> CacheInfos() => _caches.Values.Select(c =>
+    {
+        var g = c.Geometry;
+        long accountedObjects = c.Slabs.Sum(s => s.Accounted.Count(a => a));
+        return new SlabCacheInfo(c.Id, c.Name, c.ObjectSizeBytes, g.SizeBytes, g.ObjectsPerSlab, g.PagesPerSlab,
+            c.ActiveObjects, (long)c.Slabs.Count * g.ObjectsPerSlab, c.Slabs.Count, c.Flags, c.Accounted, accountedObjects);
+    }).ToList();
+
+    public IReadOnlyList<SlabPage> Slabs() => _caches.Values
+        .SelectMany(c => c.Slabs.Select(s => new SlabPage(c.Id, s.Pfn, c.Geometry.PagesPerSlab, s.InUseCount)))
+        .OrderBy(s => s.Pfn).ToList();
+
+    public IReadOnlyList<SlabObjectInfo> Objects() => _caches.Values
+        .SelectMany(c => c.Slabs.SelectMany(s => Enumerable.Range(0, s.InUse.Length).Where(i => s.InUse[i])
+            .Select(i => new SlabObjectInfo(s.Pfn * PageSizeBytes + (long)i * c.Geometry.SizeBytes, c.Id, s.Accounted[i]))))
+        .OrderBy(o => o.Address).ToList();
+
+    public IReadOnlyList<LargeKmallocInfo> LargeKmallocs() =>
+        _largeOrderByPfn.Select(pair => new LargeKmallocInfo(pair.Key, pair.Value)).ToList();
+
+    public long ReclaimableBytes() => _caches.Values
+        .Where(c => (c.Flags & SlabFlags.ReclaimAccount) != 0)
+        .Sum(c => c.ActiveObjects * c.Geometry.SizeBytes);
+
+    private void AddCache(int id, string name, int objectSizeBytes, int alignBytes, SlabFlags flags)
+    {
+        var cache = new Cache(id, name, objectSizeBytes, flags, SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus));
+        _caches.Add(id, cache);
+        Digest += StateDigest.SlabCache(id, cache.Geometry.SizeBytes, cache.Accounted);
+    }
+
+    private Cache? UserCache(long cacheId) =>
+        cacheId >= SlabLayout.FirstUserCacheId && cacheId <= int.MaxValue && _caches.TryGetValue((int)cacheId, out var cache) ? cache : null;
+
+    /// <summary>The lowest free object address among the cache's slabs; else a new slab's first object.</summary>
+    private Outcome Allocate(Cache cache)
+    {
+        int size = cache.Geometry.SizeBytes;
+        Slab? best = null;
+        int bestIndex = -1;
+        foreach (var slab in cache.Slabs)
+        {
+            int free = Array.IndexOf(slab.InUse, false);
+            if (free < 0) continue;
+            if (best is null || slab.Pfn * PageSizeBytes + (long)free * size < best.Pfn * PageSizeBytes + (long)bestIndex * size)
+                (best, bestIndex) = (slab, free);
+        }
+        if (best is null)
+        {
+            var pages = _buddy.AllocPages(cache.Geometry.Order);
+            if (!pages.IsOk) return pages;
+            best = new Slab(pages.Value, cache.Geometry.ObjectsPerSlab);
+            bestIndex = 0;
+            cache.Slabs.Add(best);
+            Digest += StateDigest.Slab(best.Pfn, cache.Id);
+        }
+        long address = best.Pfn * PageSizeBytes + (long)bestIndex * size;
+        best.InUse[bestIndex] = true;
+        best.Accounted[bestIndex] = cache.Accounted;
+        Digest += StateDigest.SlabObject(address, cache.Id, cache.Accounted);
+        return Outcome.Ok(address);
+    }
+
+    private (Cache Cache, Slab Slab)? FindSlab(long address)
+    {
+        foreach (var cache in _caches.Values)
+        {
+            foreach (var slab in cache.Slabs)
+            {
+                long start = slab.Pfn * PageSizeBytes;
+                if (address >= start && address < start + ((long)cache.Geometry.PagesPerSlab << PageShift)) return (cache, slab);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Frees a live object start of cache expectedId; EINVAL with no change otherwise.</summary>
+    private Outcome FreeObject(long address, int expectedId)
+    {
+        if (FindSlab(address) is not var (cache, slab) || cache.Id != expectedId) return Outcome.Fail(Errno.EINVAL);
+        long offset = address - slab.Pfn * PageSizeBytes;
+        int size = cache.Geometry.SizeBytes;
+        if (offset % size != 0 || offset / size >= cache.Geometry.ObjectsPerSlab) return Outcome.Fail(Errno.EINVAL);
+        int index = (int)(offset / size);
+        if (!slab.InUse[index]) return Outcome.Fail(Errno.EINVAL);
+        // nr_partial as SLUB sees it at the free: slabs with a free object, this one included if it had one.
+        int partialBefore = cache.Slabs.Count(s => s.InUseCount < cache.Geometry.ObjectsPerSlab);
+        slab.InUse[index] = false;
+        Digest -= StateDigest.SlabObject(address, cache.Id, slab.Accounted[index]);
+        slab.Accounted[index] = false;
+        if (slab.InUseCount == 0 && partialBefore >= cache.Geometry.MinPartial) ReleaseSlab(cache, slab);
+        return Outcome.Ok(0);
+    }
+
+    private void ReleaseSlab(Cache cache, Slab slab)
+    {
+        cache.Slabs.Remove(slab);
+        Digest -= StateDigest.Slab(slab.Pfn, cache.Id);
+        var freed = _buddy.FreePages(slab.Pfn, cache.Geometry.Order);
+        if (!freed.IsOk) throw new InvalidOperationException($"slab at pfn {slab.Pfn} was not a live block: {freed}");
+    }
+}
