@@ -13,6 +13,14 @@ public static class Invariant
     public const string BuddyDisjoint = "I5.buddy-shape.disjoint";
     public const string BuddyCoalesced = "I5.buddy-shape.coalesced";
     public const string BuddyAllocationLive = "I5.buddy-shape.allocation-not-free";
+    public const string SlabInsideSlab = "I6.slab-shape.inside-slab";
+    public const string SlabDisjoint = "I6.slab-shape.disjoint";
+    public const string SlabInUseCount = "I6.slab-shape.inuse-count";
+    public const string SlabPagesAllocated = "I6.slab-shape.pages-allocated";
+    public const string SlabInfoCounts = "I6.slab-shape.slabinfo";
+    public const string UnaccountingOnlyWhenEmpty = "I2.unaccounting.only-when-empty";
+    public const string KmallocAccountingFixed = "I2.unaccounting.kmalloc-fixed";
+    public const string ConservationReclaimable = "I4.conservation.reclaimable";
 
     /// <summary>Not invariants of one side but of the pair: the contract of equivalence.</summary>
     public const string EquivalenceOutcome = "E1.equivalence.outcome";
@@ -28,6 +36,14 @@ public static class Invariant
         [BuddyDisjoint] = "no two blocks (free or allocated) share a page",
         [BuddyCoalesced] = "no free block has its buddy free at the same order (maximal coalescing)",
         [BuddyAllocationLive] = "a page just allocated lies in no free block; a page just freed lies in one",
+        [SlabInsideSlab] = "every live object starts at slab start + k * s->size (k < objects per slab) of a slab of its own cache",
+        [SlabDisjoint] = "no two slabs share a page and no two live objects share an address",
+        [SlabInUseCount] = "a slab's in-use count equals the number of live objects in it",
+        [SlabPagesAllocated] = "every slab is exactly one Slab allocation of the buddy allocator (same first page and size) and every Slab allocation is one slab",
+        [SlabInfoCounts] = "each slabinfo line matches the slabs and objects listed, and its geometry is SlabGeometry's for its object size, alignment flag and the machine's CPUs",
+        [UnaccountingOnlyWhenEmpty] = "no cache with accounting off holds an object allocated accounted; each cache's accounted-object count is right",
+        [KmallocAccountingFixed] = "kmalloc-N and kmalloc-rcl-N caches are never accounted, kmalloc-cg-N caches always are",
+        [ConservationReclaimable] = "reclaimable bytes equal the live objects of SLAB_RECLAIM_ACCOUNT caches, dentries and their name buffers included; each dentry and name buffer is such a live object",
         [EquivalenceOutcome] = "model and impl return the same outcome at every step",
         [EquivalenceSnapshot] = "model and impl have the same snapshot (and digest) after every step",
         [NoException] = "no call throws: expected failures are errno outcomes",

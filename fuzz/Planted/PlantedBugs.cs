@@ -16,6 +16,10 @@ public static class PlantedBugs
             ["buddy-last-max-order-block"] = ("an order-10 allocation fails when exactly one order-10 block is free", k => new LastMaxOrderBlockRefused(k)),
             ["buddy-top-free-ignored"] = ("freeing the allocation at the machine's highest address succeeds and does nothing", k => new TopFreeIgnored(k)),
             ["buddy-exact-extra-page"] = ("alloc_pages_exact keeps one tail page too many", k => new ExactKeepsExtraPage(k)),
+            ["slab-empty-never-released"] = ("an empty slab is never given back to the buddy allocator", k => new EmptySlabNeverReleased(k)),
+            ["slab-freed-object-not-marked-free"] = ("kmem_cache_free succeeds but the object stays in use", k => new FreedObjectNotMarkedFree(k)),
+            ["slab-account-off-while-non-empty"] = ("accounting can be switched off on a cache that holds objects", k => new AccountOffWhileNonEmpty(k)),
+            ["slab-kmalloc-96-from-128"] = ("kmalloc of 65..96 bytes is served from kmalloc-128", k => new Kmalloc96From128(k)),
         };
 
     /// <summary>The impl factory for a planted bug, or the plain impl for null.</summary>

@@ -28,6 +28,7 @@ public static class SnapshotDiff
 
     private static void CompareSorted<T>(string what, IReadOnlyList<T> model, IReadOnlyList<T> impl, List<string> lines)
     {
+        if (model.Count == impl.Count && model.SequenceEqual(impl)) return;
         var onlyModel = model.Except(impl).ToList();
         var onlyImpl = impl.Except(model).ToList();
         if (onlyModel.Count == 0 && onlyImpl.Count == 0)
