@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using Verify.Fuzz.Formats;
+using Verify.Fuzz.Harness;
+
+namespace Verify.Fuzz.Afl;
+
+/// <summary>
+/// Fills AFL's input folder from the corpus: every .trace file as its bytes
+/// (ByteCodec.Encode(TraceFormat.ParseFile(path))), every .bin file as is, one file per distinct
+/// content. A seed that already fails on the target (for instance one that reaches the planted bug)
+/// is left out and listed, because afl-fuzz refuses crashing seeds and the point of a campaign is
+/// to find failures itself. When nothing is left, the fixed warm-up inputs that pass are used.
+/// Unreadable traces are reported and skipped, never fatal.
+/// </summary>
+public static class SeedCorpus
+{
+    public sealed record Result(int Written, IReadOnlyList<string> Failing, IReadOnlyList<string> Unreadable, bool BuiltIn);
+
+    public static Result Prepare(string seedsDirectory, string inputDirectory, FuzzTarget target)
+    {
+        Directory.CreateDirectory(inputDirectory);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var failing = new List<string>();
+        var unreadable = new List<string>();
+        int written = 0;
+        var files = Directory.Exists(seedsDirectory) ? InputFile.Expand([seedsDirectory]) : [];
+        foreach (string path in files)
+        {
+            byte[] bytes;
+            try { bytes = path.EndsWith(".trace", StringComparison.Ordinal) ? ByteCodec.Encode(TraceFormat.ParseFile(path)) : File.ReadAllBytes(path); }
+            catch (Exception e) when (e is InputException or ArgumentException or IOException)
+            {
+                unreadable.Add($"{path}: {e.Message}");
+                continue;
+            }
+            if (target.Run(bytes).Failure is { } failure)
+            {
+                failing.Add($"{Path.GetRelativePath(seedsDirectory, path)} ({Report.Describe(failure, ByteCodec.Decode(bytes))})");
+                continue;
+            }
+            if (Write(inputDirectory, Path.GetFileNameWithoutExtension(path), bytes, seen)) written++;
+        }
+        if (written > 0) return new Result(written, failing, unreadable, BuiltIn: false);
+        int index = 0;
+        foreach (byte[] bytes in TargetWarmup.Inputs().Append(new byte[ByteCodec.HeaderBytes]))
+        {
+            if (target.Run(bytes).Failure is null && Write(inputDirectory, $"builtin-{index}", bytes, seen)) written++;
+            index++;
+        }
+        if (written == 0) throw new IOException("no seed passes on this target, not even an empty scenario; nothing for afl-fuzz to start from");
+        return new Result(written, failing, unreadable, BuiltIn: true);
+    }
+
+    private static bool Write(string directory, string stem, byte[] bytes, HashSet<string> seen)
+    {
+        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!seen.Add(hash)) return false;
+        File.WriteAllBytes(Path.Combine(directory, $"{stem}-{hash[..8]}.bin"), bytes);
+        return true;
+    }
+}

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using Verify.Fuzz.Afl;
+using Verify.Fuzz.Formats;
+using Verify.Fuzz.Harness;
+using Verify.Model.Coverage;
+
+namespace Verify.Fuzz.Cli;
+
+/// <summary>
+/// fuzz afl-target: the program afl-fuzz runs (`afl-fuzz ... -- dotnet DIR/Verify.Fuzz.dll afl-target`,
+/// DIR made by `fuzz instrument`). Under afl-fuzz (__AFL_SHM_ID set) it serves the fork-server
+/// protocol in persistent mode; otherwise it runs one input from a file argument or stdin and
+/// exits 0 pass, 1 finding, 2 bad usage, like replay (what afl-tmin and people need).
+/// With --coverage-report it measures block coverage of inputs instead (DIR from `fuzz instrument --blocks`).
+/// </summary>
+public static class AflTargetCommand
+{
+    public const string ShmIdVariable = "__AFL_SHM_ID", ShmFuzzIdVariable = "__AFL_SHM_FUZZ_ID";
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("input") { Description = "The input file (default: stdin); with --coverage-report, files and folders", Arity = ArgumentArity.ZeroOrMore };
+        var planted = CommonOptions.Planted();
+        var coverage = new Option<bool>("--coverage-report") { Description = "Run every input once and print the fraction of instrumented probes reached (needs 'fuzz instrument --blocks')" };
+        var repeat = new Option<int>("--repeat") { Description = "Without afl-fuzz: run the input this many times and print the time per run", DefaultValueFactory = _ => 1 };
+        var command = new Command("afl-target", "The AFL++ target: fork-server protocol under afl-fuzz, otherwise run one input (exit 0 pass, 1 finding, 2 bad input)")
+            { paths, planted, coverage, repeat };
+        command.SetAction(parse => Run(parse.GetValue(paths) ?? [], parse.GetValue(planted), parse.GetValue(coverage), parse.GetValue(repeat)));
+        return command;
+    }
+
+    private static int Run(string[] paths, string? planted, bool coverageReport, int repeat)
+    {
+        FuzzTarget target;
+        try { target = new FuzzTarget(planted); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"fuzz afl-target: {e.Message}");
+            return Program.ExitUsage;
+        }
+        try
+        {
+            if (coverageReport) return ReportCoverage(target, paths);
+            if (paths.Length > 1)
+            {
+                Console.Error.WriteLine("fuzz afl-target: give at most one input file (or none, for stdin)");
+                return Program.ExitUsage;
+            }
+            string? path = paths.Length == 1 ? paths[0] : null;
+            return Environment.GetEnvironmentVariable(ShmIdVariable) is { } shmId ? Serve(target, shmId, path) : RunOnce(target, path, repeat);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"fuzz afl-target: {e.Message}");
+            return Program.ExitUsage;
+        }
+    }
+
+    private static unsafe int Serve(FuzzTarget target, string shmIdText, string? path)
+    {
+        TargetWarmup.Run(target);
+        AflCoverage.Attach(Libc.AttachShared(ParseId(ShmIdVariable, shmIdText), ShmIdVariable));
+        string? fuzzId = path is null ? Environment.GetEnvironmentVariable(ShmFuzzIdVariable) : null;
+        ITestCaseSource inputs =
+            fuzzId is not null ? new SharedMemoryTestCase(Libc.AttachShared(ParseId(ShmFuzzIdVariable, fuzzId), ShmFuzzIdVariable))
+            : path is not null ? new FileTestCase(path)
+            : new DescriptorTestCase(0);
+        new ForkServer(target, inputs, sharedMemoryInputs: fuzzId is not null).Serve();
+        return Program.ExitPass;
+    }
+
+    private static int ParseId(string variable, string text) =>
+        int.TryParse(text, out int id) ? id : throw new IOException($"{variable}='{text}' is not a shared-memory id");
+
+    private static int RunOnce(FuzzTarget target, string? path, int repeat)
+    {
+        byte[] input = path is null ? ReadStdin() : LoadBytes(path);
+        var scenario = ByteCodec.Decode(input);
+        var result = target.Run(input);
+        if (repeat > 1) TimeRepeats(target, input, repeat);
+        if (result.Failure is { } failure)
+        {
+            Console.Error.Write(Report.Format(failure, scenario, path ?? "stdin"));
+            return Program.ExitFinding;
+        }
+        Console.WriteLine($"pass: {result.OpsRun} operations on {scenario.Machine.Pages} pages");
+        return Program.ExitPass;
+    }
+
+    /// <summary>Times repeat runs of one input after a warm-up, as the fork server would run them.</summary>
+    private static void TimeRepeats(FuzzTarget target, byte[] input, int repeat)
+    {
+        TargetWarmup.Run(target);
+        for (int i = 0; i < Math.Min(repeat, 1000); i++) target.Run(input);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < repeat; i++) target.Run(input);
+        double microseconds = clock.Elapsed.TotalMicroseconds / repeat;
+        Console.WriteLine(System.FormattableString.Invariant($"{repeat} runs: {microseconds:F1} us per run ({1e6 / microseconds:F0} runs/s in process)"));
+    }
+
+    private static int ReportCoverage(FuzzTarget target, string[] paths)
+    {
+        CoverageReport.MeasuredAssemblies();
+        var files = paths.SelectMany(ExpandFiles).ToList();
+        if (files.Count == 0)
+        {
+            Console.Error.WriteLine("fuzz afl-target: --coverage-report needs input files or folders");
+            return Program.ExitUsage;
+        }
+        var coverage = CoverageReport.Measure(target, files.Select(LoadBytes));
+        Console.Write(CoverageReport.Format(coverage, files.Count));
+        return Program.ExitPass;
+    }
+
+    /// <summary>A file as is; a folder's files recursively, skipping hidden entries (AFL's .state, .cur_input).</summary>
+    private static IEnumerable<string> ExpandFiles(string path)
+    {
+        if (!Directory.Exists(path)) return [path];
+        return Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+            .Where(file => !Path.GetRelativePath(path, file).Split('/').Any(part => part.StartsWith('.')) && !file.EndsWith(".txt", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+    }
+
+    /// <summary>Raw fuzzer bytes; a .trace file is parsed and encoded to its bytes.</summary>
+    private static byte[] LoadBytes(string path)
+    {
+        if (!File.Exists(path)) throw new IOException($"{path}: no such file");
+        return path.EndsWith(".trace", StringComparison.Ordinal) ? ByteCodec.Encode(TraceFormat.ParseFile(path)) : File.ReadAllBytes(path);
+    }
+
+    private static byte[] ReadStdin()
+    {
+        using var stdin = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        stdin.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}
