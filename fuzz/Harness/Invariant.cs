@@ -18,6 +18,7 @@ public static class Invariant
     public const string SlabInUseCount = "I6.slab-shape.inuse-count";
     public const string SlabPagesAllocated = "I6.slab-shape.pages-allocated";
     public const string SlabInfoCounts = "I6.slab-shape.slabinfo";
+    public const string SlabObjectPageAllocated = "I6.slab-shape.object-page-allocated";
     public const string UnaccountingOnlyWhenEmpty = "I2.unaccounting.only-when-empty";
     public const string KmallocAccountingFixed = "I2.unaccounting.kmalloc-fixed";
     public const string ConservationReclaimable = "I4.conservation.reclaimable";
@@ -41,6 +42,7 @@ public static class Invariant
         [SlabInUseCount] = "a slab's in-use count equals the number of live objects in it",
         [SlabPagesAllocated] = "every slab is exactly one Slab allocation of the buddy allocator (same first page and size) and every Slab allocation is one slab",
         [SlabInfoCounts] = "each slabinfo line matches the slabs and objects listed, and its geometry is SlabGeometry's for its object size, alignment flag and the machine's CPUs",
+        [SlabObjectPageAllocated] = "a slab or kmalloc object just allocated lies on an allocated page of the machine (checked per step)",
         [UnaccountingOnlyWhenEmpty] = "no cache with accounting off holds an object allocated accounted; each cache's accounted-object count is right",
         [KmallocAccountingFixed] = "kmalloc-N and kmalloc-rcl-N caches are never accounted, kmalloc-cg-N caches always are",
         [ConservationReclaimable] = "reclaimable bytes equal the live objects of SLAB_RECLAIM_ACCOUNT caches, dentries and their name buffers included; each dentry and name buffer is such a live object",

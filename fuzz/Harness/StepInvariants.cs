@@ -23,6 +23,12 @@ public static class StepInvariants
             if (covering is { } block)
                 return new Violation(Invariant.BuddyAllocationLive, side, $"page {allocated.Value} was just allocated but lies in free block {block}");
         }
+        if (produced is { Kind: HandleKind.SlabObject or HandleKind.KmallocObject } obj && obj.Value != Verify.Model.Slab.SlabLayout.ZeroSizePtr)
+        {
+            long pfn = obj.Value >> PageShift;
+            if (pfn < 0 || pfn >= pages || FreeBlockContaining(kernel, pfn) is { } block)
+                return new Violation(Invariant.SlabObjectPageAllocated, side, $"object {obj.Value} was just allocated but its page is not an allocated page of the machine");
+        }
         if (consumed is { Kind: HandleKind.PageRun } freed)
         {
             if (FreeBlockContaining(kernel, freed.Value) is not { } block)
