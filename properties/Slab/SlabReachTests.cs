@@ -1,0 +1,48 @@
+using Verify.Fuzz.Engine;
+using Verify.Fuzz.Harness;
+using Verify.Model.Alphabet;
+using Verify.Properties.Support;
+using Xunit.Abstractions;
+
+namespace Verify.Properties.Slab;
+
+/// <summary>
+/// The generator reaches the slab layer's deep states: every outcome of every slab operation
+/// that has one, and an empty slab going back to the buddy allocator past min_partial.
+/// </summary>
+public sealed class SlabReachTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void GeneratedSequencesReachEverySlabOutcomeAndMinPartialRelease()
+    {
+        ulong seed = Profile.SeedFor(nameof(GeneratedSequencesReachEverySlabOutcomeAndMinPartialRelease));
+        var random = new SplitMix64(seed);
+        var reached = new SortedSet<string>(StringComparer.Ordinal);
+        var runner = new Runner();
+        long allocatedBefore = 0;
+        runner.AfterStep = (_, op, outcome) =>
+        {
+            reached.Add($"{op.Spec.Keyword} {(outcome.IsOk ? "ok" : outcome.Errno.ToString())}");
+            long allocated = runner.Model.AllocatedPageCount;
+            if (op.Spec.Keyword == "cache_free" && outcome.IsOk && allocated < allocatedBefore) reached.Add("empty slab released");
+            allocatedBefore = allocated;
+        };
+        for (int i = 0; i < 400; i++)
+        {
+            allocatedBefore = 0;
+            Assert.True(runner.Run(ScenarioGenerator.Generate(random.Next(), 300)).Passed);
+        }
+        output.WriteLine($"seed {seed}: reached {string.Join(", ", reached)}");
+        string[] wanted =
+        [
+            "cache_create ok", "cache_create EINVAL", "cache_destroy ok", "cache_destroy EBUSY", "cache_set_account ok", "cache_set_account EBUSY",
+            "setup_cache_set_account EINVAL", "setup_cache_set_account ok", "cache_alloc ok", "cache_alloc ENOMEM", "cache_free ok",
+            "cache_free_stale EINVAL", "cache_free_inside EINVAL", "cache_free_wrong EINVAL", "kmalloc ok", "kmalloc EINVAL", "kmalloc ENOMEM",
+            "kfree ok", "kfree_stale EINVAL", "kfree_inside EINVAL", "vmalloc ok", "vmalloc EINVAL", "vmalloc ENOMEM", "vfree ok",
+            "vfree_stale EINVAL", "dentry_alloc ok", "dentry_alloc EINVAL", "dentry_alloc ENOMEM", "dentry_pin ok", "dentry_pin EINVAL",
+            "dentry_unpin ok", "dentry_unpin EINVAL", "shrink ok", "empty slab released",
+        ];
+        var missing = wanted.Where(w => !reached.Contains(w)).ToList();
+        Assert.True(missing.Count == 0, $"the generator never reached: {string.Join(", ", missing)} (seed {seed})");
+    }
+}
