@@ -12,7 +12,7 @@ namespace Verify.Impl.Slab;
 ///   object-to-slab lookup is O(1); the head records the cache and the in-use count;
 /// - each slab has a free bitmap (bit set = object free) of at most 64 words, kept in a flat array
 ///   at WordsPerPage words per page of the slab (an object is at least 8 bytes, so 512 objects per
-///   page at most), plus a summary word whose bit w is set exactly when word w has a free object:
+///   page at most; the array grows on demand up to the highest slab page), plus a summary word whose bit w is set exactly when word w has a free object:
 ///   the lowest free object of a slab is two trailing-zero counts away;
 /// - per cache, a PfnMinHeap of exactly its slabs that have a free object (the partial list, empty
 ///   slabs included): the lowest free address of the cache is in the lowest such slab, found in O(1),
@@ -64,8 +64,6 @@ public sealed class SlabAllocator
             _slabCacheAt = new int[pages];
             _slabInUseAt = new int[pages];
             _freeSummaryAt = new ulong[pages];
-            _freeWords = new ulong[(long)pages * WordsPerPage];
-            _accountedWords = new ulong[(long)pages * WordsPerPage];
             _largeOrderAt = new sbyte[pages];
             _heapPositions[0] = new int[pages];
         }
@@ -306,6 +304,7 @@ public sealed class SlabAllocator
         _slabCacheAt[head] = id;
         _slabInUseAt[head] = 0;
         long words = (long)head * WordsPerPage;
+        EnsureWords(words + (long)pages * WordsPerPage);
         int fullWords = cache.ObjectsPerSlab >> 6, rest = cache.ObjectsPerSlab & 63;
         for (int w = 0; w < fullWords; w++) _freeWords[words + w] = ulong.MaxValue;
         int usedWords = fullWords;
@@ -314,6 +313,18 @@ public sealed class SlabAllocator
         _freeSummaryAt[head] = usedWords == 64 ? ulong.MaxValue : (1UL << usedWords) - 1;
         cache.Slabs++;
         Digest += StateDigest.Slab(head, id);
+    }
+
+    /// <summary>
+    /// The bitmap arrays grow by doubling to cover the highest slab page used so far (slabs come
+    /// from low addresses first), so a huge machine with few slabs does not pay 128 bytes per page.
+    /// </summary>
+    private void EnsureWords(long wordsNeeded)
+    {
+        if (wordsNeeded <= _freeWords.Length) return;
+        long size = Math.Max(wordsNeeded, Math.Max(1024, (long)_freeWords.Length * 2));
+        Array.Resize(ref _freeWords, (int)Math.Min(size, (long)_pages * WordsPerPage));
+        Array.Resize(ref _accountedWords, _freeWords.Length);
     }
 
     /// <summary>Frees a live object start of cache expectedId; EINVAL with no change otherwise.</summary>
