@@ -12,8 +12,9 @@ namespace Verify.Impl.Slab;
 ///   object-to-slab lookup is O(1); the head records the cache and the in-use count;
 /// - each slab has a free bitmap (bit set = object free) of at most 64 words, kept in a flat array
 ///   at WordsPerPage words per page of the slab (an object is at least 8 bytes, so 512 objects per
-///   page at most; the array grows on demand up to the highest slab page), plus a summary word whose bit w is set exactly when word w has a free object:
-///   the lowest free object of a slab is two trailing-zero counts away;
+///   page at most; the array grows on demand up to the highest slab page), plus a summary word
+///   whose bit w is set exactly when word w has a free object: the lowest free object of a slab is
+///   two trailing-zero counts away;
 /// - per cache, a PfnMinHeap of exactly its slabs that have a free object (the partial list, empty
 ///   slabs included): the lowest free address of the cache is in the lowest such slab, found in O(1),
 ///   and kept in O(log slabs);
