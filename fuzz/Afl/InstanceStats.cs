@@ -6,8 +6,10 @@ namespace Verify.Fuzz.Afl;
 /// One afl-fuzz instance's numbers, read from its output folder: fuzzer_stats (rewritten every 60
 /// seconds by afl-fuzz 4.04c; the only source of stability) and the last line of plot_data
 /// (appended every 5 seconds; fresher for executions, paths, map coverage and crashes). A value
-/// neither file has yet is 0 (stability: null). Reading never fails a campaign: a file that is
-/// missing or half-written is read as absent.
+/// neither file has yet is 0 (stability: null); afl-fuzz 4.04c writes its first plot line only
+/// after a minute, so paths and crashes are also counted from the queue/ and crashes/ folders,
+/// which are always current. Reading never fails a campaign: a file that is missing or
+/// half-written is read as absent.
 /// </summary>
 public sealed record InstanceStats(string Name, long Executions, double ExecsPerSecond, long Paths, double MapCoveragePercent,
     long Crashes, long Hangs, double? StabilityPercent, long EdgesFound)
@@ -26,8 +28,17 @@ public sealed record InstanceStats(string Name, long Executions, double ExecsPer
             : Number(stats.GetValueOrDefault("execs_per_sec", "0"));
         double map = Math.Max(Number(stats.GetValueOrDefault("bitmap_cvg", "0")), plot is { Length: > 6 } ? Number(plot[6]) : 0);
         double? stability = stats.TryGetValue("stability", out string? stabilityText) ? Number(stabilityText) : null;
-        return new InstanceStats(name, Long("execs_done", 11), execsPerSecond, Long("corpus_count", 3), map,
-            Long("saved_crashes", 7), Long("saved_hangs", 8), stability, Long("edges_found", 12));
+        return new InstanceStats(name, Long("execs_done", 11), execsPerSecond,
+            Math.Max(Long("corpus_count", 3), CountEntries(instanceDirectory, "queue")), map,
+            Math.Max(Long("saved_crashes", 7), CountEntries(instanceDirectory, "crashes")),
+            Math.Max(Long("saved_hangs", 8), CountEntries(instanceDirectory, "hangs")), stability, Long("edges_found", 12));
+    }
+
+    /// <summary>The test cases (files named id:...) in one of the instance's folders.</summary>
+    private static long CountEntries(string instanceDirectory, string folder)
+    {
+        string path = Path.Combine(instanceDirectory, folder);
+        return Directory.Exists(path) ? Directory.EnumerateFiles(path, "id:*").LongCount() : 0;
     }
 
     private static Dictionary<string, string> ReadStats(string path)

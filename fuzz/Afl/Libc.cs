@@ -19,6 +19,9 @@ public static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "shmat", SetLastError = true)]
     private static partial nint ShmAt(int shmId, nint address, int flags);
 
+    [LibraryImport("libc", EntryPoint = "shmdt", SetLastError = true)]
+    private static partial int ShmDt(nint address);
+
     [LibraryImport("libc", EntryPoint = "shmget", SetLastError = true)]
     private static partial int ShmGet(int key, nuint sizeBytes, int flags);
 
@@ -46,6 +49,12 @@ public static unsafe partial class Libc
         nint address = ShmAt(shmId, 0, 0);
         if (address == -1) throw Failed($"shmat({what}={shmId})");
         return (byte*)address;
+    }
+
+    /// <summary>Detaches a segment attached with AttachShared.</summary>
+    public static void DetachShared(byte* address)
+    {
+        if (ShmDt((nint)address) != 0) throw Failed("shmdt");
     }
 
     /// <summary>Creates a private segment of sizeBytes (for tests and tools that play AFL's part).</summary>
