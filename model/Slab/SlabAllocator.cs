@@ -28,12 +28,22 @@ public sealed class SlabAllocator
         public long Pfn { get; } = pfn;
         public bool[] InUse { get; } = new bool[objects];
         public bool[] Accounted { get; } = new bool[objects];
-        public int InUseCount => InUse.Count(used => used);
+
+        /// <summary>How many InUse flags are set; kept by Mark so frees need not count.</summary>
+        public int InUseCount { get; private set; }
+
+        public void Mark(int index, bool inUse, bool accounted)
+        {
+            InUseCount += inUse ? 1 : -1;
+            InUse[index] = inUse;
+            Accounted[index] = accounted;
+        }
     }
 
     private readonly BuddyAllocator _buddy;
     private readonly int _cpus;
-    private readonly SortedDictionary<int, Cache> _caches = new();
+    /// <summary>Every cache, in id order (ids only grow, so appending keeps the order).</summary>
+    private readonly List<Cache> _caches = [];
     private readonly SortedDictionary<long, int> _largeOrderByPfn = new();
     private int _nextCacheId = SlabLayout.FirstUserCacheId;
 
@@ -67,14 +77,14 @@ public sealed class SlabAllocator
         if (UserCache(cacheId) is not { } cache) return Outcome.Fail(Errno.EINVAL);
         if (cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
         foreach (var slab in cache.Slabs.OrderBy(s => s.Pfn).ToList()) ReleaseSlab(cache, slab);
-        _caches.Remove(cache.Id);
+        _caches.Remove(cache);
         Digest -= StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
         return Outcome.Ok(0);
     }
 
     public Outcome CacheSetAccount(long cacheId, bool accounted)
     {
-        if (cacheId < 0 || cacheId > int.MaxValue || !_caches.TryGetValue((int)cacheId, out var cache)) return Outcome.Fail(Errno.EINVAL);
+        if (FindCache(cacheId) is not { } cache) return Outcome.Fail(Errno.EINVAL);
         if (cache.Id < SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
         if (!accounted && cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
         Digest -= StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
@@ -103,7 +113,7 @@ public sealed class SlabAllocator
             return Outcome.Ok(pages.Value * PageSizeBytes);
         }
         int id = SlabLayout.KmallocCacheId(SlabLayout.FamilyOf(flags), SlabLayout.KmallocClassIndex(sizeBytes));
-        return Allocate(_caches[id]);
+        return Allocate(FindCache(id)!);
     }
 
     /// <summary>kfree of a kmalloc result; the caller has already refused dentry name buffers.</summary>
@@ -123,17 +133,17 @@ public sealed class SlabAllocator
     }
 
     /// <summary>An object of the dentry cache (for the dentry layer).</summary>
-    public Outcome AllocDentryObject() => Allocate(_caches[SlabLayout.DentryCacheId]);
+    public Outcome AllocDentryObject() => Allocate(FindCache(SlabLayout.DentryCacheId)!);
 
     public Outcome FreeDentryObject(long address) => FreeObject(address, SlabLayout.DentryCacheId);
 
     /// <summary>True when pfn is the first page of a slab or of a large kmalloc: the buddy free calls must refuse it.</summary>
     public bool OwnsRunAt(long pfn) =>
-        _largeOrderByPfn.ContainsKey(pfn) || _caches.Values.Any(c => c.Slabs.Any(s => s.Pfn == pfn));
+        _largeOrderByPfn.ContainsKey(pfn) || _caches.Any(c => c.Slabs.Any(s => s.Pfn == pfn));
 
     public bool IsLargeKmallocAt(long pfn) => _largeOrderByPfn.ContainsKey(pfn);
 
-    public IReadOnlyList<SlabCacheInfo> CacheInfos() => _caches.Values.Select(c =>
+    public IReadOnlyList<SlabCacheInfo> CacheInfos() => _caches.Select(c =>
     {
         var g = c.Geometry;
         long accountedObjects = c.Slabs.Sum(s => s.Accounted.Count(a => a));
@@ -141,11 +151,11 @@ public sealed class SlabAllocator
             c.ActiveObjects, (long)c.Slabs.Count * g.ObjectsPerSlab, c.Slabs.Count, c.Flags, c.Accounted, accountedObjects);
     }).ToList();
 
-    public IReadOnlyList<SlabPage> Slabs() => _caches.Values
+    public IReadOnlyList<SlabPage> Slabs() => _caches
         .SelectMany(c => c.Slabs.Select(s => new SlabPage(c.Id, s.Pfn, c.Geometry.PagesPerSlab, s.InUseCount)))
         .OrderBy(s => s.Pfn).ToList();
 
-    public IReadOnlyList<SlabObjectInfo> Objects() => _caches.Values
+    public IReadOnlyList<SlabObjectInfo> Objects() => _caches
         .SelectMany(c => c.Slabs.SelectMany(s => Enumerable.Range(0, s.InUse.Length).Where(i => s.InUse[i])
             .Select(i => new SlabObjectInfo(s.Pfn * PageSizeBytes + (long)i * c.Geometry.SizeBytes, c.Id, s.Accounted[i]))))
         .OrderBy(o => o.Address).ToList();
@@ -153,19 +163,20 @@ public sealed class SlabAllocator
     public IReadOnlyList<LargeKmallocInfo> LargeKmallocs() =>
         _largeOrderByPfn.Select(pair => new LargeKmallocInfo(pair.Key, pair.Value)).ToList();
 
-    public long ReclaimableBytes() => _caches.Values
+    public long ReclaimableBytes() => _caches
         .Where(c => (c.Flags & SlabFlags.ReclaimAccount) != 0)
         .Sum(c => c.ActiveObjects * c.Geometry.SizeBytes);
 
     private void AddCache(int id, string name, int objectSizeBytes, int alignBytes, SlabFlags flags)
     {
         var cache = new Cache(id, name, objectSizeBytes, flags, SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus));
-        _caches.Add(id, cache);
+        _caches.Add(cache);
         Digest += StateDigest.SlabCache(id, cache.Geometry.SizeBytes, cache.Accounted);
     }
 
-    private Cache? UserCache(long cacheId) =>
-        cacheId >= SlabLayout.FirstUserCacheId && cacheId <= int.MaxValue && _caches.TryGetValue((int)cacheId, out var cache) ? cache : null;
+    private Cache? FindCache(long cacheId) => _caches.Find(c => c.Id == cacheId);
+
+    private Cache? UserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId ? FindCache(cacheId) : null;
 
     /// <summary>The lowest free object address among the cache's slabs; else a new slab's first object.</summary>
     private Outcome Allocate(Cache cache)
@@ -190,15 +201,14 @@ public sealed class SlabAllocator
             Digest += StateDigest.Slab(best.Pfn, cache.Id);
         }
         long address = best.Pfn * PageSizeBytes + (long)bestIndex * size;
-        best.InUse[bestIndex] = true;
-        best.Accounted[bestIndex] = cache.Accounted;
+        best.Mark(bestIndex, inUse: true, accounted: cache.Accounted);
         Digest += StateDigest.SlabObject(address, cache.Id, cache.Accounted);
         return Outcome.Ok(address);
     }
 
     private (Cache Cache, Slab Slab)? FindSlab(long address)
     {
-        foreach (var cache in _caches.Values)
+        foreach (var cache in _caches)
         {
             foreach (var slab in cache.Slabs)
             {
@@ -220,9 +230,8 @@ public sealed class SlabAllocator
         if (!slab.InUse[index]) return Outcome.Fail(Errno.EINVAL);
         // nr_partial as SLUB sees it at the free: slabs with a free object, this one included if it had one.
         int partialBefore = cache.Slabs.Count(s => s.InUseCount < cache.Geometry.ObjectsPerSlab);
-        slab.InUse[index] = false;
         Digest -= StateDigest.SlabObject(address, cache.Id, slab.Accounted[index]);
-        slab.Accounted[index] = false;
+        slab.Mark(index, inUse: false, accounted: false);
         if (slab.InUseCount == 0 && partialBefore >= cache.Geometry.MinPartial) ReleaseSlab(cache, slab);
         return Outcome.Ok(0);
     }
