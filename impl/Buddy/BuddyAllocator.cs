@@ -94,7 +94,14 @@ public sealed class BuddyAllocator
         int pfn = TakeBlock(order);
         if (pfn < 0) return Outcome.Fail(Errno.ENOMEM);
         int used = (int)PagesFor(sizeBytes);
-        for (int tail = pfn + used; tail < pfn + (1 << order); tail++) FreeAndMerge(tail, 0);
+        // The tail is added as its aligned blocks, no merging: each piece's buddy overlaps the
+        // allocated head or a smaller tail piece, so the result equals freeing page by page.
+        for (int start = pfn + used, end = pfn + (1 << order); start < end;)
+        {
+            int piece = LargestAlignedOrder(start, end - start);
+            AddFree(start, piece);
+            start += 1 << piece;
+        }
         AddAllocation(pfn, used, AllocationKind.Exact);
         return Outcome.Ok(pfn);
     }
@@ -105,7 +112,14 @@ public sealed class BuddyAllocator
             return Outcome.Fail(Errno.EINVAL);
         int pages = _allocatedPagesAt[pfn];
         RemoveAllocation((int)pfn);
-        for (int page = (int)pfn; page < pfn + pages; page++) FreeAndMerge(page, 0);
+        // Freed as its aligned blocks with merging: the maximally merged free set is unique, so
+        // this equals freeing page by page, in at most 2 * MaxPageOrder merges instead of pages.
+        for (int start = (int)pfn, end = (int)pfn + pages; start < end;)
+        {
+            int piece = LargestAlignedOrder(start, end - start);
+            FreeAndMerge(start, piece);
+            start += 1 << piece;
+        }
         return Outcome.Ok(0);
     }
 
@@ -133,6 +147,13 @@ public sealed class BuddyAllocator
             if (_allocatedPagesAt[pfn] > 0) runs.Add(new AllocatedRun(pfn, _allocatedPagesAt[pfn], _allocatedKindAt[pfn]));
         }
         return runs;
+    }
+
+    /// <summary>The largest order whose block starts at start (aligned), fits in length pages, and is at most MaxPageOrder.</summary>
+    private static int LargestAlignedOrder(int start, int length)
+    {
+        int aligned = start == 0 ? MaxPageOrder : Math.Min(MaxPageOrder, BitOperations.TrailingZeroCount(start));
+        return Math.Min(aligned, BitOperations.Log2((uint)length));
     }
 
     private bool IsAllocation(long pfn, int pages, AllocationKind kind) =>
