@@ -23,7 +23,8 @@ public static class ScenarioGenerator
         var mood = (Mood)random.Range(0, 3);
         int favouriteOrder = (int)random.Range(0, Alphabet.AllocOrderMax);
         int count = (int)random.Range(0, Math.Min(opsMax, Scenario.OpsMax));
-        var focus = (Focus)random.Range(0, 2);
+        // Half the scenarios keep to the buddy allocator, so its deep states stay as reachable as before the slab layer.
+        var focus = random.Range(0, 3) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, _ => Focus.Mixed };
         var ops = new Op[count];
         for (int i = 0; i < count; i++)
         {

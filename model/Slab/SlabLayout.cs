@@ -32,8 +32,11 @@ public static class SlabLayout
 
     public const int FirstUserCacheId = KmallocCacheCount + 1;
 
-    /// <summary>vmalloc above this is EINVAL (a bound of the suite, not of Linux).</summary>
-    public const long VmallocBytesMax = 16L << 20;
+    /// <summary>
+    /// vmalloc above this is EINVAL (a bound of the suite, not of Linux): 256 pages, so one call
+    /// stays cheap for the reference buddy allocator while still able to exhaust small machines.
+    /// </summary>
+    public const long VmallocBytesMax = 1L << 20;
 
     /// <summary>The first vmalloc area id and dentry id; ids count up from here and are never reused.</summary>
     public const long FirstId = 1;

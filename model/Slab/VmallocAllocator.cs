@@ -7,6 +7,7 @@ namespace Verify.Model.Slab;
 public sealed class VmallocAllocator(BuddyAllocator buddy)
 {
     private readonly SortedDictionary<long, List<long>> _areas = new();
+    private readonly HashSet<long> _ownedPages = [];
     private long _nextId = SlabLayout.FirstId;
 
     public ulong Digest { get; private set; }
@@ -29,6 +30,7 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         }
         long id = _nextId++;
         _areas.Add(id, pfns);
+        _ownedPages.UnionWith(pfns);
         Digest += StateDigest.VmallocArea(id, pfns.Count);
         return Outcome.Ok(id);
     }
@@ -37,11 +39,12 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
     {
         if (!_areas.Remove(id, out var pfns)) return Outcome.Fail(Errno.EINVAL);
         foreach (long pfn in pfns) buddy.FreePages(pfn, 0);
+        _ownedPages.ExceptWith(pfns);
         Digest -= StateDigest.VmallocArea(id, pfns.Count);
         return Outcome.Ok(0);
     }
 
-    public bool OwnsPage(long pfn) => _areas.Values.Any(pfns => pfns.Contains(pfn));
+    public bool OwnsPage(long pfn) => _ownedPages.Contains(pfn);
 
     public IReadOnlyList<VmallocAreaInfo> Areas() => _areas.Select(pair => new VmallocAreaInfo(pair.Key, pair.Value.Count)).ToList();
 }
