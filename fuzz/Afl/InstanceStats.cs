@@ -12,7 +12,7 @@ namespace Verify.Fuzz.Afl;
 /// half-written is read as absent.
 /// </summary>
 public sealed record InstanceStats(string Name, long Executions, double ExecsPerSecond, long Paths, double MapCoveragePercent,
-    long Crashes, long Hangs, double? StabilityPercent, long EdgesFound)
+    long Crashes, long Hangs, double? StabilityPercent, long EdgesFound, bool Current)
 {
     public static InstanceStats Read(string instanceDirectory)
     {
@@ -31,7 +31,7 @@ public sealed record InstanceStats(string Name, long Executions, double ExecsPer
         return new InstanceStats(name, Long("execs_done", 11), execsPerSecond,
             Math.Max(Long("corpus_count", 3), CountEntries(instanceDirectory, "queue")), map,
             Math.Max(Long("saved_crashes", 7), CountEntries(instanceDirectory, "crashes")),
-            Math.Max(Long("saved_hangs", 8), CountEntries(instanceDirectory, "hangs")), stability, Long("edges_found", 12));
+            Math.Max(Long("saved_hangs", 8), CountEntries(instanceDirectory, "hangs")), stability, Long("edges_found", 12), Current: plot is not null);
     }
 
     /// <summary>The test cases (files named id:...) in one of the instance's folders.</summary>
@@ -93,7 +93,10 @@ public sealed record CampaignStats(IReadOnlyList<InstanceStats> Instances)
                 .Order(StringComparer.Ordinal).Select(InstanceStats.Read).ToList()
             : []);
 
+    /// <summary>Until some instance has written plot_data, executions come from start-up stats and mean little.</summary>
+    public bool ExecutionsCurrent => Instances.Any(i => i.Current);
+
     public string ProgressLine(TimeSpan elapsed) => string.Create(CultureInfo.InvariantCulture,
-        $"[{(int)elapsed.TotalMinutes,3}m{elapsed.Seconds:00}s] execs {Executions:N0} ({ExecsPerSecond:N0}/s)  paths {Paths}  map {MapCoveragePercent:F2}%  " +
+        $"[{(int)elapsed.TotalMinutes,3}m{elapsed.Seconds:00}s] execs {(ExecutionsCurrent ? $"{Executions:N0} ({ExecsPerSecond:N0}/s)" : "(first report after 1 min)")}  paths {Paths}  map {MapCoveragePercent:F2}%  " +
         $"crashes {Crashes}  hangs {Hangs}  stability {(StabilityPercent is { } s ? $"{s:F2}%" : "n/a")}  ({Instances.Count} instances)");
 }

@@ -11,6 +11,12 @@ namespace Verify.Fuzz.Afl;
 /// is left out and listed, because afl-fuzz refuses crashing seeds and the point of a campaign is
 /// to find failures itself. When nothing is left, the fixed warm-up inputs that pass are used.
 /// Unreadable traces are reported and skipped, never fatal.
+///
+/// Encoded traces get a tight header: ByteCodec.Encode always writes the largest scale (20 bits)
+/// in byte 0, so any mutation of the page bytes can make a machine of up to 2^20 pages, whose
+/// runs are tens of times slower. Writing the fewest scale bits that hold pages-1 instead decodes
+/// to the same scenario (the masked bits are zero) while most page-byte mutations stay within
+/// that scale; AFL reaches larger machines by mutating byte 0.
 /// </summary>
 public static class SeedCorpus
 {
@@ -27,7 +33,7 @@ public static class SeedCorpus
         foreach (string path in files)
         {
             byte[] bytes;
-            try { bytes = path.EndsWith(".trace", StringComparison.Ordinal) ? ByteCodec.Encode(TraceFormat.ParseFile(path)) : File.ReadAllBytes(path); }
+            try { bytes = path.EndsWith(".trace", StringComparison.Ordinal) ? TightHeader(ByteCodec.Encode(TraceFormat.ParseFile(path))) : File.ReadAllBytes(path); }
             catch (Exception e) when (e is InputException or ArgumentException or IOException)
             {
                 unreadable.Add($"{path}: {e.Message}");
@@ -42,13 +48,25 @@ public static class SeedCorpus
         }
         if (written > 0) return new Result(written, failing, unreadable, BuiltIn: false);
         int index = 0;
-        foreach (byte[] bytes in TargetWarmup.Inputs().Append(new byte[ByteCodec.HeaderBytes]))
+        foreach (byte[] bytes in TargetWarmup.Inputs().Select(TightHeader).Append(new byte[ByteCodec.HeaderBytes]))
         {
             if (target.Run(bytes).Failure is null && Write(inputDirectory, $"builtin-{index}", bytes, seen)) written++;
             index++;
         }
         if (written == 0) throw new IOException("no seed passes on this target, not even an empty scenario; nothing for afl-fuzz to start from");
         return new Result(written, failing, unreadable, BuiltIn: true);
+    }
+
+    /// <summary>The same input with byte 0 (the scale) lowered to the bit length of pages-1; decodes to the same scenario.</summary>
+    public static byte[] TightHeader(byte[] encoded)
+    {
+        if (encoded.Length < ByteCodec.HeaderBytes) return encoded;
+        var tight = (byte[])encoded.Clone();
+        int raw = encoded[1] | (encoded[2] << 8) | (encoded[3] << 16);
+        int scaleBits = encoded[0] % 21;
+        if ((raw >> scaleBits) != 0) return encoded; // the encoder masks nothing away; anything else is not its output
+        tight[0] = (byte)(32 - System.Numerics.BitOperations.LeadingZeroCount((uint)raw));
+        return tight;
     }
 
     private static bool Write(string directory, string stem, byte[] bytes, HashSet<string> seen)
