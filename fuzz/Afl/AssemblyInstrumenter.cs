@@ -47,7 +47,6 @@ public static class AssemblyInstrumenter
             {
                 if (!method.HasBody || method.Body.Instructions.Count == 0) continue;
                 uint token = method.MetadataToken.ToUInt32();
-                InliningKeeper.KeepInlinable(method);
                 probeCount += ProbeEmitter.Instrument(method.Body, fields, mode, site =>
                 {
                     int id = mode == ProbeMode.Edges ? ProbeIds.ForSite(module.Mvid, token, site.OriginalOffset) : nextBlockId++;
