@@ -14,7 +14,7 @@ public static unsafe partial class Libc
     public const int SEEK_SET = 0;
     public const int SIGINT = 2, SIGKILL = 9, SIGABRT = 6, SIGTERM = 15;
     public const int IPC_CREAT = 0x200, IPC_PRIVATE = 0, IPC_RMID = 0;
-    public const int F_SETFD = 2, FD_CLOEXEC = 1;
+    public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
 
     [LibraryImport("libc", EntryPoint = "shmat", SetLastError = true)]
     private static partial nint ShmAt(int shmId, nint address, int flags);
@@ -39,6 +39,9 @@ public static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "abort")]
+    private static partial void LibcAbort();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
@@ -131,6 +134,21 @@ public static unsafe partial class Libc
     public static void SetCloseOnExec(int fd)
     {
         if (Fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) throw Failed($"fcntl(fd {fd}, F_SETFD, FD_CLOEXEC)");
+    }
+
+    /// <summary>Whether fd is an open descriptor of this process.</summary>
+    public static bool IsOpen(int fd) => Fcntl(fd, F_GETFD, 0) >= 0;
+
+    /// <summary>
+    /// Ends this process the way a crashing native target would: killed by SIGABRT. libc's abort(),
+    /// not kill(self, SIGABRT): the .NET runtime handles a SIGABRT sent to the process and lives on,
+    /// whereas abort() restores the default action and raises it again if a handler returns.
+    /// </summary>
+    public static void Abort()
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        LibcAbort();
     }
 
     /// <summary>Sends a signal; false when the process no longer exists.</summary>

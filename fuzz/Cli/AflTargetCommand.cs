@@ -10,7 +10,9 @@ namespace Verify.Fuzz.Cli;
 /// fuzz afl-target: the program afl-fuzz runs (`afl-fuzz ... -- dotnet DIR/Verify.Fuzz.dll afl-target`,
 /// DIR made by `fuzz instrument`). Under afl-fuzz (__AFL_SHM_ID set) it serves the fork-server
 /// protocol in persistent mode; otherwise it runs one input from a file argument or stdin and
-/// exits 0 pass, 1 finding, 2 bad usage, like replay (what afl-tmin and people need).
+/// exits 0 pass, 1 finding, 2 bad usage, like replay (what people need). An AFL tool run without a
+/// fork server (AFL_NO_FORKSRV=1: __AFL_SHM_ID set, fds 198/199 closed) gets one run that records
+/// into its map and ends in SIGABRT on a finding, as a crashing native target would.
 /// With --coverage-report it measures block coverage of inputs instead (DIR from `fuzz instrument --blocks`).
 /// </summary>
 public static class AflTargetCommand
@@ -47,7 +49,9 @@ public static class AflTargetCommand
                 return Program.ExitUsage;
             }
             string? path = paths.Length == 1 ? paths[0] : null;
-            return Environment.GetEnvironmentVariable(ShmIdVariable) is { } shmId ? Serve(target, shmId, path) : RunOnce(target, path, repeat);
+            if (Environment.GetEnvironmentVariable(ShmIdVariable) is not { } shmId) return RunOnce(target, path, repeat);
+            if (Libc.IsOpen(ForkServer.ControlFd) && Libc.IsOpen(ForkServer.StatusFd)) return Serve(target, shmId, path);
+            return RunOnceUnderAfl(target, shmId, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InputException or InvalidOperationException)
         {
@@ -66,6 +70,19 @@ public static class AflTargetCommand
             : path is not null ? new FileTestCase(path)
             : new DescriptorTestCase(0);
         new ForkServer(target, inputs, sharedMemoryInputs: fuzzId is not null).Serve();
+        return Program.ExitPass;
+    }
+
+    /// <summary>One run recording into AFL's map; a finding ends the process with SIGABRT.</summary>
+    private static unsafe int RunOnceUnderAfl(FuzzTarget target, string shmIdText, string? path)
+    {
+        byte[] input = path is null ? ReadStdin() : LoadBytes(path);
+        AflCoverage.Attach(Libc.AttachShared(ParseId(ShmIdVariable, shmIdText), ShmIdVariable));
+        if (target.Run(input).Failure is { } failure)
+        {
+            Console.Error.Write(Report.Format(failure, ByteCodec.Decode(input), path ?? "stdin"));
+            Libc.Abort();
+        }
         return Program.ExitPass;
     }
 

@@ -86,6 +86,31 @@ public sealed unsafe class ForkServerTests(InstrumentedBuildFixture build) : ICl
         }
     }
 
+    [Fact]
+    public void WithoutAForkServerOneRunRecordsAndAFindingAborts()
+    {
+        // AFL tools run with AFL_NO_FORKSRV=1 set __AFL_SHM_ID but open no pipes: one run, SIGABRT on a finding.
+        int mapId = Libc.CreateShared(AflCoverage.MapSizeBytes);
+        byte* map = Libc.AttachShared(mapId, "map");
+        string input = Path.Combine(build.Root, $"once-{Guid.NewGuid():N}");
+        try
+        {
+            var environment = new Dictionary<string, string> { ["__AFL_SHM_ID"] = $"{mapId}" };
+            File.WriteAllBytes(input, Passing);
+            Assert.Equal(0, AflTestSupport.RunDotnet([build.Harness, "afl-target", "--planted", Planted, input], Limit, environment).ExitCode);
+            Assert.True(new Span<byte>(map, AflCoverage.MapSizeBytes).IndexOfAnyExcept((byte)0) >= 0, "the run must write AFL's map");
+            File.WriteAllBytes(input, Failing);
+            var (exitCode, text) = AflTestSupport.RunDotnet([build.Harness, "afl-target", "--planted", Planted, input], Limit, environment);
+            Assert.True(exitCode == 128 + Libc.SIGABRT, $"a finding must end in SIGABRT (exit {128 + Libc.SIGABRT}), got {exitCode}:\n{text}");
+            Assert.Contains("E1.equivalence.outcome", text);
+        }
+        finally
+        {
+            Libc.DetachShared(map);
+            Libc.RemoveShared(mapId);
+        }
+    }
+
     private static byte[] Bytes(string trace) => ByteCodec.Encode(TraceFormat.Parse(trace));
 
     /// <summary>`afl-target --planted` with its fds 198/199 on two FIFOs, as afl-fuzz would set them up.</summary>
