@@ -32,11 +32,6 @@ public sealed unsafe class ForkServer(FuzzTarget target, ITestCaseSource inputs,
     public const uint SharedMemoryHello = FsOptEnabled | FsOptMapSize | ((AflCoverage.MapSizeBytes - 1) << 1) | FsOptShdmemFuzz;
     public const uint ClassicHello = 0;
 
-    /// <summary>How many runs ended in a finding or an exception (for the caller's log).</summary>
-    public long Findings { get; private set; }
-
-    public long Runs { get; private set; }
-
     /// <summary>Handshakes and serves runs until afl-fuzz closes the control pipe.</summary>
     public void Serve()
     {
@@ -53,7 +48,6 @@ public sealed unsafe class ForkServer(FuzzTarget target, ITestCaseSource inputs,
             AflCoverage.BeginRun();
             uint status = RunOne(input);
             WriteWord(status);
-            Runs++;
         }
     }
 
@@ -83,7 +77,6 @@ public sealed unsafe class ForkServer(FuzzTarget target, ITestCaseSource inputs,
             // afl-fuzz shows the target's stderr only with AFL_DEBUG_CHILD=1; triage re-runs the input and reports it.
             Console.Error.WriteLine($"afl-target: the harness threw {e.GetType().Name}: {e.Message}");
         }
-        Findings++;
         return StatusFinding;
     }
 

@@ -74,6 +74,47 @@ public sealed class InstrumentationTests(InstrumentedBuildFixture build, ITestOu
         }
     }
 
+    [Fact]
+    public void EveryInstrumentedMethodCompiles()
+    {
+        // The JIT rejects malformed IL (unbalanced stacks, branches into nowhere) with InvalidProgramException
+        // when it compiles a method; compiling every one covers the methods no run reaches.
+        var context = new InstrumentedLoadContext(build.Copy.TargetDirectory);
+        try
+        {
+            var failures = new List<string>();
+            int compiled = 0;
+            foreach (string name in new[] { "Verify.Model", "Verify.Impl" })
+            {
+                var assembly = context.LoadFromAssemblyName(new AssemblyName(name));
+                foreach (var type in assembly.GetTypes().Where(t => !t.ContainsGenericParameters))
+                {
+                    const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+                    foreach (MethodBase method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+                    {
+                        if (method.IsAbstract || method.ContainsGenericParameters || method.GetMethodBody() is null) continue;
+                        try
+                        {
+                            System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(method.MethodHandle);
+                            compiled++;
+                        }
+                        catch (InvalidProgramException e)
+                        {
+                            failures.Add($"{type.FullName}::{method.Name}: {e.Message}");
+                        }
+                    }
+                }
+            }
+            output.WriteLine($"{compiled} instrumented methods compiled");
+            Assert.True(failures.Count == 0, string.Join("\n", failures));
+            Assert.True(compiled > 100, $"only {compiled} methods compiled");
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     private static unsafe int NonZeroEntries(Assembly model)
     {
         var hook = model.GetType("Verify.Model.Coverage.AflCoverage", throwOnError: true)!;
