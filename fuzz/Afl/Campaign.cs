@@ -37,7 +37,8 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
         var fuzzed = clock.Elapsed;
         var stats = CampaignStats.Read(settings.SyncDirectory);
         var triage = Triage(tools, environment);
-        string coverage = MeasureCoverage();
+        string coverage = "afl queue: " + MeasureCoverage();
+        if (settings.CompareGenerator && !settings.TriageOnly) coverage += "fscheck generator: " + MeasureGeneratorCoverage(fuzzed);
         string? plot = Plot(tools);
         var summary = CampaignSummary.Format(settings, fuzzed, stats, triage, coverage, plot);
         log.Write(summary);
@@ -147,12 +148,25 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
         var queues = Directory.Exists(settings.SyncDirectory)
             ? Directory.EnumerateDirectories(settings.SyncDirectory).Select(d => Path.Combine(d, "queue")).Where(Directory.Exists).ToList()
             : [];
-        if (queues.Count == 0) return "coverage: no queue to measure\n";
+        if (queues.Count == 0) return "no queue to measure\n";
         var command = AflEnvironment.TargetCommand(settings.BlocksTargetDirectory, settings.Planted);
         command.Add("--coverage-report");
         command.AddRange(queues);
         var result = ExternalCommand.Run(command[0], command.Skip(1), TimeSpan.FromMinutes(30), logPath: Path.Combine(settings.LogDirectory, "coverage.log"));
-        return result.ExitCode == 0 ? result.Output : $"coverage: measuring failed (exit {result.ExitCode}):\n{result.LastLines(5)}\n";
+        return result.ExitCode == 0 ? result.Output : $"measuring failed (exit {result.ExitCode}):\n{result.LastLines(5)}\n";
+    }
+
+    /// <summary>
+    /// The coverage the FsCheck properties' scenario generator reaches in the time the campaign
+    /// fuzzed, on one core, in the same blocks-instrumented target (GeneratorInputs).
+    /// </summary>
+    private string MeasureGeneratorCoverage(TimeSpan fuzzed)
+    {
+        log.WriteLine($"campaign: measuring the FsCheck generator's coverage for {fuzzed.TotalSeconds:F0} s on one core (--compare-generator)");
+        var command = AflEnvironment.TargetCommand(settings.BlocksTargetDirectory, settings.Planted);
+        command.AddRange(["--coverage-report", "--generator-seconds", Math.Max(1, fuzzed.TotalSeconds).ToString("F0", System.Globalization.CultureInfo.InvariantCulture)]);
+        var result = ExternalCommand.Run(command[0], command.Skip(1), fuzzed + TimeSpan.FromMinutes(5), logPath: Path.Combine(settings.LogDirectory, "generator-coverage.log"));
+        return result.ExitCode == 0 ? result.Output : $"measuring failed (exit {result.ExitCode}):\n{result.LastLines(5)}\n";
     }
 
     private string? Plot(AflTools tools)

@@ -13,7 +13,8 @@ public sealed record CampaignSettings(
     string HostName,
     string? BuildOutput,
     bool TriageOnly,
-    TimeSpan TminLimit)
+    TimeSpan TminLimit,
+    bool CompareGenerator = false)
 {
     public string InputDirectory => Path.Combine(OutputDirectory, "in");
 

@@ -25,14 +25,36 @@ public static class AflTargetCommand
         var planted = CommonOptions.Planted();
         var coverage = new Option<bool>("--coverage-report") { Description = "Run every input once and print the fraction of instrumented probes reached (needs 'fuzz instrument --blocks')" };
         var repeat = new Option<int>("--repeat") { Description = "Without afl-fuzz: run the input this many times and print the time per run", DefaultValueFactory = _ => 1 };
+        var generatorSeconds = new Option<double?>("--generator-seconds")
+            { Description = "With --coverage-report and no inputs: measure the FsCheck properties' scenario generator run for this long instead" };
+        var generatorCount = new Option<int?>("--generator-count")
+            { Description = "With --coverage-report and no inputs: measure this many generated scenarios (replays a --generator-seconds run)" };
+        var seed = new Option<ulong>("--seed") { Description = "The generator's seed", DefaultValueFactory = _ => GeneratorSeedDefault };
         var command = new Command("afl-target", "The AFL++ target: fork-server protocol under afl-fuzz, otherwise run one input (exit 0 pass, 1 finding, 2 bad input)")
-            { paths, planted, coverage, repeat };
-        command.SetAction(parse => Run(parse.GetValue(paths) ?? [], parse.GetValue(planted), parse.GetValue(coverage), parse.GetValue(repeat)));
+            { paths, planted, coverage, repeat, generatorSeconds, generatorCount, seed };
+        command.SetAction(parse =>
+        {
+            var generator = new GeneratorBudget(parse.GetValue(generatorSeconds), parse.GetValue(generatorCount), parse.GetValue(seed));
+            return Run(parse.GetValue(paths) ?? [], parse.GetValue(planted), parse.GetValue(coverage), parse.GetValue(repeat), generator);
+        });
         return command;
     }
 
-    private static int Run(string[] paths, string? planted, bool coverageReport, int repeat)
+    public const ulong GeneratorSeedDefault = 1;
+
+    /// <summary>How long (or how many scenarios) the generator runs for --coverage-report; Active when either is given.</summary>
+    private sealed record GeneratorBudget(double? Seconds, int? Count, ulong Seed)
     {
+        public bool Active => Seconds is not null || Count is not null;
+    }
+
+    private static int Run(string[] paths, string? planted, bool coverageReport, int repeat, GeneratorBudget generator)
+    {
+        if (generator.Active && (!coverageReport || paths.Length > 0 || generator is { Seconds: <= 0 } or { Count: <= 0 } or { Seconds: not null, Count: not null }))
+        {
+            Console.Error.WriteLine("fuzz afl-target: --generator-seconds S (S > 0) or --generator-count N (N > 0), not both, goes with --coverage-report and no inputs");
+            return Program.ExitUsage;
+        }
         FuzzTarget target;
         try { target = new FuzzTarget(planted); }
         catch (ArgumentException e)
@@ -42,6 +64,7 @@ public static class AflTargetCommand
         }
         try
         {
+            if (coverageReport && generator.Active) return ReportGeneratorCoverage(target, generator);
             if (coverageReport) return ReportCoverage(target, paths);
             if (paths.Length > 1)
             {
@@ -126,6 +149,26 @@ public static class AflTargetCommand
         }
         var coverage = CoverageReport.Measure(target, files.Select(LoadBytes));
         Console.Write(CoverageReport.Format(coverage, files.Count));
+        return Program.ExitPass;
+    }
+
+    /// <summary>
+    /// Coverage of the property generator's scenarios (GeneratorInputs) for a time or a count. The
+    /// time only decides how many scenarios run; the closing line gives the seed and count, which
+    /// replay exactly the same inputs with --generator-count.
+    /// </summary>
+    private static int ReportGeneratorCoverage(FuzzTarget target, GeneratorBudget generator)
+    {
+        CoverageReport.MeasuredAssemblies();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int drawn = 0;
+        Func<bool> keepGoing = generator.Count is { } count
+            ? () => drawn < count
+            : () => clock.Elapsed.TotalSeconds < generator.Seconds!.Value;
+        var coverage = CoverageReport.Measure(target, GeneratorInputs.Draw(generator.Seed, keepGoing, n => drawn = n));
+        Console.Write(CoverageReport.Format(coverage, drawn));
+        Console.WriteLine(System.FormattableString.Invariant(
+            $"generator: {drawn} scenarios of the FsCheck properties' generator in {clock.Elapsed.TotalSeconds:F0} s on one core; replay with --seed {generator.Seed} --generator-count {drawn}"));
         return Program.ExitPass;
     }
 

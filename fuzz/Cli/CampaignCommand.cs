@@ -23,8 +23,10 @@ public static class CampaignCommand
         var buildOutput = new Option<string?>("--build-output") { Description = "Use this fuzz build output instead of building Release" };
         var triageOnly = new Option<bool>("--triage-only") { Description = "Do not fuzz: triage the crashes already in --out (e.g. after syncing other hosts)" };
         var tminSeconds = new Option<int>("--tmin-seconds") { Description = "Time limit of afl-tmin per finding", DefaultValueFactory = _ => 180 };
+        var compareGenerator = new Option<bool>("--compare-generator")
+            { Description = "After fuzzing, also measure the coverage the FsCheck properties' generator reaches in the same time on one core" };
         var command = new Command("campaign", "Run an AFL++ campaign: build, instrument, fuzz, triage crashes into corpus/regressions, summarize")
-            { minutes, jobs, output, planted, seeds, regressions, timeout, host, buildOutput, triageOnly, tminSeconds };
+            { minutes, jobs, output, planted, seeds, regressions, timeout, host, buildOutput, triageOnly, tminSeconds, compareGenerator };
         command.SetAction(parse =>
         {
             string? plantedName = parse.GetValue(planted);
@@ -50,7 +52,7 @@ public static class CampaignCommand
                 var settings = new CampaignSettings(repo, outDirectory, TimeSpan.FromMinutes(minuteCount), jobCount, plantedName,
                     Path.GetFullPath(parse.GetValue(seeds) ?? repo.Corpus), regressionDirectory, parse.GetValue(timeout), parse.GetValue(host)!,
                     parse.GetValue(buildOutput) is { } built ? Path.GetFullPath(built) : null, parse.GetValue(triageOnly),
-                    TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(tminSeconds))));
+                    TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(tminSeconds))), parse.GetValue(compareGenerator));
                 return new Campaign(settings, Console.Out).Run() == 0 ? Program.ExitPass : Program.ExitFinding;
             }
             catch (Exception e) when (e is IOException or InstrumentationException or UnauthorizedAccessException)
