@@ -25,8 +25,7 @@ public sealed class BuddyTraceReplayer
     {
         kernel.Reset(machine);
         int liveCount = 0;
-        ulong checksum = 0;
-        int failedCount = 0;
+        var fold = new OutcomeFold();
         foreach (var op in ops)
         {
             Outcome outcome;
@@ -52,10 +51,9 @@ public sealed class BuddyTraceReplayer
                     _liveKind[index] = _liveKind[liveCount];
                     break;
             }
-            if (!outcome.IsOk) failedCount++;
-            checksum = (checksum * 0x100000001B3UL) ^ (ulong)outcome.Value ^ ((ulong)outcome.Errno << 56);
+            fold.Add(outcome);
         }
-        return new ReplayResult(checksum, failedCount, liveCount, kernel.Digest);
+        return fold.Result(liveCount, kernel.Digest);
     }
 
     private void Remember(ref int liveCount, long pfn, TraceOp op)

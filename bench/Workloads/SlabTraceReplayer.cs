@@ -45,8 +45,7 @@ public sealed class SlabTraceReplayer
             _cacheIds[c] = created.Value;
         }
         int liveCount = 0;
-        ulong checksum = 0;
-        int failedCount = 0;
+        var fold = new OutcomeFold();
         foreach (var op in ops)
         {
             Outcome outcome;
@@ -84,10 +83,9 @@ public sealed class SlabTraceReplayer
                     _live[index] = _live[--liveCount];
                     break;
             }
-            if (!outcome.IsOk) failedCount++;
-            checksum = (checksum * 0x100000001B3UL) ^ (ulong)outcome.Value ^ ((ulong)outcome.Errno << 56);
+            fold.Add(outcome);
         }
-        return new ReplayResult(checksum, failedCount, liveCount, kernel.Digest);
+        return fold.Result(liveCount, kernel.Digest);
     }
 
     private void Remember(ref int liveCount, LiveKind kind, long value, long cache) => _live[liveCount++] = new Live(kind, value, cache);

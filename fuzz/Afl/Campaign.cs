@@ -149,11 +149,7 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
             ? Directory.EnumerateDirectories(settings.SyncDirectory).Select(d => Path.Combine(d, "queue")).Where(Directory.Exists).ToList()
             : [];
         if (queues.Count == 0) return "no queue to measure\n";
-        var command = AflEnvironment.TargetCommand(settings.BlocksTargetDirectory, settings.Planted);
-        command.Add("--coverage-report");
-        command.AddRange(queues);
-        var result = ExternalCommand.Run(command[0], command.Skip(1), TimeSpan.FromMinutes(30), logPath: Path.Combine(settings.LogDirectory, "coverage.log"));
-        return result.ExitCode == 0 ? result.Output : $"measuring failed (exit {result.ExitCode}):\n{result.LastLines(5)}\n";
+        return RunCoverageReport(queues, TimeSpan.FromMinutes(30), "coverage.log");
     }
 
     /// <summary>
@@ -163,9 +159,17 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
     private string MeasureGeneratorCoverage(TimeSpan fuzzed)
     {
         log.WriteLine($"campaign: measuring the FsCheck generator's coverage for {fuzzed.TotalSeconds:F0} s on one core (--compare-generator)");
+        string seconds = Math.Max(1, fuzzed.TotalSeconds).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+        return RunCoverageReport(["--generator-seconds", seconds], fuzzed + TimeSpan.FromMinutes(5), "generator-coverage.log");
+    }
+
+    /// <summary>`afl-target --coverage-report ARGS` in the blocks-instrumented target: its report, or why it failed.</summary>
+    private string RunCoverageReport(IEnumerable<string> args, TimeSpan limit, string logName)
+    {
         var command = AflEnvironment.TargetCommand(settings.BlocksTargetDirectory, settings.Planted);
-        command.AddRange(["--coverage-report", "--generator-seconds", Math.Max(1, fuzzed.TotalSeconds).ToString("F0", System.Globalization.CultureInfo.InvariantCulture)]);
-        var result = ExternalCommand.Run(command[0], command.Skip(1), fuzzed + TimeSpan.FromMinutes(5), logPath: Path.Combine(settings.LogDirectory, "generator-coverage.log"));
+        command.Add("--coverage-report");
+        command.AddRange(args);
+        var result = ExternalCommand.Run(command[0], command.Skip(1), limit, logPath: Path.Combine(settings.LogDirectory, logName));
         return result.ExitCode == 0 ? result.Output : $"measuring failed (exit {result.ExitCode}):\n{result.LastLines(5)}\n";
     }
 

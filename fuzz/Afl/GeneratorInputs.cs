@@ -14,7 +14,6 @@ namespace Verify.Fuzz.Afl;
 public static class GeneratorInputs
 {
     public const int OpsMax = 200;
-    public const int SizeMax = 100;
 
     /// <summary>Scenario inputs while keepGoing() says so (checked before each); counts them in drawn.</summary>
     public static IEnumerable<byte[]> Draw(ulong seed, Func<bool> keepGoing, Action<int> drawn)
@@ -22,8 +21,8 @@ public static class GeneratorInputs
         var seeds = new SplitMix64(seed);
         for (int i = 0; keepGoing(); i++)
         {
-            int size = i % SizeMax + 1;
-            var scenario = ScenarioGenerator.Generate(seeds.Next(), Math.Clamp(size * OpsMax / SizeMax, 1, OpsMax));
+            int size = i % ScenarioGenerator.SizeMax + 1;
+            var scenario = ScenarioGenerator.Generate(seeds.Next(), ScenarioGenerator.OpsMaxForSize(size, OpsMax));
             drawn(i + 1);
             yield return ByteCodec.Encode(scenario);
         }

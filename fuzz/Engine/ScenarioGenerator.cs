@@ -16,6 +16,12 @@ public static class ScenarioGenerator
     /// <summary>Which layer a scenario exercises: the buddy allocator alone, mostly the slab layer on top of it, or both evenly.</summary>
     public enum Focus { Buddy, SlabHeavy, Mixed }
 
+    /// <summary>FsCheck's largest size, at which a sized generator may use all of its opsMax.</summary>
+    public const int SizeMax = 100;
+
+    /// <summary>The length bound for FsCheck size size (1..SizeMax): in proportion to it, at least 1 and at most opsMax.</summary>
+    public static int OpsMaxForSize(int size, int opsMax) => Math.Clamp(size * opsMax / SizeMax, 1, opsMax);
+
     public static Scenario Generate(ulong seed, int opsMax)
     {
         var random = new SplitMix64(seed);

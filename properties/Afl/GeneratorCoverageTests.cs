@@ -20,8 +20,8 @@ public sealed class GeneratorCoverageTests(ITestOutputHelper output)
         Assert.NotEqual(first, other);
         for (int i = 0; i < first.Count; i++)
         {
-            int size = i % GeneratorInputs.SizeMax + 1;
-            int opsMax = Math.Clamp(size * GeneratorInputs.OpsMax / GeneratorInputs.SizeMax, 1, GeneratorInputs.OpsMax);
+            int size = i % ScenarioGenerator.SizeMax + 1;
+            int opsMax = ScenarioGenerator.OpsMaxForSize(size, GeneratorInputs.OpsMax);
             Assert.True(ByteCodec.Decode(first[i]).Ops.Count <= opsMax, $"input {i} (size {size}) has more than {opsMax} operations");
         }
         // The same scenarios ScenarioGenerator makes from the SplitMix64 stream of the seed.

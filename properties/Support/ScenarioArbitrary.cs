@@ -19,5 +19,5 @@ public static class ScenarioArbitrary
         FsCheck.Fluent.Gen.Sized(size =>
             from high in FsCheck.Fluent.Gen.Choose(0, int.MaxValue)
             from low in FsCheck.Fluent.Gen.Choose(0, int.MaxValue)
-            select ScenarioGenerator.Generate(((ulong)high << 32) ^ (ulong)low, Math.Clamp(size * opsMax / 100, 1, opsMax)));
+            select ScenarioGenerator.Generate(((ulong)high << 32) ^ (ulong)low, ScenarioGenerator.OpsMaxForSize(size, opsMax)));
 }
