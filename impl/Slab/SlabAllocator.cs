@@ -8,13 +8,16 @@ namespace Verify.Impl.Slab;
 
 /// <summary>
 /// The slab allocator as SLUB would build it, within the placement contract. Guarantees:
-/// - page state in flat arrays indexed by pfn: every page of a slab records its head pfn, so
-///   object-to-slab lookup is O(1); the head records the cache and the in-use count;
-/// - each slab has a free bitmap (bit set = object free) of at most 64 words, kept in a flat array
-///   at WordsPerPage words per page of the slab (an object is at least 8 bytes, so 512 objects per
-///   page at most; the array grows on demand up to the highest slab page), plus a summary word
-///   whose bit w is set exactly when word w has a free object: the lowest free object of a slab is
-///   two trailing-zero counts away;
+/// - page state in a flat array indexed by pfn: every page of a slab records its head pfn and its
+///   cache in one 8-byte entry, so object-to-slab lookup is one load;
+/// - each slab has one record in a flat word array, at RecordStride words per page of the slab
+///   from head * RecordStride: an in-use count, a summary word, then its free bitmap (bit set =
+///   object free) interleaved word by word with its accounted bitmap, so an alloc or a free reads
+///   and writes one small stretch of memory. An object is at least 8 bytes, so a page holds at
+///   most 512 objects: 8 bitmap words per page, and the record of any slab fits in its stride.
+///   The summary's bit w is set exactly when free word w has a free object; slabs with at most 64
+///   objects (one word) skip it. The lowest free object is at most two trailing-zero counts away;
+/// - obj_to_index is a multiplication by a reciprocal, as SLUB's (IndexMultiplierFor);
 /// - per cache, a PfnMinHeap of exactly its slabs that have a free object (the partial list, empty
 ///   slabs included): the lowest free address of the cache is in the lowest such slab, found in O(1),
 ///   and kept in O(log slabs);
@@ -23,13 +26,19 @@ namespace Verify.Impl.Slab;
 /// </summary>
 public sealed class SlabAllocator
 {
-    private const int WordsPerPage = PageSizeBytes / SlabGeometry.WordBytes / 64;
+    private const int BitmapWordsPerPage = PageSizeBytes / SlabGeometry.WordBytes / 64;
+    private const int RecordStride = 2 + 2 * BitmapWordsPerPage;
+    private const int InUseWord = 0, SummaryWord = 1, FirstBitmapWord = 2;
+
+    /// <summary>The slab a page belongs to: Head is -1 for a page in no slab.</summary>
+    private record struct SlabOwner(int Head, int CacheId);
 
     private struct CacheState
     {
         public bool Live;
         public string Name;
-        public int ObjectSizeBytes, SizeBytes, Order, ObjectsPerSlab, MinPartial;
+        public int ObjectSizeBytes, SizeBytes, Order, ObjectsPerSlab, MinPartial, BitmapWords;
+        public ulong IndexMultiplier;
         public SlabFlags Flags;
         public bool Accounted;
         public long ActiveObjects, AccountedObjects, Slabs;
@@ -43,12 +52,8 @@ public sealed class SlabAllocator
     private int _cpus;
     private int _pages;
 
-    private int[] _slabHeadAt = [];
-    private int[] _slabCacheAt = [];
-    private int[] _slabInUseAt = [];
-    private ulong[] _freeSummaryAt = [];
-    private ulong[] _freeWords = [];
-    private ulong[] _accountedWords = [];
+    private SlabOwner[] _ownerAt = [];
+    private ulong[] _records = [];
     private sbyte[] _largeOrderAt = [];
 
     public SlabAllocator(BuddyAllocator buddy) => _buddy = buddy;
@@ -59,16 +64,13 @@ public sealed class SlabAllocator
     public void Reset(int pages, int cpus)
     {
         for (int id = 0; id < _cacheIdNext; id++) _partial[id]?.Clear();
-        if (_slabHeadAt.Length < pages)
+        if (_ownerAt.Length < pages)
         {
-            _slabHeadAt = new int[pages];
-            _slabCacheAt = new int[pages];
-            _slabInUseAt = new int[pages];
-            _freeSummaryAt = new ulong[pages];
+            _ownerAt = new SlabOwner[pages];
             _largeOrderAt = new sbyte[pages];
             _heapPositions[0] = new int[pages];
         }
-        Array.Fill(_slabHeadAt, -1, 0, pages);
+        Array.Fill(_ownerAt, new SlabOwner(-1, -1), 0, pages);
         Array.Fill(_largeOrderAt, (sbyte)-1, 0, pages);
         Array.Fill(_heapPositions[0], -1, 0, pages);
         Array.Clear(_caches, 0, _cacheIdNext);
@@ -150,9 +152,9 @@ public sealed class SlabAllocator
             Digest -= StateDigest.LargeKmalloc(pfn, order);
             return _buddy.FreePages(pfn, order);
         }
-        int head = _slabHeadAt[pfn];
-        if (head < 0 || _slabCacheAt[head] >= SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
-        return FreeObject(address, _slabCacheAt[head]);
+        var owner = _ownerAt[pfn];
+        if (owner.Head < 0 || owner.CacheId >= SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
+        return FreeObject(address, owner.CacheId);
     }
 
     public Outcome AllocDentryObject() => Allocate(SlabLayout.DentryCacheId);
@@ -161,7 +163,7 @@ public sealed class SlabAllocator
 
     /// <summary>True when pfn heads a slab or a large kmalloc: O(1).</summary>
     public bool OwnsRunAt(long pfn) =>
-        (ulong)pfn < (ulong)_pages && (_slabHeadAt[pfn] == pfn || _largeOrderAt[pfn] >= 0);
+        (ulong)pfn < (ulong)_pages && (_ownerAt[pfn].Head == pfn || _largeOrderAt[pfn] >= 0);
 
     public bool IsLargeKmallocAt(long pfn) => (ulong)pfn < (ulong)_pages && _largeOrderAt[pfn] >= 0;
 
@@ -183,9 +185,9 @@ public sealed class SlabAllocator
         var slabs = new List<SlabPage>();
         for (int pfn = 0; pfn < _pages; pfn++)
         {
-            if (_slabHeadAt[pfn] != pfn) continue;
-            int id = _slabCacheAt[pfn];
-            slabs.Add(new SlabPage(id, pfn, 1 << _caches[id].Order, _slabInUseAt[pfn]));
+            if (_ownerAt[pfn].Head != pfn) continue;
+            int id = _ownerAt[pfn].CacheId;
+            slabs.Add(new SlabPage(id, pfn, 1 << _caches[id].Order, (int)_records[RecordOf(pfn) + InUseWord]));
         }
         return slabs;
     }
@@ -195,15 +197,16 @@ public sealed class SlabAllocator
         var objects = new List<SlabObjectInfo>();
         for (int pfn = 0; pfn < _pages; pfn++)
         {
-            if (_slabHeadAt[pfn] != pfn) continue;
-            int id = _slabCacheAt[pfn];
+            if (_ownerAt[pfn].Head != pfn) continue;
+            int id = _ownerAt[pfn].CacheId;
             ref var c = ref _caches[id];
-            long words = (long)pfn * WordsPerPage;
+            long record = RecordOf(pfn);
             for (int index = 0; index < c.ObjectsPerSlab; index++)
             {
                 ulong bit = 1UL << (index & 63);
-                if ((_freeWords[words + (index >> 6)] & bit) != 0) continue;
-                bool accounted = (_accountedWords[words + (index >> 6)] & bit) != 0;
+                long freeWord = FreeWordOf(record, index >> 6);
+                if ((_records[freeWord] & bit) != 0) continue;
+                bool accounted = (_records[freeWord + 1] & bit) != 0;
                 objects.Add(new SlabObjectInfo(((long)pfn << PageShift) + (long)index * c.SizeBytes, id, accounted));
             }
         }
@@ -240,6 +243,14 @@ public sealed class SlabAllocator
         return BitOperations.Log2((uint)sizeBytes - 1);
     }
 
+    /// <summary>
+    /// obj_to_index without a division, as SLUB's reciprocal_size: with m = ceil(2^32 / size),
+    /// (offset * m) >> 32 equals offset / size for every offset below 2^32 / size (the rounding
+    /// error offset * (m * size - 2^32) / 2^32 stays below one object). Offsets here are below
+    /// one slab, at most 2^15 bytes, and sizes at most 2^15, so the quotient is always exact.
+    /// </summary>
+    private static ulong IndexMultiplierFor(int sizeBytes) => ((1UL << 32) + (ulong)sizeBytes - 1) / (ulong)sizeBytes;
+
     private bool IsLiveCache(long cacheId) => cacheId >= 0 && cacheId < _cacheIdNext && _caches[cacheId].Live;
 
     private bool IsUserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId && IsLiveCache(cacheId);
@@ -263,6 +274,8 @@ public sealed class SlabAllocator
             Order = geometry.Order,
             ObjectsPerSlab = geometry.ObjectsPerSlab,
             MinPartial = geometry.MinPartial,
+            BitmapWords = (geometry.ObjectsPerSlab + 63) >> 6,
+            IndexMultiplier = IndexMultiplierFor(geometry.SizeBytes),
             Flags = flags,
             Accounted = (flags & SlabFlags.Account) != 0,
         };
@@ -283,14 +296,15 @@ public sealed class SlabAllocator
             InitSlab(head, id, ref cache);
             partial.Add(head);
         }
-        long words = (long)head * WordsPerPage;
-        int word = BitOperations.TrailingZeroCount(_freeSummaryAt[head]);
-        ref ulong free = ref _freeWords[words + word];
+        long record = RecordOf(head);
+        int word = cache.BitmapWords == 1 ? 0 : BitOperations.TrailingZeroCount(_records[record + SummaryWord]);
+        long freeWord = FreeWordOf(record, word);
+        ref ulong free = ref _records[freeWord];
         int bit = BitOperations.TrailingZeroCount(free);
         free &= free - 1;
-        if (free == 0) _freeSummaryAt[head] &= ~(1UL << word);
-        if (cache.Accounted) _accountedWords[words + word] |= 1UL << bit;
-        if (++_slabInUseAt[head] == cache.ObjectsPerSlab) partial.Remove(head);
+        if (free == 0 && cache.BitmapWords > 1) _records[record + SummaryWord] &= ~(1UL << word);
+        if (cache.Accounted) _records[freeWord + 1] |= 1UL << bit;
+        if ((int)++_records[record + InUseWord] == cache.ObjectsPerSlab) partial.Remove(head);
         cache.ActiveObjects++;
         if (cache.Accounted) cache.AccountedObjects++;
         long address = ((long)head << PageShift) + (long)(word * 64 + bit) * cache.SizeBytes;
@@ -301,58 +315,65 @@ public sealed class SlabAllocator
     private void InitSlab(int head, int id, ref CacheState cache)
     {
         int pages = 1 << cache.Order;
-        for (int page = head; page < head + pages; page++) _slabHeadAt[page] = head;
-        _slabCacheAt[head] = id;
-        _slabInUseAt[head] = 0;
-        long words = (long)head * WordsPerPage;
-        EnsureWords(words + (long)pages * WordsPerPage);
-        int fullWords = cache.ObjectsPerSlab >> 6, rest = cache.ObjectsPerSlab & 63;
-        for (int w = 0; w < fullWords; w++) _freeWords[words + w] = ulong.MaxValue;
-        int usedWords = fullWords;
-        if (rest > 0) _freeWords[words + usedWords++] = (1UL << rest) - 1;
-        Array.Clear(_accountedWords, (int)words, usedWords);
-        _freeSummaryAt[head] = usedWords == 64 ? ulong.MaxValue : (1UL << usedWords) - 1;
+        for (int page = head; page < head + pages; page++) _ownerAt[page] = new SlabOwner(head, id);
+        long record = RecordOf(head);
+        EnsureRecords(RecordOf(head + pages));
+        _records[record + InUseWord] = 0;
+        for (int w = 0; w < cache.BitmapWords; w++)
+        {
+            int objectsInWord = Math.Min(64, cache.ObjectsPerSlab - 64 * w);
+            _records[FreeWordOf(record, w)] = objectsInWord == 64 ? ulong.MaxValue : (1UL << objectsInWord) - 1;
+            _records[FreeWordOf(record, w) + 1] = 0;
+        }
+        _records[record + SummaryWord] = cache.BitmapWords == 64 ? ulong.MaxValue : (1UL << cache.BitmapWords) - 1;
         cache.Slabs++;
         Digest += StateDigest.Slab(head, id);
     }
 
+    private static long RecordOf(int head) => (long)head * RecordStride;
+
+    /// <summary>Free word w of a record; its accounted word is the next one.</summary>
+    private static long FreeWordOf(long record, int w) => record + FirstBitmapWord + 2 * w;
+
     /// <summary>
-    /// The bitmap arrays grow by doubling to cover the highest slab page used so far (slabs come
-    /// from low addresses first), so a huge machine with few slabs does not pay 128 bytes per page.
+    /// The record array grows by doubling to cover the highest slab page used so far (slabs come
+    /// from low addresses first), so a huge machine with few slabs does not pay 144 bytes per page.
     /// </summary>
-    private void EnsureWords(long wordsNeeded)
+    private void EnsureRecords(long wordsNeeded)
     {
-        if (wordsNeeded <= _freeWords.Length) return;
-        long size = Math.Max(wordsNeeded, Math.Max(1024, (long)_freeWords.Length * 2));
-        Array.Resize(ref _freeWords, (int)Math.Min(size, (long)_pages * WordsPerPage));
-        Array.Resize(ref _accountedWords, _freeWords.Length);
+        if (wordsNeeded <= _records.Length) return;
+        long size = Math.Max(wordsNeeded, Math.Max(1024, (long)_records.Length * 2));
+        Array.Resize(ref _records, (int)Math.Min(size, RecordOf(_pages)));
     }
 
     /// <summary>Frees a live object start of cache expectedId; EINVAL with no change otherwise.</summary>
     private Outcome FreeObject(long address, int expectedId)
     {
         if (address < 0 || address >= (long)_pages << PageShift) return Outcome.Fail(Errno.EINVAL);
-        int head = _slabHeadAt[address >> PageShift];
-        if (head < 0 || _slabCacheAt[head] != expectedId) return Outcome.Fail(Errno.EINVAL);
+        var owner = _ownerAt[address >> PageShift];
+        int head = owner.Head;
+        if (head < 0 || owner.CacheId != expectedId) return Outcome.Fail(Errno.EINVAL);
         ref var cache = ref _caches[expectedId];
         long offset = address - ((long)head << PageShift);
-        long index = offset / cache.SizeBytes;
+        long index = (long)((ulong)offset * cache.IndexMultiplier >> 32);
         if (index * cache.SizeBytes != offset || index >= cache.ObjectsPerSlab) return Outcome.Fail(Errno.EINVAL);
-        long wordIndex = (long)head * WordsPerPage + (index >> 6);
+        long record = RecordOf(head);
+        long freeWord = FreeWordOf(record, (int)(index >> 6));
         ulong bit = 1UL << (int)(index & 63);
-        if ((_freeWords[wordIndex] & bit) != 0) return Outcome.Fail(Errno.EINVAL);
+        if ((_records[freeWord] & bit) != 0) return Outcome.Fail(Errno.EINVAL);
 
         var partial = _partial[expectedId];
         int partialBefore = partial.Count;
-        _freeWords[wordIndex] |= bit;
-        _freeSummaryAt[head] |= 1UL << (int)(index >> 6);
-        bool accounted = (_accountedWords[wordIndex] & bit) != 0;
-        _accountedWords[wordIndex] &= ~bit;
-        if (_slabInUseAt[head]-- == cache.ObjectsPerSlab) partial.Add(head);
+        _records[freeWord] |= bit;
+        if (cache.BitmapWords > 1) _records[record + SummaryWord] |= 1UL << (int)(index >> 6);
+        bool accounted = (_records[freeWord + 1] & bit) != 0;
+        _records[freeWord + 1] &= ~bit;
+        ref ulong inUse = ref _records[record + InUseWord];
+        if ((int)inUse-- == cache.ObjectsPerSlab) partial.Add(head);
         cache.ActiveObjects--;
         if (accounted) cache.AccountedObjects--;
         Digest -= StateDigest.SlabObject(address, expectedId, accounted);
-        if (_slabInUseAt[head] == 0 && partialBefore >= cache.MinPartial) ReleaseSlab(expectedId, head);
+        if (inUse == 0 && partialBefore >= cache.MinPartial) ReleaseSlab(expectedId, head);
         return Outcome.Ok(0);
     }
 
@@ -360,7 +381,7 @@ public sealed class SlabAllocator
     {
         ref var cache = ref _caches[id];
         _partial[id].Remove(head);
-        for (int page = head; page < head + (1 << cache.Order); page++) _slabHeadAt[page] = -1;
+        for (int page = head; page < head + (1 << cache.Order); page++) _ownerAt[page] = new SlabOwner(-1, -1);
         cache.Slabs--;
         Digest -= StateDigest.Slab(head, id);
         var freed = _buddy.FreePages(head, cache.Order);
