@@ -1,48 +1,28 @@
 using BenchmarkDotNet.Attributes;
 using Verify.Bench.Config;
 using Verify.Bench.Workloads;
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
 
 namespace Verify.Bench.Benchmarks;
 
 /// <summary>
-/// Benchmark 2: model against impl on the same 100k-operation trace (BuddyTraceGenerator) on a
-/// 2^16-page machine, each invocation from a fresh Reset. Setup replays the trace on both sides
-/// and refuses to run unless every outcome and the final digest agree. Target: impl at least
-/// 50x faster than the model (the Ratio column).
+/// Benchmark 2: model against impl on the same 100k-operation buddy trace (BuddyTraceGenerator);
+/// the shared setup, agreement check and target are in ModelAgainstImplTrace.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(MacroJobConfig))]
-public class TraceBenchmarks
+public class TraceBenchmarks : ModelAgainstImplTrace
 {
-    public const int OpsCount = 100_000;
-    public const int PagesCount = 1 << 16;
-
-    private static readonly MachineConfig Machine = MachineConfig.Default with { Pages = PagesCount };
     private TraceOp[] _trace = [];
     private BuddyTraceReplayer _replayer = null!;
-    private IKernel _model = null!;
-    private IKernel _impl = null!;
 
-    [GlobalSetup]
-    public void Setup()
+    protected override (string Trace, string Live) Names => ("trace", "allocations");
+
+    protected override void PrepareTrace()
     {
         _trace = BuddyTraceGenerator.Generate(OpsCount, PagesCount);
         _replayer = new BuddyTraceReplayer(OpsCount);
-        _model = new ModelKernel(Machine);
-        _impl = new ImplKernel(Machine);
-        var modelResult = _replayer.Replay(_model, Machine, _trace);
-        var implResult = _replayer.Replay(_impl, Machine, _trace);
-        Require.That(modelResult == implResult, $"model and impl to agree on the trace: model {modelResult}, impl {implResult}");
-        Console.WriteLine($"// trace: {OpsCount} ops on {PagesCount} pages; {implResult.FailedCount} failed calls, " +
-            $"{implResult.LiveCount} allocations live at the end, {_impl.FreePageCount} pages free");
     }
 
-    [Benchmark(Baseline = true, Description = "model 100k-op trace")]
-    public ulong Model() => _replayer.Replay(_model, Machine, _trace).Checksum;
-
-    [Benchmark(Description = "impl 100k-op trace")]
-    public ulong Impl() => _replayer.Replay(_impl, Machine, _trace).Checksum;
+    protected override ReplayResult Replay(IKernel kernel) => _replayer.Replay(kernel, Machine, _trace);
 }
