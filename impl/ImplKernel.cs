@@ -51,6 +51,24 @@ public sealed class ImplKernel : IKernel
         ReclaimableBytes = _slab.ReclaimableBytes(),
     };
 
+    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc).</summary>
+    public void CheckConsistency(SelfCheckReport report)
+    {
+        _buddy.CheckConsistency(report);
+        _slab.CheckConsistency(report);
+        _dentries.CheckConsistency(report);
+        _vmalloc.CheckConsistency(report, Machine.Pages);
+    }
+
+    /// <summary>The subsystems, for planted bugs that emulate a slip in one of them (test code only).</summary>
+    internal BuddyAllocator Buddy => _buddy;
+
+    internal SlabAllocator Slab => _slab;
+
+    internal DentryCache Dentries => _dentries;
+
+    internal VmallocAllocator VmallocAreas => _vmalloc;
+
     /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
     private AllocatedRun WithOwnerKind(AllocatedRun run) =>
         run.Kind != AllocationKind.Block ? run

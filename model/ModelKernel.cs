@@ -42,6 +42,11 @@ public sealed class ModelKernel : IKernel
         ReclaimableBytes = _slab.ReclaimableBytes(),
     };
 
+    /// <summary>Lists, sorted sets and totals recomputed on demand: no redundant state to disagree with itself.</summary>
+    public void CheckConsistency(SelfCheckReport report)
+    {
+    }
+
     /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
     private AllocatedRun WithOwnerKind(AllocatedRun run) =>
         run.Kind != AllocationKind.Block ? run

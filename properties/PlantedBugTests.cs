@@ -20,8 +20,8 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
     [MemberData(nameof(Names))]
     public void TheGateFindsAndShrinksThePlantedBug(string planted)
     {
-        var found = PropertyCheck.FindFailure(output, $"planted-{planted}", count: 300, opsMax: 200,
-            PropertyCheck.Differential(() => new Runner(PlantedBugs.ImplFactory(planted)), CheckLevel.Full));
+        var (search, confirm) = PropertyCheck.Differential(() => new Runner(PlantedBugs.ImplFactory(planted)), CheckLevel.Full);
+        var found = PropertyCheck.FindFailure(output, $"planted-{planted}", count: 300, opsMax: 200, search, confirm);
         Assert.True(found is not null, $"the gate did not detect planted bug '{planted}': {PlantedBugs.All[planted].Description}");
         output.WriteLine(found.Report);
         Assert.True(found.Shrunk.Ops.Count <= ShrunkOpsMax,

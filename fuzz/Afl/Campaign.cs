@@ -43,7 +43,7 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
         var summary = CampaignSummary.Format(settings, fuzzed, stats, triage, coverage, plot);
         log.Write(summary);
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "summary.txt"), summary);
-        return triage.Findings.Count > 0 ? 1 : 0;
+        return triage.Findings.Count > 0 || triage.GroupsNotReproduced.Count > 0 ? 1 : 0;
     }
 
     private void PrepareTargets()

@@ -23,7 +23,8 @@ public static class CampaignSummary
             text.AppendLine(c, $"    {instance.Name}: {instance.Executions:N0} execs, {instance.Paths} paths, map {instance.MapCoveragePercent:F2}% ({instance.EdgesFound} edges), " +
                 $"stability {(instance.StabilityPercent is { } s ? $"{s:F2}%" : "n/a")}, {instance.Crashes} crashes, {instance.Hangs} hangs");
         }
-        text.AppendLine(c, $"  crashes: {triage.CrashFiles} file(s) saved by afl-fuzz, {triage.Findings.Count} distinct finding(s) after triage, {triage.NotReproduced.Count} not reproduced");
+        text.AppendLine(c, $"  crashes: {triage.CrashFiles} file(s) saved by afl-fuzz, {triage.Findings.Count} distinct finding(s) after triage, " +
+            $"{triage.NotReproduced.Count} file(s) not reproduced, {triage.GroupsNotReproduced.Count} group(s) lost while minimizing");
         foreach (var finding in triage.Findings)
         {
             text.AppendLine(c, $"    {finding.Signature}: {finding.Description}");
@@ -31,6 +32,7 @@ public static class CampaignSummary
             text.AppendLine(c, $"      regression: {finding.RegressionBin} (+ .trace); replay: fuzz replay {finding.RegressionBin}{(settings.Planted is null ? "" : $" --planted {settings.Planted}")}");
         }
         foreach (string problem in triage.NotReproduced.Take(10)) text.AppendLine(c, $"    not reproduced: {problem}");
+        foreach (string group in triage.GroupsNotReproduced) text.AppendLine(c, $"    group not reproduced: {group}");
         foreach (string line in coverage.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("    ", StringComparison.Ordinal)))
             text.AppendLine(c, $"  {line.Trim()}");
         text.AppendLine(c, $"  coverage details: {Path.Combine(settings.LogDirectory, "coverage.log")}");

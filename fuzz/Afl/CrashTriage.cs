@@ -20,7 +20,12 @@ public sealed record TriageSettings(
 /// <summary>One distinct failure a campaign found, and where its regression test went.</summary>
 public sealed record Finding(string Signature, string Description, int CrashCount, int OpsFound, int OpsSaved, string RegressionBin, string Note);
 
-public sealed record TriageResult(int CrashFiles, IReadOnlyList<Finding> Findings, IReadOnlyList<string> NotReproduced);
+/// <summary>
+/// What triage made of the crash files: the findings saved, the crash files that pass when re-run
+/// (NotReproduced), and the groups whose minimization lost the failure or threw (GroupsNotReproduced):
+/// each of those is listed with its reason and its smallest crash file, and triage goes on with the others.
+/// </summary>
+public sealed record TriageResult(int CrashFiles, IReadOnlyList<Finding> Findings, IReadOnlyList<string> NotReproduced, IReadOnlyList<string> GroupsNotReproduced);
 
 /// <summary>
 /// Turns afl-fuzz crash files into regression tests. Every crash is re-run in process through
@@ -29,8 +34,11 @@ public sealed record TriageResult(int CrashFiles, IReadOnlyList<Finding> Finding
 /// each group is minimized with afl-tmin, then shrunk operation by operation (ScenarioShrinker),
 /// each step kept only if the signature is unchanged; the result is saved in canonical form as
 /// REGRESSIONS/&lt;12 hex digits of its SHA-256&gt;.bin with its .trace twin, whose header comment is
-/// a one-line description. Guarantees: an existing file is never overwritten (an identical one
-/// counts as already saved); a crash that passes in process is listed, not dropped silently.
+/// a one-line description. Every run is on a fresh runner, so a verdict never depends on the crash
+/// files triaged before it. Guarantees: an existing file is never overwritten (an identical one
+/// counts as already saved); a crash that passes in process is listed, not dropped silently; a
+/// group that stops failing while it is minimized (or whose minimization throws) is listed with
+/// its reason and triage goes on with the other groups.
 /// </summary>
 public static class CrashTriage
 {
@@ -53,13 +61,23 @@ public static class CrashTriage
         }
 
         var findings = new List<Finding>();
+        var groupsNotReproduced = new List<string>();
         foreach (var (signature, members) in groups)
         {
             var smallest = members.OrderBy(m => m.Bytes.Length).ThenBy(m => m.Path, StringComparer.Ordinal).First();
             log.WriteLine($"triage: {signature}: {members.Count} crash file(s); minimizing {smallest.Path}");
-            findings.Add(Minimize(target, signature, smallest.Path, smallest.Bytes, members.Count, settings));
+            try
+            {
+                if (Minimize(target, signature, smallest.Path, smallest.Bytes, members.Count, settings, out string? lost) is { } finding) findings.Add(finding);
+                else groupsNotReproduced.Add($"{signature} ({members.Count} crash file(s), smallest {smallest.Path}): {lost}");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                groupsNotReproduced.Add($"{signature} ({members.Count} crash file(s), smallest {smallest.Path}): triage threw {e.GetType().Name}: {e.Message}");
+            }
         }
-        return new TriageResult(crashFiles.Count, findings, notReproduced);
+        foreach (string group in groupsNotReproduced) log.WriteLine($"triage: not reproduced: {group}");
+        return new TriageResult(crashFiles.Count, findings, notReproduced, groupsNotReproduced);
     }
 
     /// <summary>The failure's signature, or null with the reason when the input passes or the harness throws.</summary>
@@ -67,7 +85,7 @@ public static class CrashTriage
     {
         problem = null;
         RunResult result;
-        try { result = target.Run(bytes); }
+        try { result = target.Runner.RunFresh(ByteCodec.Decode(bytes)); }
         catch (Exception e)
         {
             problem = $"the harness threw {e.GetType().Name}: {e.Message}";
@@ -81,8 +99,10 @@ public static class CrashTriage
         return failure.Signature(Report.FailingKeyword(failure, ByteCodec.Decode(bytes)));
     }
 
-    private static Finding Minimize(FuzzTarget target, string signature, string path, byte[] bytes, int crashCount, TriageSettings settings)
+    /// <summary>The group's finding, or null with the reason when its failure is lost on the way.</summary>
+    private static Finding? Minimize(FuzzTarget target, string signature, string path, byte[] bytes, int crashCount, TriageSettings settings, out string? lost)
     {
+        lost = null;
         int opsFound = ByteCodec.Decode(bytes).Ops.Count;
         var tmin = AflTmin.Minimize(settings.AflTmin, path, settings.WorkDirectory, settings.TimeoutMs,
             AflEnvironment.TargetCommand(settings.InstrumentedDirectory, settings.Planted), settings.Environment, settings.TminLimit);
@@ -93,10 +113,13 @@ public static class CrashTriage
             else note = "afl-tmin's result fails differently; kept the crash as found";
         }
         var shrunk = ScenarioShrinker.Minimize(ByteCodec.Decode(bytes), candidate =>
-            target.Runner.Run(candidate).Failure is { } f && f.Signature(Report.FailingKeyword(f, candidate)) == signature);
+            target.Runner.RunFresh(candidate).Failure is { } f && f.Signature(Report.FailingKeyword(f, candidate)) == signature);
         byte[] canonical = ByteCodec.Encode(shrunk);
-        var failure = target.Run(canonical).Failure
-            ?? throw new InvalidOperationException($"the shrunk form of {path} no longer fails; the runner is not deterministic");
+        if (target.Runner.RunFresh(ByteCodec.Decode(canonical)).Failure is not { } failure)
+        {
+            lost = "its shrunk, canonical form passes on a fresh runner (the failure depended on something outside the input)";
+            return null;
+        }
         string description = Report.Describe(failure, shrunk);
         string saved = Save(settings, canonical, shrunk, $"{description}; found by an AFL++ campaign ({settings.Origin})", out string saveNote);
         return new Finding(signature, description, crashCount, opsFound, shrunk.Ops.Count, saved, $"{note}, then shrunk by operation; {saveNote}");

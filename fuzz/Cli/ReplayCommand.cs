@@ -39,14 +39,14 @@ public static class ReplayCommand
                 unreadable++;
                 continue;
             }
-            var result = runner.Run(scenario, CheckLevel.Full);
+            var result = runner.RunFresh(scenario, CheckLevel.Full); // each file on its own: its verdict never depends on the files before it
             if (result.Failure is null)
             {
                 passed++;
                 continue;
             }
             failed++;
-            var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, result.Failure, $"replay of {path}", findingsDirectory, Path.GetFileNameWithoutExtension(path) + ".shrunk");
+            var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, result.Failure, CheckLevel.Full, $"replay of {path}", findingsDirectory, Path.GetFileNameWithoutExtension(path) + ".shrunk");
             Console.WriteLine(Report.Format(result.Failure, scenario, $"replay of {path}"));
             Console.WriteLine("shrunk:");
             Console.WriteLine(saved.ReportText);

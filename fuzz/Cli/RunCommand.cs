@@ -23,27 +23,40 @@ public static class RunCommand
         var findings = new Option<string>("--findings") { Description = "Folder where failures are written (never overwritten)", DefaultValueFactory = _ => "findings" };
         var opsMax = new Option<int>("--ops-max") { Description = "Longest generated sequence", DefaultValueFactory = _ => 256 };
         var planted = CommonOptions.Planted();
+        var check = new Option<CheckLevel>("--check")
+        {
+            Description = "Cheap: digest and cheap invariants every step, full checks at the end; Full: snapshots, every invariant and every self-check after every step",
+            DefaultValueFactory = _ => CheckLevel.Cheap,
+        };
+        var selfChecks = new Option<bool>("--self-checks")
+        {
+            Description = "Run the impl structures' self-checks (S*) with the full checks; 'false' only to measure what they add",
+            DefaultValueFactory = _ => true,
+        };
         var command = new Command("run", "Run the embedded fuzzing engine (random sequences and corpus mutations, in process)")
-            { seconds, runs, seed, corpus, findings, opsMax, planted };
+            { seconds, runs, seed, corpus, findings, opsMax, planted, check, selfChecks };
         command.SetAction(parse =>
         {
             var runner = CommonOptions.RunnerFor(parse.GetValue(planted));
             if (runner is null) return Program.ExitUsage;
             ulong chosenSeed = parse.GetValue(seed) ?? (ulong)DateTime.UtcNow.Ticks;
             int opsLimit = Math.Clamp(parse.GetValue(opsMax), 1, Scenario.OpsMax);
-            var options = new EngineOptions(chosenSeed, parse.GetValue(seconds), parse.GetValue(runs), parse.GetValue(corpus)!, parse.GetValue(findings)!, opsLimit);
+            runner.SelfChecks = parse.GetValue(selfChecks);
+            var options = new EngineOptions(chosenSeed, parse.GetValue(seconds), parse.GetValue(runs), parse.GetValue(corpus)!, parse.GetValue(findings)!, opsLimit,
+                parse.GetValue(check));
             return Execute(runner, options);
         });
         return command;
     }
 
-    public sealed record EngineOptions(ulong Seed, int Seconds, long? Runs, string Corpus, string Findings, int OpsMax);
+    public sealed record EngineOptions(ulong Seed, int Seconds, long? Runs, string Corpus, string Findings, int OpsMax, CheckLevel Check);
 
     private static int Execute(Runner runner, EngineOptions options)
     {
         var corpus = LoadCorpus(options.Corpus);
         if (corpus is null) return Program.ExitUsage;
-        Console.WriteLine($"fuzz run: seed {options.Seed} ({corpus.Count} corpus inputs from {options.Corpus}); replay with --seed {options.Seed}");
+        Console.WriteLine($"fuzz run: seed {options.Seed} ({corpus.Count} corpus inputs from {options.Corpus}), checks {options.Check}" +
+                          $"{(runner.SelfChecks ? "" : ", self-checks off")}; replay with --seed {options.Seed}");
         var signatures = new HashSet<string>(StringComparer.Ordinal);
         long sequences = 0, operations = 0, failures = 0;
         var clock = Stopwatch.StartNew();
@@ -51,7 +64,7 @@ public static class RunCommand
         while (clock.Elapsed.TotalSeconds < options.Seconds && (options.Runs is null || sequences < options.Runs))
         {
             var scenario = NextInput(options, corpus, sequences);
-            var result = runner.Run(scenario);
+            var result = runner.Run(scenario, options.Check);
             sequences++;
             operations += result.OpsRun;
             if (result.Failure is { } failure)
@@ -61,7 +74,7 @@ public static class RunCommand
                 if (signatures.Add(signature))
                 {
                     string origin = $"fuzz run --seed {options.Seed}, input {sequences - 1}";
-                    var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, failure, origin, options.Findings, $"run-{options.Seed}-{sequences - 1}");
+                    var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, failure, options.Check, origin, options.Findings, $"run-{options.Seed}-{sequences - 1}");
                     Console.WriteLine(saved.ReportText);
                 }
             }

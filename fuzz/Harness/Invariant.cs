@@ -28,7 +28,8 @@ public static class Invariant
     public const string EquivalenceSnapshot = "E2.equivalence.snapshot";
     public const string NoException = "E3.no-exception";
 
-    public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Every invariant with its meaning: the ones below and the structure family (S*, Verify.Model.Contract.StructureInvariant).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Meanings = WithStructureInvariants(new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
         [ConservationPages] = "free pages plus allocated pages equal the machine's pages",
         [ConservationBuddyInfo] = "/proc/buddyinfo counts exactly the free blocks of each order",
@@ -49,7 +50,13 @@ public static class Invariant
         [EquivalenceOutcome] = "model and impl return the same outcome at every step",
         [EquivalenceSnapshot] = "model and impl have the same snapshot (and digest) after every step",
         [NoException] = "no call throws: expected failures are errno outcomes",
-    };
+    });
+
+    private static SortedDictionary<string, string> WithStructureInvariants(SortedDictionary<string, string> meanings)
+    {
+        foreach (var (name, meaning) in Verify.Model.Contract.StructureInvariant.Meanings) meanings.Add(name, meaning);
+        return meanings;
+    }
 }
 
 /// <summary>One broken invariant on one side ("model" or "impl", or "pair" for equivalence).</summary>

@@ -8,23 +8,42 @@ namespace Verify.Fuzz.Harness;
 /// <summary>
 /// Runs a scenario on the model and the impl in lock step: resolves each operation's references,
 /// dispatches it on both sides, compares outcomes and digests, checks invariants on both sides,
-/// and stops at the first failure. Reusable: each Run resets both kernels, keeping their storage.
+/// and stops at the first failure. Reusable: each Run resets both kernels, keeping their storage;
+/// the kernels' Reset leaves nothing of an earlier run readable, so a reused runner gives exactly
+/// the result of a fresh one (a property checks this). Shrinking and triage still confirm every
+/// candidate on a Fresh() runner, so a failure they report never depends on what ran before.
 /// </summary>
 public sealed class Runner
 {
     private readonly IKernel _model;
     private readonly IKernel _impl;
     private readonly HandleTable _handles = new();
+    private readonly SelfCheckReport _selfCheck = new();
+
+    private readonly Func<MachineConfig, IKernel> _implFactory;
 
     public Runner(Func<MachineConfig, IKernel>? implFactory = null)
     {
+        _implFactory = implFactory ?? (m => new ImplKernel(m));
         _model = new ModelKernel(MachineConfig.Default);
-        _impl = (implFactory ?? (m => new ImplKernel(m)))(MachineConfig.Default);
+        _impl = _implFactory(MachineConfig.Default);
     }
+
+    /// <summary>A new runner with the same impl factory and settings, that has run nothing yet.</summary>
+    public Runner Fresh() => new(_implFactory) { SelfChecks = SelfChecks };
+
+    /// <summary>Runs the scenario on a Fresh() runner: the result depends on the scenario alone.</summary>
+    public RunResult RunFresh(Scenario scenario, CheckLevel level = CheckLevel.Cheap) => Fresh().Run(scenario, level);
 
     public IKernel Model => _model;
 
     public IKernel Impl => _impl;
+
+    /// <summary>
+    /// Whether full checks include the structures' self-checks (S*). On by default; off only to
+    /// measure what they add (fuzz run --self-checks off).
+    /// </summary>
+    public bool SelfChecks { get; set; } = true;
 
     /// <summary>Called after every step on which both sides agreed, with the step's outcome (for coverage statistics).</summary>
     public Action<int, Op, Outcome>? AfterStep { get; set; }
@@ -130,12 +149,14 @@ public sealed class Runner
         catch (Exception e) { return [$"(taking a snapshot threw {e.GetType().Name}: {e.Message})"]; }
     }
 
-    /// <summary>Full snapshot comparison and every full invariant on both sides.</summary>
+    /// <summary>Full snapshot comparison, every full invariant and every structure's self-check (S*), on both sides.</summary>
     private Failure? CompareFully(int step)
     {
         var modelSnapshot = _model.TakeSnapshot();
         var implSnapshot = _impl.TakeSnapshot();
-        var broken = SnapshotInvariants.Check(modelSnapshot, "model");
+        var broken = SelfChecks ? SelfCheck(_impl, "impl") : [];
+        if (SelfChecks) broken.AddRange(SelfCheck(_model, "model"));
+        broken.AddRange(SnapshotInvariants.Check(modelSnapshot, "model"));
         broken.AddRange(SnapshotInvariants.Check(implSnapshot, "impl"));
         var diff = SnapshotDiff.Compare(modelSnapshot, implSnapshot);
         if (broken.Count > 0)
@@ -147,6 +168,13 @@ public sealed class Runner
         if (_model.Digest != _impl.Digest)
             return new Failure(step, Invariant.EquivalenceSnapshot, $"snapshots are equal but digests differ: model {_model.Digest:x16}, impl {_impl.Digest:x16}");
         return null;
+    }
+
+    private List<Violation> SelfCheck(IKernel kernel, string side)
+    {
+        _selfCheck.Clear();
+        kernel.CheckConsistency(_selfCheck);
+        return _selfCheck.Found.Select(found => new Violation(found.Invariant, side, found.Message)).ToList();
     }
 
     /// <summary>Runs a check; an exception from either side becomes an E3 failure at that step.</summary>

@@ -19,6 +19,8 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
 
     public Snapshot TakeSnapshot() => Inner.TakeSnapshot();
 
+    public void CheckConsistency(SelfCheckReport report) => Inner.CheckConsistency(report);
+
     public virtual Outcome AllocPages(int order) => Inner.AllocPages(order);
 
     public virtual Outcome FreePages(long pfn, int order) => Inner.FreePages(pfn, order);

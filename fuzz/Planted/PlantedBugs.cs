@@ -20,6 +20,13 @@ public static class PlantedBugs
             ["slab-freed-object-not-marked-free"] = ("kmem_cache_free succeeds but the object stays in use", k => new FreedObjectNotMarkedFree(k)),
             ["slab-account-off-while-non-empty"] = ("accounting can be switched off on a cache that holds objects", k => new AccountOffWhileNonEmpty(k)),
             ["slab-kmalloc-96-from-128"] = ("kmalloc of 65..96 bytes is served from kmalloc-128", k => new Kmalloc96From128(k)),
+            ["s1-bitmap-emptied-word-stays-summarized"] = ("LowestSetBitmap.Remove empties a word but leaves its summary bit set", k => new BitmapEmptiedWordStaysSummarized((ImplKernel)k)),
+            ["s2-merge-leaves-order-marked-non-empty"] = ("a merge that absorbs an order's last free block leaves the order marked non-empty", k => new MergeLeavesOrderMarkedNonEmpty((ImplKernel)k)),
+            ["s3-heap-sift-up-forgets-position"] = ("the partial heap's sift-up moves a parent down without updating its position", k => new HeapSiftUpForgetsPosition((ImplKernel)k)),
+            ["s4-new-slab-last-word-unsummarized"] = ("a new slab's record leaves the summary bit of its partial last bitmap word clear", k => new NewSlabLastWordUnsummarized((ImplKernel)k)),
+            ["s5-reciprocal-with-twelve-bits"] = ("a new cache's obj_to_index multiplier has 12 bits of precision instead of 32", k => new ReciprocalWithTwelveBits((ImplKernel)k)),
+            ["s6-shrunk-name-stays-in-set"] = ("the shrinker leaves a freed dentry's name address in the name-buffer set", k => new ShrunkNameStaysInSet((ImplKernel)k)),
+            ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };
 
     /// <summary>The impl factory for a planted bug, or the plain impl for null.</summary>

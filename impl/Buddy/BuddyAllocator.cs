@@ -12,6 +12,8 @@ namespace Verify.Impl.Buddy;
 ///   of that order in O(log64 pages), and a bitmask of non-empty orders finds the smallest order
 ///   that has one with a single trailing-zero count;
 /// - so AllocPages and FreePages are O(MaxPageOrder * log64 pages) and allocate nothing on the heap.
+/// CheckConsistency verifies that the arrays, bitmaps, counts, the order mask and the page counters
+/// describe one tiling of the machine by free blocks and allocations.
 /// </summary>
 public sealed class BuddyAllocator
 {
@@ -44,7 +46,9 @@ public sealed class BuddyAllocator
         }
         else
         {
+            // Nothing of the previous machine stays readable below the new size.
             Array.Clear(_allocatedPagesAt, 0, Math.Max(pages, Pages));
+            Array.Clear(_allocatedKindAt, 0, Math.Max(pages, Pages));
         }
         Array.Fill(_freeOrderAt, (sbyte)-1, 0, pages);
         for (int order = 0; order < OrderCount; order++)
@@ -148,6 +152,73 @@ public sealed class BuddyAllocator
         }
         return runs;
     }
+
+    /// <summary>True when pfn starts a live Block allocation of that order (slab pages, large kmallocs).</summary>
+    public bool IsLiveBlock(long pfn, int order) => (uint)order <= MaxPageOrder && IsAllocation(pfn, 1 << order, AllocationKind.Block);
+
+    /// <summary>
+    /// S2, in one pass over the pages: free-block heads and allocation heads tile the machine
+    /// (aligned, inside, disjoint, interior entries empty); each free head is a member of its
+    /// order's bitmap, and the bitmaps hold nothing else; per-order counts, the non-empty-order mask,
+    /// FreePageCount and AllocatedPageCount equal what the tiling gives. Then S1 for each bitmap.
+    /// </summary>
+    public void CheckConsistency(SelfCheckReport report)
+    {
+        const string S2 = StructureInvariant.BuddyIndex;
+        Span<long> counted = stackalloc long[OrderCount];
+        long freePages = 0, allocatedPages = 0;
+        for (int pfn = 0; pfn < Pages && !report.IsFull;)
+        {
+            int order = _freeOrderAt[pfn], pages = _allocatedPagesAt[pfn];
+            int length;
+            if (order >= 0)
+            {
+                length = 1 << order;
+                if (order > MaxPageOrder || pfn % length != 0 || pfn + length > Pages)
+                    report.Fail(S2, $"free block at pfn {pfn} of order {order} is not an aligned block inside {Pages} pages");
+                else if (!_freeByOrder[order].Contains(pfn >> order))
+                    report.Fail(S2, $"free block at pfn {pfn} of order {order} is missing from its order's bitmap");
+                if (pages != 0) report.Fail(S2, $"pfn {pfn} heads both a free block and an allocation of {pages} pages");
+                if ((uint)order <= MaxPageOrder) counted[order]++;
+                freePages += length;
+            }
+            else if (pages > 0)
+            {
+                length = pages;
+                allocatedPages += pages;
+            }
+            else
+            {
+                report.Fail(S2, $"pfn {pfn} lies in no free block and no allocation");
+                length = 1;
+            }
+            for (int interior = pfn + 1; interior < Math.Min(Pages, pfn + length); interior++)
+            {
+                if (_freeOrderAt[interior] >= 0 || _allocatedPagesAt[interior] != 0)
+                    report.Fail(S2, $"pfn {interior} inside the block at pfn {pfn} heads another block");
+            }
+            pfn += Math.Max(1, length);
+        }
+        for (int order = 0; order < OrderCount; order++)
+        {
+            int members = _freeByOrder[order].CountMembers();
+            if (members != counted[order] || _freeCount[order] != counted[order])
+                report.Fail(S2, $"order {order}: {counted[order]} free blocks in the page array, {members} in the bitmap, count {_freeCount[order]}");
+            if (((_nonEmptyOrders >> order) & 1) != (counted[order] > 0 ? 1u : 0u))
+                report.Fail(S2, $"order {order}: the non-empty-order mask bit disagrees with {counted[order]} free blocks");
+            if (_freeByOrder[order].Capacity != Pages >> order)
+                report.Fail(S2, $"order {order}: bitmap capacity {_freeByOrder[order].Capacity}, expected {Pages >> order}");
+            _freeByOrder[order].CheckConsistency(report, $"free bitmap of order {order}");
+        }
+        if ((_nonEmptyOrders >> OrderCount) != 0) report.Fail(S2, $"the non-empty-order mask 0x{_nonEmptyOrders:x} has bits above order {MaxPageOrder}");
+        if (FreePageCount != freePages || AllocatedPageCount != allocatedPages)
+            report.Fail(S2, $"counters say {FreePageCount} free and {AllocatedPageCount} allocated pages, the page arrays {freePages} and {allocatedPages}");
+    }
+
+    /// <summary>Access for planted bugs that emulate a slip in this structure (test code only).</summary>
+    internal LowestSetBitmap FreeBitmap(int order) => _freeByOrder[order];
+
+    internal ref uint NonEmptyOrders => ref _nonEmptyOrders;
 
     /// <summary>The largest order whose block starts at start (aligned), fits in length pages, and is at most MaxPageOrder.</summary>
     private static int LargestAlignedOrder(int start, int length)

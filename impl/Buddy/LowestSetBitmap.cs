@@ -1,4 +1,5 @@
 using System.Numerics;
+using Verify.Model.Contract;
 
 namespace Verify.Impl.Buddy;
 
@@ -8,6 +9,7 @@ namespace Verify.Impl.Buddy;
 /// level i is non-zero; the top level is a single word. Hence FindLowest descends one word per
 /// level, and Add and Remove touch at most one word per level: O(log64 capacity) each, which is
 /// at most 4 levels for 2^20 members. Nothing is allocated except when Reset grows the capacity.
+/// CheckConsistency verifies the summary guarantee and that no bit lies beyond the capacity.
 /// </summary>
 public sealed class LowestSetBitmap
 {
@@ -63,6 +65,48 @@ public sealed class LowestSetBitmap
             member >>= 6;
         }
     }
+
+    /// <summary>The number of members: a popcount of level 0. O(capacity / 64); for checks.</summary>
+    public int CountMembers()
+    {
+        int count = 0;
+        var words = _levels[0];
+        for (int w = 0; w < _wordsUsed[0]; w++) count += BitOperations.PopCount(words[w]);
+        return count;
+    }
+
+    /// <summary>
+    /// S1: bit j of level i+1 is set exactly when word j of level i is non-zero; level 0 has no bit
+    /// at or above Capacity and every level no bit beyond its words; the top level is one word.
+    /// </summary>
+    public void CheckConsistency(SelfCheckReport report, string name)
+    {
+        if (_wordsUsed[_levelCount - 1] != 1)
+            report.Fail(StructureInvariant.LowestSetBitmap, $"{name}: the top level has {_wordsUsed[_levelCount - 1]} words");
+        int tailBits = Capacity & 63;
+        if (tailBits != 0 && Capacity > 0 && (_levels[0][(Capacity - 1) >> 6] >> tailBits) != 0)
+            report.Fail(StructureInvariant.LowestSetBitmap, $"{name}: level 0 has members at or above its capacity {Capacity}");
+        for (int level = 0; level + 1 < _levelCount && !report.IsFull; level++)
+        {
+            var below = _levels[level];
+            var above = _levels[level + 1];
+            for (int word = 0; word < _wordsUsed[level]; word++)
+            {
+                bool summarized = (above[word >> 6] & (1UL << (word & 63))) != 0;
+                if (summarized != (below[word] != 0))
+                    report.Fail(StructureInvariant.LowestSetBitmap,
+                        $"{name}: level {level + 1} bit {word} is {(summarized ? "set" : "clear")} but level {level} word {word} is 0x{below[word]:x16}");
+            }
+            int usedBits = _wordsUsed[level];
+            if ((usedBits & 63) != 0 && (above[_wordsUsed[level + 1] - 1] >> (usedBits & 63)) != 0)
+                report.Fail(StructureInvariant.LowestSetBitmap, $"{name}: level {level + 1} has summary bits beyond the {usedBits} words of level {level}");
+        }
+    }
+
+    /// <summary>The words of one level, for planted bugs that emulate a slip (test code only).</summary>
+    internal ulong[] LevelWords(int level) => _levels[level];
+
+    internal int LevelCount => _levelCount;
 
     /// <summary>The lowest member, or -1 when the set is empty.</summary>
     public int FindLowest()

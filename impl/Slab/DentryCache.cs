@@ -8,6 +8,7 @@ namespace Verify.Impl.Slab;
 /// id - FirstId (ids only grow, so the arrays only grow); live dentries form a doubly linked list
 /// in id order (= age), so Shrink walks from the oldest and skips pinned ones without sorting;
 /// name buffers are a hash set, so kfree's "is this a name buffer" test is O(1).
+/// CheckConsistency verifies the list, the tail, the live flags and the name-buffer set against each other.
 /// </summary>
 public sealed class DentryCache(SlabAllocator slab)
 {
@@ -91,6 +92,38 @@ public sealed class DentryCache(SlabAllocator slab)
             list.Add(new DentryInfo(index + SlabLayout.FirstId, _address[index], _nameAddress[index], _pins[index]));
         return list;
     }
+
+    /// <summary>S6: from the head, next links visit exactly the live dentries in increasing index, each prev link names the one before, the tail is the last; names match the set.</summary>
+    public void CheckConsistency(SelfCheckReport report)
+    {
+        const string S6 = StructureInvariant.DentryLru;
+        int visited = 0, names = 0, previous = -1;
+        for (int index = _head; index >= 0 && !report.IsFull; index = _next[index])
+        {
+            if (index >= _count || !_live[index] || index <= previous)
+            {
+                report.Fail(S6, $"after dentry index {previous} the list reaches index {index}, which is not the next live dentry in id order");
+                return;
+            }
+            if (_prev[index] != previous) report.Fail(S6, $"dentry index {index} links back to {_prev[index]}, but {previous} comes before it");
+            if (_pins[index] < 0) report.Fail(S6, $"dentry index {index} has {_pins[index]} pins");
+            if (_nameAddress[index] != Verify.Model.Slab.DentryCache.NoName)
+            {
+                names++;
+                if (!_nameBuffers.Contains(_nameAddress[index])) report.Fail(S6, $"dentry index {index}'s name buffer {_nameAddress[index]} is not in the name-buffer set");
+            }
+            visited++;
+            previous = index;
+        }
+        if (_tail != previous) report.Fail(S6, $"the tail is index {_tail} but the list ends at {previous}");
+        int live = 0;
+        for (int index = 0; index < _count; index++) if (_live[index]) live++;
+        if (live != visited) report.Fail(S6, $"{live} dentries are live but the list links {visited}");
+        if (_nameBuffers.Count != names) report.Fail(S6, $"the name-buffer set holds {_nameBuffers.Count} addresses, the live dentries {names} external names");
+    }
+
+    /// <summary>The name-buffer set, for planted bugs that emulate a slip (test code only).</summary>
+    internal HashSet<long> NameBuffers => _nameBuffers;
 
     private void Free(int index)
     {

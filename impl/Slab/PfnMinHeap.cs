@@ -1,3 +1,5 @@
+using Verify.Model.Contract;
+
 namespace Verify.Impl.Slab;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace Verify.Impl.Slab;
 /// each member's position lives in a page-indexed array shared by all heaps (a pfn is in at most
 /// one heap, since it heads at most one slab), so Remove needs no search. Storage grows by
 /// doubling and is reused across Reset: no allocation per operation in steady state.
+/// CheckConsistency verifies the heap order and the position index of every member.
 /// </summary>
 public sealed class PfnMinHeap
 {
@@ -18,6 +21,34 @@ public sealed class PfnMinHeap
     public int Count { get; private set; }
 
     public int Min => Count == 0 ? -1 : _heap[0];
+
+    /// <summary>True when pfn is a member: its recorded position holds it.</summary>
+    public bool Contains(int pfn)
+    {
+        int index = _positionsHolder[0][pfn];
+        return index >= 0 && index < Count && _heap[index] == pfn;
+    }
+
+    /// <summary>S3: every parent is below its children, and positions[heap[i]] == i for every member.</summary>
+    public void CheckConsistency(SelfCheckReport report, string name)
+    {
+        var positions = _positionsHolder[0];
+        for (int i = 0; i < Count && !report.IsFull; i++)
+        {
+            int pfn = _heap[i];
+            if ((uint)pfn >= (uint)positions.Length)
+            {
+                report.Fail(StructureInvariant.PartialHeap, $"{name}: slot {i} holds pfn {pfn}, outside the machine");
+                continue;
+            }
+            if (positions[pfn] != i) report.Fail(StructureInvariant.PartialHeap, $"{name}: pfn {pfn} sits in slot {i} but its position says {positions[pfn]}");
+            if (i > 0 && _heap[(i - 1) >> 1] > pfn)
+                report.Fail(StructureInvariant.PartialHeap, $"{name}: pfn {pfn} in slot {i} is below its parent pfn {_heap[(i - 1) >> 1]}");
+        }
+    }
+
+    /// <summary>The heap array, for planted bugs that emulate a slip (test code only).</summary>
+    internal int[] Slots => _heap;
 
     public void Clear()
     {

@@ -9,27 +9,19 @@ namespace Verify.Impl.Slab;
 /// <summary>
 /// The slab allocator as SLUB would build it, within the placement contract. Guarantees:
 /// - page state in a flat array indexed by pfn: every page of a slab records its head pfn and its
-///   cache in one 8-byte entry, so object-to-slab lookup is one load;
-/// - each slab has one record in a flat word array, at RecordStride words per page of the slab
-///   from head * RecordStride: an in-use count, a summary word, then its free bitmap (bit set =
-///   object free) interleaved word by word with its accounted bitmap, so an alloc or a free reads
-///   and writes one small stretch of memory. An object is at least 8 bytes, so a page holds at
-///   most 512 objects: 8 bitmap words per page, and the record of any slab fits in its stride.
-///   The summary's bit w is set exactly when free word w has a free object; slabs with at most 64
-///   objects (one word) skip it. The lowest free object is at most two trailing-zero counts away;
-/// - obj_to_index is a multiplication by a reciprocal, as SLUB's (IndexMultiplierFor);
+///   cache in one 8-byte entry, so object-to-slab lookup is one load; pages in no slab hold (-1, -1);
+/// - each slab's objects are tracked in its SlabRecordTable record (in-use count, summary, free
+///   and accounted bitmaps);
+/// - obj_to_index is a multiplication by a reciprocal (ReciprocalDivision), stored per cache;
 /// - per cache, a PfnMinHeap of exactly its slabs that have a free object (the partial list, empty
 ///   slabs included): the lowest free address of the cache is in the lowest such slab, found in O(1),
 ///   and kept in O(log slabs);
-/// - per cache, counters of active, accounted and partial objects/slabs, so nothing is recounted;
+/// - per cache, counters of active and accounted objects and of slabs, so nothing is recounted;
 /// - no heap allocation per object or per slab once the arrays have grown.
+/// CheckConsistency verifies all of these against each other (S3, S4, S5).
 /// </summary>
 public sealed class SlabAllocator
 {
-    private const int BitmapWordsPerPage = PageSizeBytes / SlabGeometry.WordBytes / 64;
-    private const int RecordStride = 2 + 2 * BitmapWordsPerPage;
-    private const int InUseWord = 0, SummaryWord = 1, FirstBitmapWord = 2;
-
     /// <summary>The slab a page belongs to: Head is -1 for a page in no slab.</summary>
     private record struct SlabOwner(int Head, int CacheId);
 
@@ -53,8 +45,11 @@ public sealed class SlabAllocator
     private int _pages;
 
     private SlabOwner[] _ownerAt = [];
-    private ulong[] _records = [];
+    private readonly SlabRecordTable _records = new();
     private sbyte[] _largeOrderAt = [];
+
+    /// <summary>Per s->size, a multiplier CheckGeometry has already found exact: a check-speed memo, never read by the allocator.</summary>
+    private readonly Dictionary<int, ulong> _exactMultipliers = [];
 
     public SlabAllocator(BuddyAllocator buddy) => _buddy = buddy;
 
@@ -74,6 +69,7 @@ public sealed class SlabAllocator
         Array.Fill(_largeOrderAt, (sbyte)-1, 0, pages);
         Array.Fill(_heapPositions[0], -1, 0, pages);
         Array.Clear(_caches, 0, _cacheIdNext);
+        _records.Reset(pages);
         _pages = pages;
         _cpus = cpus;
         _cacheIdNext = 0;
@@ -187,7 +183,7 @@ public sealed class SlabAllocator
         {
             if (_ownerAt[pfn].Head != pfn) continue;
             int id = _ownerAt[pfn].CacheId;
-            slabs.Add(new SlabPage(id, pfn, 1 << _caches[id].Order, (int)_records[RecordOf(pfn) + InUseWord]));
+            slabs.Add(new SlabPage(id, pfn, 1 << _caches[id].Order, _records.InUse(pfn)));
         }
         return slabs;
     }
@@ -200,14 +196,10 @@ public sealed class SlabAllocator
             if (_ownerAt[pfn].Head != pfn) continue;
             int id = _ownerAt[pfn].CacheId;
             ref var c = ref _caches[id];
-            long record = RecordOf(pfn);
             for (int index = 0; index < c.ObjectsPerSlab; index++)
             {
-                ulong bit = 1UL << (index & 63);
-                long freeWord = FreeWordOf(record, index >> 6);
-                if ((_records[freeWord] & bit) != 0) continue;
-                bool accounted = (_records[freeWord + 1] & bit) != 0;
-                objects.Add(new SlabObjectInfo(((long)pfn << PageShift) + (long)index * c.SizeBytes, id, accounted));
+                if (_records.IsFree(pfn, index)) continue;
+                objects.Add(new SlabObjectInfo(((long)pfn << PageShift) + (long)index * c.SizeBytes, id, _records.IsAccounted(pfn, index)));
             }
         }
         return objects;
@@ -243,14 +235,6 @@ public sealed class SlabAllocator
         return BitOperations.Log2((uint)sizeBytes - 1);
     }
 
-    /// <summary>
-    /// obj_to_index without a division, as SLUB's reciprocal_size: with m = ceil(2^32 / size),
-    /// (offset * m) >> 32 equals offset / size for every offset below 2^32 / size (the rounding
-    /// error offset * (m * size - 2^32) / 2^32 stays below one object). Offsets here are below
-    /// one slab, at most 2^15 bytes, and sizes at most 2^15, so the quotient is always exact.
-    /// </summary>
-    private static ulong IndexMultiplierFor(int sizeBytes) => ((1UL << 32) + (ulong)sizeBytes - 1) / (ulong)sizeBytes;
-
     private bool IsLiveCache(long cacheId) => cacheId >= 0 && cacheId < _cacheIdNext && _caches[cacheId].Live;
 
     private bool IsUserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId && IsLiveCache(cacheId);
@@ -274,8 +258,8 @@ public sealed class SlabAllocator
             Order = geometry.Order,
             ObjectsPerSlab = geometry.ObjectsPerSlab,
             MinPartial = geometry.MinPartial,
-            BitmapWords = (geometry.ObjectsPerSlab + 63) >> 6,
-            IndexMultiplier = IndexMultiplierFor(geometry.SizeBytes),
+            BitmapWords = SlabRecordTable.BitmapWordsFor(geometry.ObjectsPerSlab),
+            IndexMultiplier = ReciprocalDivision.Multiplier(geometry.SizeBytes),
             Flags = flags,
             Accounted = (flags & SlabFlags.Account) != 0,
         };
@@ -296,18 +280,11 @@ public sealed class SlabAllocator
             InitSlab(head, id, ref cache);
             partial.Add(head);
         }
-        long record = RecordOf(head);
-        int word = cache.BitmapWords == 1 ? 0 : BitOperations.TrailingZeroCount(_records[record + SummaryWord]);
-        long freeWord = FreeWordOf(record, word);
-        ref ulong free = ref _records[freeWord];
-        int bit = BitOperations.TrailingZeroCount(free);
-        free &= free - 1;
-        if (free == 0 && cache.BitmapWords > 1) _records[record + SummaryWord] &= ~(1UL << word);
-        if (cache.Accounted) _records[freeWord + 1] |= 1UL << bit;
-        if ((int)++_records[record + InUseWord] == cache.ObjectsPerSlab) partial.Remove(head);
+        int index = _records.TakeLowestFree(head, cache.BitmapWords, cache.Accounted);
+        if (_records.InUse(head) == cache.ObjectsPerSlab) partial.Remove(head);
         cache.ActiveObjects++;
         if (cache.Accounted) cache.AccountedObjects++;
-        long address = ((long)head << PageShift) + (long)(word * 64 + bit) * cache.SizeBytes;
+        long address = ((long)head << PageShift) + (long)index * cache.SizeBytes;
         Digest += StateDigest.SlabObject(address, id, cache.Accounted);
         return Outcome.Ok(address);
     }
@@ -316,34 +293,9 @@ public sealed class SlabAllocator
     {
         int pages = 1 << cache.Order;
         for (int page = head; page < head + pages; page++) _ownerAt[page] = new SlabOwner(head, id);
-        long record = RecordOf(head);
-        EnsureRecords(RecordOf(head + pages));
-        _records[record + InUseWord] = 0;
-        for (int w = 0; w < cache.BitmapWords; w++)
-        {
-            int objectsInWord = Math.Min(64, cache.ObjectsPerSlab - 64 * w);
-            _records[FreeWordOf(record, w)] = objectsInWord == 64 ? ulong.MaxValue : (1UL << objectsInWord) - 1;
-            _records[FreeWordOf(record, w) + 1] = 0;
-        }
-        _records[record + SummaryWord] = cache.BitmapWords == 64 ? ulong.MaxValue : (1UL << cache.BitmapWords) - 1;
+        _records.Init(head, pages, cache.ObjectsPerSlab);
         cache.Slabs++;
         Digest += StateDigest.Slab(head, id);
-    }
-
-    private static long RecordOf(int head) => (long)head * RecordStride;
-
-    /// <summary>Free word w of a record; its accounted word is the next one.</summary>
-    private static long FreeWordOf(long record, int w) => record + FirstBitmapWord + 2 * w;
-
-    /// <summary>
-    /// The record array grows by doubling to cover the highest slab page used so far (slabs come
-    /// from low addresses first), so a huge machine with few slabs does not pay 144 bytes per page.
-    /// </summary>
-    private void EnsureRecords(long wordsNeeded)
-    {
-        if (wordsNeeded <= _records.Length) return;
-        long size = Math.Max(wordsNeeded, Math.Max(1024, (long)_records.Length * 2));
-        Array.Resize(ref _records, (int)Math.Min(size, RecordOf(_pages)));
     }
 
     /// <summary>Frees a live object start of cache expectedId; EINVAL with no change otherwise.</summary>
@@ -355,27 +307,124 @@ public sealed class SlabAllocator
         if (head < 0 || owner.CacheId != expectedId) return Outcome.Fail(Errno.EINVAL);
         ref var cache = ref _caches[expectedId];
         long offset = address - ((long)head << PageShift);
-        long index = (long)((ulong)offset * cache.IndexMultiplier >> 32);
+        long index = ReciprocalDivision.Divide(offset, cache.IndexMultiplier);
         if (index * cache.SizeBytes != offset || index >= cache.ObjectsPerSlab) return Outcome.Fail(Errno.EINVAL);
-        long record = RecordOf(head);
-        long freeWord = FreeWordOf(record, (int)(index >> 6));
-        ulong bit = 1UL << (int)(index & 63);
-        if ((_records[freeWord] & bit) != 0) return Outcome.Fail(Errno.EINVAL);
+        if (_records.IsFree(head, index)) return Outcome.Fail(Errno.EINVAL);
 
         var partial = _partial[expectedId];
         int partialBefore = partial.Count;
-        _records[freeWord] |= bit;
-        if (cache.BitmapWords > 1) _records[record + SummaryWord] |= 1UL << (int)(index >> 6);
-        bool accounted = (_records[freeWord + 1] & bit) != 0;
-        _records[freeWord + 1] &= ~bit;
-        ref ulong inUse = ref _records[record + InUseWord];
-        if ((int)inUse-- == cache.ObjectsPerSlab) partial.Add(head);
+        if (_records.InUse(head) == cache.ObjectsPerSlab) partial.Add(head);
+        bool accounted = _records.Release(head, index, cache.BitmapWords);
         cache.ActiveObjects--;
         if (accounted) cache.AccountedObjects--;
         Digest -= StateDigest.SlabObject(address, expectedId, accounted);
-        if (inUse == 0 && partialBefore >= cache.MinPartial) ReleaseSlab(expectedId, head);
+        if (_records.InUse(head) == 0 && partialBefore >= cache.MinPartial) ReleaseSlab(expectedId, head);
         return Outcome.Ok(0);
     }
+
+    /// <summary>
+    /// S3, S4 and S5 in one pass over the pages: every slab head's pages all name it and its live
+    /// cache, it is a live Block of its cache's order in the buddy allocator, its record is sound,
+    /// and it is in its cache's heap exactly when it has a free object; no page outside a slab
+    /// names one; large kmallocs are live Blocks outside slabs; the heaps hold nothing else; each
+    /// cache's counters equal its slabs' totals; and each cache's geometry and reciprocal are its s->size's.
+    /// </summary>
+    public void CheckConsistency(SelfCheckReport report)
+    {
+        const string S4 = StructureInvariant.SlabRecords;
+        var active = new long[_cacheIdNext];
+        var accounted = new long[_cacheIdNext];
+        var slabs = new long[_cacheIdNext];
+        long positioned = 0;
+        for (int pfn = 0; pfn < _pages && !report.IsFull;)
+        {
+            if (_heapPositions[0][pfn] >= 0) positioned++;
+            var owner = _ownerAt[pfn];
+            if (_largeOrderAt[pfn] >= 0 && (owner.Head >= 0 || !_buddy.IsLiveBlock(pfn, _largeOrderAt[pfn])))
+                report.Fail(S4, $"large kmalloc at pfn {pfn} of order {_largeOrderAt[pfn]} is not a live block outside every slab");
+            if (owner.Head != pfn)
+            {
+                if (owner.Head != -1 || owner.CacheId != -1) report.Fail(S4, $"pfn {pfn} names slab head {owner.Head} of cache {owner.CacheId}, which does not cover it");
+                pfn++;
+                continue;
+            }
+            int id = owner.CacheId;
+            if (!IsLiveCache(id))
+            {
+                report.Fail(S4, $"slab at pfn {pfn} belongs to cache {id}, which is not live");
+                pfn++;
+                continue;
+            }
+            ref var cache = ref _caches[id];
+            int pages = 1 << cache.Order;
+            for (int page = pfn + 1; page < pfn + pages; page++)
+            {
+                if (page >= _pages || _ownerAt[page] != owner) { report.Fail(S4, $"page {page} of the slab at pfn {pfn} does not name it"); break; }
+                if (_heapPositions[0][page] >= 0) positioned++;
+            }
+            if (!_buddy.IsLiveBlock(pfn, cache.Order)) report.Fail(S4, $"slab at pfn {pfn} is not a live order-{cache.Order} block of the buddy allocator");
+            string name = $"slab at pfn {pfn} of {cache.Name}";
+            accounted[id] += _records.CheckSlab(report, pfn, cache.ObjectsPerSlab, name);
+            int inUse = _records.InUse(pfn);
+            if (_partial[id].Contains(pfn) != inUse < cache.ObjectsPerSlab)
+                report.Fail(S4, $"{name} has {inUse} of {cache.ObjectsPerSlab} objects in use but is{(_partial[id].Contains(pfn) ? "" : " not")} in its partial heap");
+            active[id] += inUse;
+            slabs[id]++;
+            pfn += pages;
+        }
+        long heapMembers = 0;
+        for (int id = 0; id < _cacheIdNext && !report.IsFull; id++)
+        {
+            ref var cache = ref _caches[id];
+            if (!cache.Live)
+            {
+                if (_partial[id] is { Count: > 0 }) report.Fail(StructureInvariant.PartialHeap, $"cache {id} is not live but its partial heap holds {_partial[id].Count} slabs");
+                continue;
+            }
+            heapMembers += _partial[id].Count;
+            _partial[id].CheckConsistency(report, $"partial heap of {cache.Name}");
+            if (cache.ActiveObjects != active[id] || cache.AccountedObjects != accounted[id] || cache.Slabs != slabs[id])
+                report.Fail(S4, $"{cache.Name} counts {cache.ActiveObjects} active, {cache.AccountedObjects} accounted objects in {cache.Slabs} slabs; its slabs hold {active[id]}, {accounted[id]} in {slabs[id]}");
+            CheckGeometry(report, ref cache);
+        }
+        if (positioned != heapMembers)
+            report.Fail(StructureInvariant.PartialHeap, $"{positioned} pfns have a heap position but the heaps hold {heapMembers} slabs");
+    }
+
+    /// <summary>S5 for one cache: its stored geometry is its s->size's, and its reciprocal divides exactly within its slabs.</summary>
+    private void CheckGeometry(SelfCheckReport report, ref CacheState cache)
+    {
+        var geometry = SlabGeometry.ForSize(cache.SizeBytes, _cpus);
+        if (geometry.Order != cache.Order || geometry.ObjectsPerSlab != cache.ObjectsPerSlab || geometry.MinPartial != cache.MinPartial
+            || cache.BitmapWords != SlabRecordTable.BitmapWordsFor(cache.ObjectsPerSlab))
+            report.Fail(StructureInvariant.Reciprocal,
+                $"{cache.Name} stores order {cache.Order}, {cache.ObjectsPerSlab} objects, min_partial {cache.MinPartial}, {cache.BitmapWords} bitmap words; s->size {cache.SizeBytes} gives {geometry}");
+        if (_exactMultipliers.TryGetValue(cache.SizeBytes, out ulong verified) && verified == cache.IndexMultiplier) return;
+        int slabBytes = PageSizeBytes << cache.Order;
+        if (ReciprocalDivision.IsExactWithin(cache.SizeBytes, cache.IndexMultiplier, slabBytes, out long broken))
+            _exactMultipliers[cache.SizeBytes] = cache.IndexMultiplier;
+        else
+            report.Fail(StructureInvariant.Reciprocal,
+                $"{cache.Name}: multiplier {cache.IndexMultiplier} gives {ReciprocalDivision.Divide(broken, cache.IndexMultiplier)} for offset {broken}, but {broken} / {cache.SizeBytes} = {broken / cache.SizeBytes}");
+    }
+
+    /// <summary>Access for planted bugs that emulate a slip (test code only).</summary>
+    internal SlabRecordTable Records => _records;
+
+    internal PfnMinHeap PartialHeapOf(int cacheId) => _partial[cacheId];
+
+    internal int[] HeapPositions => _heapPositions[0];
+
+    internal int CacheCount => _cacheIdNext;
+
+    internal bool IsLive(int cacheId) => IsLiveCache(cacheId);
+
+    internal (int SizeBytes, int ObjectsPerSlab, int BitmapWords) GeometryOf(int cacheId) =>
+        (_caches[cacheId].SizeBytes, _caches[cacheId].ObjectsPerSlab, _caches[cacheId].BitmapWords);
+
+    internal ref ulong IndexMultiplierOf(int cacheId) => ref _caches[cacheId].IndexMultiplier;
+
+    internal (int Head, int CacheId) OwnerOf(int pfn) => (_ownerAt[pfn].Head, _ownerAt[pfn].CacheId);
 
     private void ReleaseSlab(int id, int head)
     {

@@ -7,7 +7,9 @@ namespace Verify.Impl.Slab;
 /// <summary>
 /// vmalloc over order-0 pages. Guarantees: an area's pages form a singly linked list through a
 /// page-indexed array (next pfn, -1 at the end) in the order they were taken, so a page's owner
-/// test is O(1) and an area costs no allocation beyond one dictionary entry.
+/// test is O(1) and an area costs no allocation beyond one dictionary entry. The dictionary is
+/// only looked up by id and listed sorted, so its internal order never shows.
+/// CheckConsistency verifies that the chains and the owned flags describe the same pages.
 /// </summary>
 public sealed class VmallocAllocator(BuddyAllocator buddy)
 {
@@ -29,6 +31,7 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         {
             Array.Clear(_ownedAt, 0, pages);
         }
+        Array.Fill(_nextPageAt, -1, 0, pages); // no chain link of an earlier machine stays readable
         _areas.Clear();
         _nextId = SlabLayout.FirstId;
         Digest = 0;
@@ -72,6 +75,33 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
 
     public IReadOnlyList<VmallocAreaInfo> Areas() =>
         _areas.Select(pair => new VmallocAreaInfo(pair.Key, pair.Value.Pages)).OrderBy(a => a.Id).ToList();
+
+    /// <summary>S7: each area's chain has exactly its page count of distinct owned pages, and the owned flags mark nothing else.</summary>
+    public void CheckConsistency(SelfCheckReport report, int machinePages)
+    {
+        const string S7 = StructureInvariant.VmallocChains;
+        var seen = new HashSet<int>();
+        foreach (var (id, area) in _areas.OrderBy(pair => pair.Key))
+        {
+            int length = 0;
+            for (int pfn = area.FirstPfn; pfn >= 0 && length <= area.Pages; pfn = _nextPageAt[pfn])
+            {
+                if (pfn >= machinePages || !_ownedAt[pfn] || !seen.Add(pfn))
+                {
+                    report.Fail(S7, $"area {id}: page {pfn} of its chain is outside the machine, not marked owned, or in another chain");
+                    break;
+                }
+                length++;
+            }
+            if (length != area.Pages) report.Fail(S7, $"area {id} has {area.Pages} pages but its chain links {length}");
+        }
+        int owned = 0;
+        for (int pfn = 0; pfn < Math.Min(machinePages, _ownedAt.Length); pfn++) if (_ownedAt[pfn]) owned++;
+        if (owned != seen.Count) report.Fail(S7, $"{owned} pages are marked owned but the chains link {seen.Count}");
+    }
+
+    /// <summary>The owned flags, for planted bugs that emulate a slip (test code only).</summary>
+    internal bool[] OwnedFlags => _ownedAt;
 
     private void FreeChain(int pfn)
     {

@@ -17,4 +17,11 @@ public partial interface IKernel
 
     /// <summary>Everything observable, sorted; O(state).</summary>
     Snapshot TakeSnapshot();
+
+    /// <summary>
+    /// Checks the internal invariants of every clever structure against its own redundant state
+    /// (the S* family, StructureInvariant) and adds what is broken to report. O(state). The model
+    /// keeps no redundant structure, so its check finds nothing by construction.
+    /// </summary>
+    void CheckConsistency(SelfCheckReport report);
 }

@@ -9,11 +9,9 @@ public sealed class EquivalenceTests(ITestOutputHelper output)
 {
     [Fact]
     public void ModelAndImplAgreeWithFullChecksAfterEveryStep() =>
-        PropertyCheck.ForAll(output, nameof(ModelAndImplAgreeWithFullChecksAfterEveryStep), count: 300, opsMax: 200,
-            PropertyCheck.Differential(() => new Runner(), CheckLevel.Full));
+        PropertyCheck.ForAllDifferential(output, nameof(ModelAndImplAgreeWithFullChecksAfterEveryStep), count: 300, opsMax: 200, () => new Runner(), CheckLevel.Full);
 
     [Fact]
     public void ModelAndImplAgreeOnLongSequencesWithCheapChecks() =>
-        PropertyCheck.ForAll(output, nameof(ModelAndImplAgreeOnLongSequencesWithCheapChecks), count: 100, opsMax: 1024,
-            PropertyCheck.Differential(() => new Runner(), CheckLevel.Cheap));
+        PropertyCheck.ForAllDifferential(output, nameof(ModelAndImplAgreeOnLongSequencesWithCheapChecks), count: 100, opsMax: 1024, () => new Runner(), CheckLevel.Cheap);
 }

@@ -9,11 +9,9 @@ public sealed class SlabEquivalenceTests(ITestOutputHelper output)
 {
     [Fact]
     public void ModelAndImplAgreeAndKeepEveryInvariantWithSlabOperations() =>
-        PropertyCheck.ForAll(output, nameof(ModelAndImplAgreeAndKeepEveryInvariantWithSlabOperations), count: 300, opsMax: 200,
-            PropertyCheck.Differential(() => new Runner(), CheckLevel.Full));
+        PropertyCheck.ForAllDifferential(output, nameof(ModelAndImplAgreeAndKeepEveryInvariantWithSlabOperations), count: 300, opsMax: 200, () => new Runner(), CheckLevel.Full);
 
     [Fact]
     public void ModelAndImplAgreeOnLongCheapSequences() =>
-        PropertyCheck.ForAll(output, nameof(ModelAndImplAgreeOnLongCheapSequences), count: 200, opsMax: 1000,
-            PropertyCheck.Differential(() => new Runner(), CheckLevel.Cheap));
+        PropertyCheck.ForAllDifferential(output, nameof(ModelAndImplAgreeOnLongCheapSequences), count: 200, opsMax: 1000, () => new Runner(), CheckLevel.Cheap);
 }

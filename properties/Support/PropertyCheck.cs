@@ -19,10 +19,14 @@ public static class PropertyCheck
     /// <summary>Where failing traces are written: a folder under the system temp folder.</summary>
     public static readonly string FailuresDirectory = Path.Combine(Path.GetTempPath(), "verify-failures");
 
-    /// <summary>A property over scenarios that returns a Failure (null when it holds); fails the test with a full report.</summary>
-    public static void ForAll(ITestOutputHelper output, string name, int count, int opsMax, Func<Scenario, Failure?> property)
+    /// <summary>
+    /// A property over scenarios that returns a Failure (null when it holds); fails the test with a
+    /// full report. confirm, when given, is what shrinking and the report run instead of property
+    /// (the differential properties confirm on a fresh runner).
+    /// </summary>
+    public static void ForAll(ITestOutputHelper output, string name, int count, int opsMax, Func<Scenario, Failure?> property, Func<Scenario, Failure?>? confirm = null)
     {
-        var found = FindFailure(output, name, count, opsMax, property);
+        var found = FindFailure(output, name, count, opsMax, property, confirm);
         if (found is null) return;
         output.WriteLine(found.Report);
         throw new XunitException(found.Report);
@@ -34,7 +38,7 @@ public static class PropertyCheck
     /// Searches for a failing scenario with FsCheck, shrinks it to a fixpoint, writes its trace and
     /// returns it with the report; null when all generated scenarios pass.
     /// </summary>
-    public static Found? FindFailure(ITestOutputHelper output, string name, int count, int opsMax, Func<Scenario, Failure?> property)
+    public static Found? FindFailure(ITestOutputHelper output, string name, int count, int opsMax, Func<Scenario, Failure?> property, Func<Scenario, Failure?>? confirm = null)
     {
         ulong seed = Profile.SeedFor(name);
         int tests = Profile.Scale(count);
@@ -60,17 +64,28 @@ public static class PropertyCheck
         }
         if (lastFailure is not { } last) return null;
         // FsCheck's shrinking ends on the last failing candidate; shrink once more to a fixpoint.
-        var shrunk = ScenarioShrinker.Minimize(last.Scenario, s => property(s) is { } f && f.Invariant == last.Failure.Invariant);
-        var failure = property(shrunk) ?? last.Failure;
+        var check = confirm ?? property;
+        var shrunk = ScenarioShrinker.Minimize(last.Scenario, s => check(s) is { } f && f.Invariant == last.Failure.Invariant);
+        var failure = check(shrunk) ?? last.Failure;
         string tracePath = Report.WriteTrace(FailuresDirectory, $"{name}-{seed}", shrunk, [Report.Describe(failure, shrunk), $"seed {seed} ({name})"]);
         string report = Report.Format(failure, shrunk, $"property {name}, seed {seed} (VERIFY_SEED={seed})", tracePath);
         return new Found(shrunk, failure, tracePath, report);
     }
 
-    /// <summary>The runner-based property most tests use: the scenario passes the differential runner.</summary>
-    public static Func<Scenario, Failure?> Differential(Func<Runner> makeRunner, CheckLevel level = CheckLevel.Full)
+    /// <summary>
+    /// The runner-based property most tests use: every scenario passes the differential runner.
+    /// The search reuses one runner; shrinking and the report confirm each candidate on a fresh one.
+    /// </summary>
+    public static void ForAllDifferential(ITestOutputHelper output, string name, int count, int opsMax, Func<Runner> makeRunner, CheckLevel level)
+    {
+        var (search, confirm) = Differential(makeRunner, level);
+        ForAll(output, name, count, opsMax, search, confirm);
+    }
+
+    /// <summary>The search (one reused runner) and confirm (a fresh runner per scenario) halves of the differential property.</summary>
+    public static (Func<Scenario, Failure?> Search, Func<Scenario, Failure?> Confirm) Differential(Func<Runner> makeRunner, CheckLevel level = CheckLevel.Full)
     {
         var runner = makeRunner();
-        return scenario => runner.Run(scenario, level).Failure;
+        return (scenario => runner.Run(scenario, level).Failure, scenario => runner.RunFresh(scenario, level).Failure);
     }
 }

@@ -1,0 +1,202 @@
+using Verify.Impl;
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Fuzz.Planted;
+
+/// <summary>
+/// S1 slip: LowestSetBitmap.Remove empties a level-0 word but does not clear that word's summary
+/// bit. Visible only when the emptied word is later the lowest summarized one of an order that is
+/// asked for: FindLowest then descends into an empty word.
+/// </summary>
+public sealed class BitmapEmptiedWordStaysSummarized(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private readonly ulong[][] _before = new ulong[OrderCount][];
+
+    protected override void BeforeCall()
+    {
+        for (int order = 0; order < OrderCount; order++)
+        {
+            var words = Impl.Buddy.FreeBitmap(order).LevelWords(0);
+            _before[order] = (ulong[])words.Clone();
+        }
+    }
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        for (int order = 0; order < OrderCount; order++)
+        {
+            var bitmap = Impl.Buddy.FreeBitmap(order);
+            if (bitmap.LevelCount < 2) continue;
+            var words = bitmap.LevelWords(0);
+            var summary = bitmap.LevelWords(1);
+            int used = Math.Min(words.Length, _before[order].Length);
+            for (int w = 0; w < used; w++)
+                if (_before[order][w] != 0 && words[w] == 0) summary[w >> 6] |= 1UL << (w & 63);
+        }
+    }
+}
+
+/// <summary>
+/// S2 slip: when a merge absorbs the last free block of an order, the allocator does not clear that
+/// order's bit in the non-empty-order mask. Visible only when a later request is served from that
+/// order before a block of it is freed again.
+/// </summary>
+public sealed class MergeLeavesOrderMarkedNonEmpty(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private readonly long[] _countBefore = new long[OrderCount];
+    private long _freePagesBefore;
+
+    protected override void BeforeCall()
+    {
+        for (int order = 0; order < OrderCount; order++) _countBefore[order] = Impl.FreeBlockCount(order);
+        _freePagesBefore = Impl.FreePageCount;
+    }
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        if (Impl.FreePageCount <= _freePagesBefore) return; // only calls that freed pages merge
+        for (int order = 0; order < MaxPageOrder; order++)
+            if (_countBefore[order] > 0 && Impl.FreeBlockCount(order) == 0) Impl.Buddy.NonEmptyOrders |= 1u << order;
+    }
+}
+
+/// <summary>
+/// S3 slip: PfnMinHeap.SiftUp moves a parent down into the child slot without updating the
+/// parent's position. Visible only when that slab is later removed from the heap (it fills up):
+/// Remove then takes out whatever sits in the stale slot.
+/// </summary>
+public sealed class HeapSiftUpForgetsPosition(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private readonly Dictionary<int, int[]> _slotsBefore = [];
+
+    protected override void BeforeCall()
+    {
+        _slotsBefore.Clear();
+        var slab = Impl.Slab;
+        for (int id = 0; id < slab.CacheCount; id++)
+        {
+            if (!slab.IsLive(id) || slab.PartialHeapOf(id).Count == 0) continue;
+            var heap = slab.PartialHeapOf(id);
+            _slotsBefore[id] = heap.Slots.AsSpan(0, heap.Count).ToArray();
+        }
+    }
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        var slab = Impl.Slab;
+        foreach (var (id, before) in _slotsBefore)
+        {
+            if (!slab.IsLive(id)) continue;
+            var heap = slab.PartialHeapOf(id);
+            if (heap.Count != before.Length + 1) continue; // a sift-up follows an Add
+            var positions = slab.HeapPositions;
+            for (int slot = 1; slot < heap.Count; slot++)
+            {
+                int parent = (slot - 1) >> 1;
+                if (parent < before.Length && before[parent] == heap.Slots[slot]) positions[heap.Slots[slot]] = parent;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// S4 slip: a new slab's record leaves the summary bit of its last bitmap word clear when that word
+/// is partial (the object count is not a multiple of 64). Visible only once every other word of the
+/// slab is full: the allocator then finds no summarized word.
+/// </summary>
+public sealed class NewSlabLastWordUnsummarized(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private long _allocatedBefore;
+
+    protected override void BeforeCall() => _allocatedBefore = Impl.AllocatedPageCount;
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        if (Impl.AllocatedPageCount <= _allocatedBefore) return;
+        var slab = Impl.Slab;
+        for (int pfn = 0; pfn < Impl.Machine.Pages; pfn++)
+        {
+            var (head, cacheId) = slab.OwnerOf(pfn);
+            if (head != pfn || slab.Records.InUse(pfn) != 1) continue;
+            var (_, objects, words) = slab.GeometryOf(cacheId);
+            if (words > 1 && objects % 64 != 0) slab.Records.SummaryOf(pfn) &= ~(1UL << (words - 1));
+        }
+    }
+}
+
+/// <summary>
+/// S5 slip: a new cache's obj_to_index multiplier is computed with 12 bits of precision instead of
+/// 32 (ceil(2^12 / size) scaled up). Exact for powers of two and for the first objects of a slab;
+/// a free of an object far enough into a slab of some sizes then fails with EINVAL.
+/// </summary>
+public sealed class ReciprocalWithTwelveBits(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private int _cachesBefore;
+
+    protected override void BeforeCall() => _cachesBefore = Impl.Slab.CacheCount;
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        var slab = Impl.Slab;
+        for (int id = _cachesBefore; id < slab.CacheCount; id++)
+        {
+            if (!slab.IsLive(id)) continue;
+            ulong size = (ulong)slab.GeometryOf(id).SizeBytes;
+            slab.IndexMultiplierOf(id) = ((1UL << 12) + size - 1) / size << 20;
+        }
+    }
+}
+
+/// <summary>
+/// S6 slip: the shrinker frees a dentry with an external name but leaves the name's address in
+/// the name-buffer set. Visible only if a later kmalloc object gets that very address and is
+/// kfree'd: kfree then refuses it as a name buffer.
+/// </summary>
+public sealed class ShrunkNameStaysInSet(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private readonly List<long> _namesBefore = [];
+
+    protected override void BeforeCall()
+    {
+        _namesBefore.Clear();
+        _namesBefore.AddRange(Impl.Dentries.NameBuffers);
+    }
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        var names = Impl.Dentries.NameBuffers;
+        if (names.Count >= _namesBefore.Count) return;
+        foreach (long name in _namesBefore) names.Add(name);
+    }
+}
+
+/// <summary>
+/// S7 slip: vfree gives every page back to the buddy allocator but leaves the highest one marked as
+/// owned by vmalloc. Visible only when that page is reused by alloc_pages and freed (EINVAL), or
+/// shown in a snapshot while it heads a block.
+/// </summary>
+public sealed class VfreeLeavesPageOwned(ImplKernel impl) : SlipEmulatingKernel(impl)
+{
+    private bool[] _ownedBefore = [];
+
+    protected override void BeforeCall()
+    {
+        var owned = Impl.VmallocAreas.OwnedFlags;
+        if (_ownedBefore.Length != owned.Length) _ownedBefore = new bool[owned.Length];
+        Array.Copy(owned, _ownedBefore, owned.Length);
+    }
+
+    protected override void AfterCall(Outcome outcome)
+    {
+        var owned = Impl.VmallocAreas.OwnedFlags;
+        for (int pfn = Math.Min(owned.Length, _ownedBefore.Length) - 1; pfn >= 0; pfn--)
+        {
+            if (_ownedBefore[pfn] && !owned[pfn])
+            {
+                owned[pfn] = true;
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Verify.Model.Contract;
+
+/// <summary>
+/// The S* family of the invariant catalogue: internal invariants of the impl's clever structures,
+/// each checked against the structure's own redundant state by its CheckConsistency. They hold
+/// whatever the outcomes say, so a corruption is caught at the step it happens, not at the rare
+/// later step where it would change a placement.
+/// </summary>
+public static class StructureInvariant
+{
+    public const string LowestSetBitmap = "S1.structure.lowest-set-bitmap";
+    public const string BuddyIndex = "S2.structure.buddy-index";
+    public const string PartialHeap = "S3.structure.partial-heap";
+    public const string SlabRecords = "S4.structure.slab-records";
+    public const string Reciprocal = "S5.structure.reciprocal";
+    public const string DentryLru = "S6.structure.dentry-lru";
+    public const string VmallocChains = "S7.structure.vmalloc-chains";
+
+    public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        [LowestSetBitmap] = "a LowestSetBitmap's summary bit is set exactly when the word below it is non-zero, and no bit lies beyond its capacity",
+        [BuddyIndex] = "the buddy allocator's page-state arrays, per-order bitmaps, per-order counts, non-empty-order mask and page counters describe the same free blocks and allocations",
+        [PartialHeap] = "each partial-slab heap is min-ordered, its position index names every member's slot, and no other pfn has a position",
+        [SlabRecords] = "every slab's owner entries, in-use count, summary word, free and accounted bitmaps, heap membership and its cache's counters agree",
+        [Reciprocal] = "each cache's obj_to_index multiplier gives offset / s->size exactly for every offset inside its slabs, and its stored geometry is its s->size's",
+        [DentryLru] = "the dentry LRU is a doubly linked list of exactly the live dentries in id order, and the name-buffer set holds exactly their external names",
+        [VmallocChains] = "each vmalloc area's page chain has exactly its page count of distinct owned pages, and no other page is marked owned",
+    };
+}

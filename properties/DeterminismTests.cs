@@ -1,0 +1,87 @@
+using Verify.Fuzz.Engine;
+using Verify.Fuzz.Harness;
+using Verify.Fuzz.Planted;
+using Verify.Model.Alphabet;
+using Verify.Model.Contract;
+using Verify.Properties.Support;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace Verify.Properties;
+
+/// <summary>
+/// Determinism as a property: a scenario run on a runner that has run arbitrary other scenarios
+/// gives exactly what a fresh runner gives: every step's outcome, the failure (step, invariant,
+/// message), and the final snapshots. So a failure found in one order reproduces on replay, and
+/// what shrinking reports fails on its own.
+/// </summary>
+public sealed class DeterminismTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void AReusedRunnerGivesExactlyWhatAFreshRunnerGives()
+    {
+        Check(nameof(AReusedRunnerGivesExactlyWhatAFreshRunnerGives), planted: null);
+    }
+
+    /// <summary>The same with a planted bug, so failing runs (which stop early and leave state behind) are compared too.</summary>
+    [Fact]
+    public void AReusedRunnerReproducesFailuresExactly()
+    {
+        Check(nameof(AReusedRunnerReproducesFailuresExactly), planted: "s1-bitmap-emptied-word-stays-summarized");
+    }
+
+    private void Check(string name, string? planted)
+    {
+        ulong seed = Profile.SeedFor(name);
+        int count = Profile.Scale(120);
+        output.WriteLine($"{name}: seed {seed}, {count} scenarios (replay with VERIFY_SEED={seed})");
+        var random = new SplitMix64(seed);
+        var reused = new Recording(new Runner(PlantedBugs.ImplFactory(planted)));
+        int failing = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var scenario = ScenarioGenerator.Generate(random.Next(), 150);
+            var level = random.Chance(50) ? CheckLevel.Full : CheckLevel.Cheap;
+            string afterOthers = reused.Run(scenario, level);
+            string fresh = new Recording(new Runner(PlantedBugs.ImplFactory(planted))).Run(scenario, level);
+            if (fresh.Contains("failure ", StringComparison.Ordinal)) failing++;
+            if (afterOthers == fresh) continue;
+            string report = $"determinism: scenario {i} of seed {seed} (VERIFY_SEED={seed}), {level} checks, gives a different result on a reused runner\n" +
+                            $"  fresh:  {fresh.Replace("\n", "\n          ")}\n  reused: {afterOthers.Replace("\n", "\n          ")}\n" +
+                            $"  scenario:\n    {Verify.Fuzz.Formats.TraceFormat.Print(scenario).Replace("\n", "\n    ")}";
+            output.WriteLine(report);
+            throw new XunitException(report);
+        }
+        output.WriteLine($"{count} scenarios ({failing} failing) gave the same result on a reused and a fresh runner");
+        if (planted is not null) Assert.True(failing > 0, $"no scenario of seed {seed} failed with planted bug {planted}: the failing path was not compared");
+    }
+
+    /// <summary>A runner that renders a run as text: every step's outcome, the failure, and both final snapshots' digests and contents.</summary>
+    private sealed class Recording
+    {
+        private readonly Runner _runner;
+        private readonly System.Text.StringBuilder _steps = new();
+
+        public Recording(Runner runner)
+        {
+            _runner = runner;
+            _runner.AfterStep = (step, op, outcome) => _steps.Append(step).Append(':').Append(outcome).Append(' ');
+        }
+
+        public string Run(Scenario scenario, CheckLevel level)
+        {
+            _steps.Clear();
+            var result = _runner.Run(scenario, level);
+            var failure = result.Failure is { } f ? $"failure {f.Step} {f.Invariant}: {f.Message}" : "passed";
+            var model = _runner.Model.TakeSnapshot();
+            var impl = _runner.Impl.TakeSnapshot();
+            return $"{result.OpsRun} ops; {failure}\nsteps {_steps}\nmodel {_runner.Model.Digest:x16} impl {_runner.Impl.Digest:x16}\n" +
+                   $"impl snapshot {Render(impl)}\nmodel snapshot {Render(model)}";
+        }
+
+        private static string Render(Snapshot snapshot) =>
+            $"{string.Join(' ', snapshot.BuddyInfo)} | {string.Join(' ', snapshot.FreeBlocks)} | {string.Join(' ', snapshot.Allocations)} | " +
+            $"{string.Join(' ', snapshot.SlabCaches)} | {string.Join(' ', snapshot.Slabs)} | {string.Join(' ', snapshot.SlabObjects)} | " +
+            $"{string.Join(' ', snapshot.LargeKmallocs)} | {string.Join(' ', snapshot.VmallocAreas)} | {string.Join(' ', snapshot.Dentries)} | {snapshot.ReclaimableBytes}";
+    }
+}
