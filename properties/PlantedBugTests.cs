@@ -26,6 +26,6 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         output.WriteLine(found.Report);
         Assert.True(found.Shrunk.Ops.Count <= ShrunkOpsMax,
             $"planted bug '{planted}' was shrunk only to {found.Shrunk.Ops.Count} operations (at most {ShrunkOpsMax} expected):\n{found.Report}");
-        Assert.True(new Runner().Run(found.Shrunk, CheckLevel.Full).Passed, "the shrunk sequence must pass on the real impl");
+        PropertyCheck.AssertPasses(output, new Runner(), found.Shrunk, CheckLevel.Full, $"the shrunk trace of planted bug '{planted}' on the real impl");
     }
 }

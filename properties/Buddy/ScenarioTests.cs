@@ -3,6 +3,8 @@ using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Alphabet;
 using Verify.Model.Contract;
+using Verify.Properties.Support;
+using Xunit.Abstractions;
 
 namespace Verify.Properties.Buddy;
 
@@ -10,7 +12,7 @@ namespace Verify.Properties.Buddy;
 /// Hand-worked examples from KERNEL-FACTS.md, checked on both sides. Expected values are derived by
 /// hand from the rules (tiling, smallest order first, lowest address, split keeping the low part).
 /// </summary>
-public sealed class ScenarioTests
+public sealed class ScenarioTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Sides() => new("model", "impl");
 
@@ -60,7 +62,7 @@ public sealed class ScenarioTests
         var scenario = new Scenario(new MachineConfig(16, 1),
             [Op.Of("alloc_pages", 1), Op.Of("alloc_pages", 0), Op.Of("free_pages", 0), Op.Of("free_pages_stale", 0)]);
         var runner = new Runner();
-        Assert.True(runner.Run(scenario, CheckLevel.Full).Passed);
+        PropertyCheck.AssertPasses(output, runner, scenario, CheckLevel.Full, "the double-free example");
         var before = runner.Model.TakeSnapshot();
         Assert.Equal(Outcome.Fail(Errno.EINVAL), runner.Model.FreePages(0, 1));
         Assert.Equal(Outcome.Fail(Errno.EINVAL), runner.Impl.FreePages(0, 1));

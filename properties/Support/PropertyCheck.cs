@@ -73,6 +73,20 @@ public static class PropertyCheck
     }
 
     /// <summary>
+    /// Runs one scenario that must pass (a seed, a hand-written example, a shrunk trace); on failure
+    /// shrinks it on fresh runners, writes the trace and fails the test with the invariant, the
+    /// failing step, both outcomes and the trace, naming origin (a path, or a seed and index).
+    /// </summary>
+    public static void AssertPasses(ITestOutputHelper output, Runner runner, Scenario scenario, CheckLevel level, string origin)
+    {
+        if (runner.Run(scenario, level).Failure is not { } failure) return;
+        var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, failure, level, origin, FailuresDirectory, "must-pass");
+        string report = Report.Format(failure, scenario, origin) + "shrunk:\n" + saved.ReportText;
+        output.WriteLine(report);
+        throw new XunitException(report);
+    }
+
+    /// <summary>
     /// The runner-based property most tests use: every scenario passes the differential runner.
     /// The search reuses one runner; shrinking and the report confirm each candidate on a fresh one.
     /// </summary>
