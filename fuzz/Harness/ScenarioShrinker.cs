@@ -4,15 +4,18 @@ using Verify.Model.Contract;
 namespace Verify.Fuzz.Harness;
 
 /// <summary>
-/// Smaller variants of a scenario, most aggressive first: drop chunks of operations (halves down
-/// to single steps), make arguments smaller (references toward 0, integers toward their minimum),
-/// and make the machine smaller. Every variant is valid by construction (relative references).
+/// Smaller variants of a scenario: a smaller machine first, then drop chunks of operations (halves
+/// down to single steps), then make arguments smaller (references toward 0, integers toward their
+/// minimum). Every variant is valid by construction (relative references).
 /// Used as FsCheck's shrinker and by Minimize.
 /// </summary>
 public static class ScenarioShrinker
 {
     public static IEnumerable<Scenario> Candidates(Scenario scenario)
     {
+        // Smaller machines first: every later attempt on a smaller machine is cheaper (snapshots and
+        // resets are linear in pages), and a failure that needs few pages gets there in one step.
+        foreach (var machine in SmallerMachines(scenario.Machine)) yield return scenario with { Machine = machine };
         var ops = scenario.Ops;
         for (int chunk = Math.Max(1, ops.Count / 2); chunk >= 1; chunk /= 2)
         {
@@ -23,7 +26,6 @@ public static class ScenarioShrinker
             }
             if (chunk == 1) break;
         }
-        foreach (var machine in SmallerMachines(scenario.Machine)) yield return scenario with { Machine = machine };
         for (int i = 0; i < ops.Count; i++)
         {
             var spec = ops[i].Spec;
@@ -63,21 +65,35 @@ public static class ScenarioShrinker
         return current;
     }
 
+    /// <summary>
+    /// Smaller machines in ascending size: one page, the powers of two below, then pages - d for
+    /// d = pages/2, pages/4, ..., 1. The greedy minimizer takes the first that still fails, so a
+    /// failure that needs at least some threshold of pages reaches it in O(log pages) rounds
+    /// instead of one page per round; then one CPU.
+    /// </summary>
     private static IEnumerable<MachineConfig> SmallerMachines(MachineConfig machine)
     {
-        var pages = new SortedSet<int> { 1, machine.Pages / 2, machine.Pages - 1 };
+        var pages = new SortedSet<int> { 1 };
         for (int power = 1; power < machine.Pages; power <<= 1) pages.Add(power);
+        foreach (long value in Approaching(machine.Pages, 1)) pages.Add((int)value);
         foreach (int candidate in pages.Where(p => p >= 1 && p < machine.Pages))
             yield return machine with { Pages = candidate };
         if (machine.Cpus > 1) yield return machine with { Cpus = 1 };
     }
 
+    /// <summary>The minimum, then values closer and closer to value: value - d for d = (value - min)/2, /4, ..., 1.</summary>
     private static IEnumerable<long> SmallerValues(long value, long min)
     {
         if (value <= min) yield break;
         yield return min;
-        long half = min + (value - min) / 2;
-        if (half != min) yield return half;
-        if (value - 1 != half && value - 1 != min) yield return value - 1;
+        foreach (long closer in Approaching(value, min))
+            if (closer != min) yield return closer;
+    }
+
+    /// <summary>value - d for d = (value - min)/2, (value - min)/4, ..., 1: far from value first.</summary>
+    private static IEnumerable<long> Approaching(long value, long min)
+    {
+        for (long distance = (value - min) / 2; distance >= 1; distance /= 2)
+            yield return value - distance;
     }
 }

@@ -5,20 +5,21 @@ using static Verify.Model.Contract.KernelConstants;
 namespace Verify.Fuzz.Planted;
 
 /// <summary>
-/// S1 slip: LowestSetBitmap.Remove empties a level-0 word but does not clear that word's summary
-/// bit. Visible only when the emptied word is later the lowest summarized one of an order that is
-/// asked for: FindLowest then descends into an empty word.
+/// S1 slip: when LowestSetBitmap.Remove empties a word of level 1, it does not clear that word's
+/// bit in level 2 (only bitmaps of more than 4096 members have a level 2: machines above 4096
+/// pages). The stale bit heals when a member returns to that range; it changes an outcome only
+/// when that range stays empty while a higher range has members and the order is asked for.
 /// </summary>
-public sealed class BitmapEmptiedWordStaysSummarized(ImplKernel impl) : SlipEmulatingKernel(impl)
+public sealed class BitmapLevelTwoBitStaysSet(ImplKernel impl) : SlipEmulatingKernel(impl)
 {
-    private readonly ulong[][] _before = new ulong[OrderCount][];
+    private readonly ulong[][] _levelOneBefore = new ulong[OrderCount][];
 
     protected override void BeforeCall()
     {
         for (int order = 0; order < OrderCount; order++)
         {
-            var words = Impl.Buddy.FreeBitmap(order).LevelWords(0);
-            _before[order] = (ulong[])words.Clone();
+            var bitmap = Impl.Buddy.FreeBitmap(order);
+            _levelOneBefore[order] = bitmap.LevelCount < 3 ? [] : (ulong[])bitmap.LevelWords(1).Clone();
         }
     }
 
@@ -27,37 +28,36 @@ public sealed class BitmapEmptiedWordStaysSummarized(ImplKernel impl) : SlipEmul
         for (int order = 0; order < OrderCount; order++)
         {
             var bitmap = Impl.Buddy.FreeBitmap(order);
-            if (bitmap.LevelCount < 2) continue;
-            var words = bitmap.LevelWords(0);
-            var summary = bitmap.LevelWords(1);
-            int used = Math.Min(words.Length, _before[order].Length);
+            if (bitmap.LevelCount < 3) continue;
+            var words = bitmap.LevelWords(1);
+            var summary = bitmap.LevelWords(2);
+            int used = Math.Min(words.Length, _levelOneBefore[order].Length);
             for (int w = 0; w < used; w++)
-                if (_before[order][w] != 0 && words[w] == 0) summary[w >> 6] |= 1UL << (w & 63);
+                if (_levelOneBefore[order][w] != 0 && words[w] == 0) summary[w >> 6] |= 1UL << (w & 63);
         }
     }
 }
 
 /// <summary>
-/// S2 slip: when a merge absorbs the last free block of an order, the allocator does not clear that
-/// order's bit in the non-empty-order mask. Visible only when a later request is served from that
-/// order before a block of it is freed again.
+/// S2 slip: when a split takes the last free block of the largest order, the allocator does not
+/// clear that order's bit in the non-empty-order mask. The split leaves smaller blocks behind, so
+/// an outcome changes only once every smaller order a request could use is empty too.
 /// </summary>
-public sealed class MergeLeavesOrderMarkedNonEmpty(ImplKernel impl) : SlipEmulatingKernel(impl)
+public sealed class SplitLeavesLargestOrderMarked(ImplKernel impl) : SlipEmulatingKernel(impl)
 {
     private readonly long[] _countBefore = new long[OrderCount];
-    private long _freePagesBefore;
 
     protected override void BeforeCall()
     {
         for (int order = 0; order < OrderCount; order++) _countBefore[order] = Impl.FreeBlockCount(order);
-        _freePagesBefore = Impl.FreePageCount;
     }
 
     protected override void AfterCall(Outcome outcome)
     {
-        if (Impl.FreePageCount <= _freePagesBefore) return; // only calls that freed pages merge
-        for (int order = 0; order < MaxPageOrder; order++)
-            if (_countBefore[order] > 0 && Impl.FreeBlockCount(order) == 0) Impl.Buddy.NonEmptyOrders |= 1u << order;
+        if (_countBefore[MaxPageOrder] == 0 || Impl.FreeBlockCount(MaxPageOrder) != 0) return;
+        bool split = false;
+        for (int order = 0; order < MaxPageOrder; order++) split |= Impl.FreeBlockCount(order) > _countBefore[order];
+        if (split) Impl.Buddy.NonEmptyOrders |= 1u << MaxPageOrder;
     }
 }
 
@@ -180,23 +180,30 @@ public sealed class VfreeLeavesPageOwned(ImplKernel impl) : SlipEmulatingKernel(
 {
     private bool[] _ownedBefore = [];
 
-    protected override void BeforeCall()
+    protected override void AfterCall(Outcome outcome)
+    {
+    }
+
+    public override Outcome Vfree(long areaId) => KeepHighestPageOwned(() => base.Vfree(areaId));
+
+    /// <summary>A vmalloc that fails partway gives back what it took the same way.</summary>
+    public override Outcome Vmalloc(long sizeBytes) => KeepHighestPageOwned(() => base.Vmalloc(sizeBytes));
+
+    private Outcome KeepHighestPageOwned(Func<Outcome> call)
     {
         var owned = Impl.VmallocAreas.OwnedFlags;
         if (_ownedBefore.Length != owned.Length) _ownedBefore = new bool[owned.Length];
         Array.Copy(owned, _ownedBefore, owned.Length);
-    }
-
-    protected override void AfterCall(Outcome outcome)
-    {
-        var owned = Impl.VmallocAreas.OwnedFlags;
+        var outcome = call();
+        owned = Impl.VmallocAreas.OwnedFlags;
         for (int pfn = Math.Min(owned.Length, _ownedBefore.Length) - 1; pfn >= 0; pfn--)
         {
             if (_ownedBefore[pfn] && !owned[pfn])
             {
                 owned[pfn] = true;
-                return;
+                break;
             }
         }
+        return outcome;
     }
 }
