@@ -36,8 +36,8 @@ public sealed class FormatTests(ITestOutputHelper output)
             var bytes = new byte[random.Range(0, 600)];
             for (int b = 0; b < bytes.Length; b++) bytes[b] = (byte)random.Next();
             var scenario = ByteCodec.Decode(bytes);
-            Assert.Null(scenario.Machine.Validate());
-            Assert.True(scenario.Ops.Count <= Scenario.OpsMax);
+            Assert.True(scenario.Machine.Validate() is null, $"input {i} (seed {seed}): decoded machine is invalid: {scenario.Machine.Validate()}");
+            Assert.True(scenario.Ops.Count <= Scenario.OpsMax, $"input {i} (seed {seed}): {scenario.Ops.Count} ops decoded, above the cap {Scenario.OpsMax}");
             Assert.True(ScenarioEquality.Same(ByteCodec.Decode(ByteCodec.Encode(scenario)), scenario), $"input {i} (seed {seed}) re-encodes differently");
         }
     }

@@ -27,7 +27,8 @@ public sealed class GeneratorReachTests(ITestOutputHelper output)
             if (model.FreePageCount == 0 && model.Machine.Pages >= 64) reached.Add("memory full");
             if (model.FreeBlockCount(0) >= 8 && model.FreePageCount * 2 <= model.Machine.Pages) reached.Add("fragmented");
         };
-        for (int i = 0; i < 300; i++) Assert.True(runner.Run(ScenarioGenerator.Generate(random.Next(), 200)).Passed);
+        for (int i = 0; i < 300; i++)
+            PropertyCheck.AssertPasses(output, runner, ScenarioGenerator.Generate(random.Next(), 200), CheckLevel.Cheap, $"reach test, seed {seed} (VERIFY_SEED={seed}), scenario {i}");
         output.WriteLine($"seed {seed}: reached {string.Join(", ", reached)}");
         var wanted = new List<string>
         {
@@ -36,6 +37,6 @@ public sealed class GeneratorReachTests(ITestOutputHelper output)
         };
         wanted.AddRange(Enumerable.Range(0, KernelConstants.MaxPageOrder + 1).Select(o => $"order {o} allocated"));
         var missing = wanted.Where(w => !reached.Contains(w)).ToList();
-        Assert.True(missing.Count == 0, $"the generator never reached: {string.Join(", ", missing)} (seed {seed})");
+        Assert.True(missing.Count == 0, $"reach: the generator never reached: {string.Join(", ", missing)} (seed {seed}, replay with VERIFY_SEED={seed})");
     }
 }
