@@ -21,7 +21,7 @@ public static class PlantedBugs
             ["slab-account-off-while-non-empty"] = ("accounting can be switched off on a cache that holds objects", k => new AccountOffWhileNonEmpty(k)),
             ["slab-kmalloc-96-from-128"] = ("kmalloc of 65..96 bytes is served from kmalloc-128", k => new Kmalloc96From128(k)),
             ["s1-bitmap-level-two-bit-stays-set"] = ("LowestSetBitmap.Remove empties a level-1 word but leaves its level-2 summary bit set", k => new BitmapLevelTwoBitStaysSet((ImplKernel)k)),
-            ["s2-split-leaves-largest-order-marked"] = ("a split that takes the last order-10 block leaves order 10 marked non-empty", k => new SplitLeavesLargestOrderMarked((ImplKernel)k)),
+            ["s2-exact-split-leaves-largest-order-marked"] = ("alloc_pages_exact splits the last order-10 block and leaves order 10 marked non-empty", k => new ExactSplitLeavesLargestOrderMarked((ImplKernel)k)),
             ["s3-heap-sift-up-forgets-position"] = ("the partial heap's sift-up moves a parent down without updating its position", k => new HeapSiftUpForgetsPosition((ImplKernel)k)),
             ["s4-new-slab-last-word-unsummarized"] = ("a new slab's record leaves the summary bit of its partial last bitmap word clear", k => new NewSlabLastWordUnsummarized((ImplKernel)k)),
             ["s5-reciprocal-with-twelve-bits"] = ("a new cache's obj_to_index multiplier has 12 bits of precision instead of 32", k => new ReciprocalWithTwelveBits((ImplKernel)k)),

@@ -39,25 +39,26 @@ public sealed class BitmapLevelTwoBitStaysSet(ImplKernel impl) : SlipEmulatingKe
 }
 
 /// <summary>
-/// S2 slip: when a split takes the last free block of the largest order, the allocator does not
-/// clear that order's bit in the non-empty-order mask. The split leaves smaller blocks behind, so
-/// an outcome changes only once every smaller order a request could use is empty too.
+/// S2 slip: when alloc_pages_exact splits the last free block of the largest order, the allocator
+/// does not clear that order's bit in the non-empty-order mask. The split and the freed tail leave
+/// smaller blocks behind, so an outcome changes only once every smaller order a later request
+/// could use is empty too, before any order-10 block is freed again.
 /// </summary>
-public sealed class SplitLeavesLargestOrderMarked(ImplKernel impl) : SlipEmulatingKernel(impl)
+public sealed class ExactSplitLeavesLargestOrderMarked(ImplKernel impl) : SlipEmulatingKernel(impl)
 {
-    private readonly long[] _countBefore = new long[OrderCount];
-
-    protected override void BeforeCall()
-    {
-        for (int order = 0; order < OrderCount; order++) _countBefore[order] = Impl.FreeBlockCount(order);
-    }
+    private long _largestBefore;
 
     protected override void AfterCall(Outcome outcome)
     {
-        if (_countBefore[MaxPageOrder] == 0 || Impl.FreeBlockCount(MaxPageOrder) != 0) return;
-        bool split = false;
-        for (int order = 0; order < MaxPageOrder; order++) split |= Impl.FreeBlockCount(order) > _countBefore[order];
-        if (split) Impl.Buddy.NonEmptyOrders |= 1u << MaxPageOrder;
+    }
+
+    public override Outcome AllocPagesExact(long sizeBytes)
+    {
+        _largestBefore = Impl.FreeBlockCount(MaxPageOrder);
+        var outcome = base.AllocPagesExact(sizeBytes);
+        bool split = outcome.IsOk && KernelConstants.PagesFor(sizeBytes) < 1L << MaxPageOrder;
+        if (split && _largestBefore > 0 && Impl.FreeBlockCount(MaxPageOrder) == 0) Impl.Buddy.NonEmptyOrders |= 1u << MaxPageOrder;
+        return outcome;
     }
 }
 
