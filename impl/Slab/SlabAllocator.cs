@@ -100,7 +100,7 @@ public sealed class SlabAllocator
         if (cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
         // Every slab of an empty cache is on its partial list; release them lowest pfn first.
         while (_partial[id].Count > 0) ReleaseSlab(id, _partial[id].Min);
-        Digest -= StateDigest.SlabCache(id, cache.SizeBytes, cache.Accounted);
+        Digest -= CacheDigest(id, ref cache);
         cache.Live = false;
         return Outcome.Ok(0);
     }
@@ -110,9 +110,9 @@ public sealed class SlabAllocator
         if (!IsLiveCache(cacheId) || cacheId < SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
         ref var cache = ref _caches[cacheId];
         if (!accounted && cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
-        Digest -= StateDigest.SlabCache((int)cacheId, cache.SizeBytes, cache.Accounted);
+        Digest -= CacheDigest((int)cacheId, ref cache);
         cache.Accounted = accounted;
-        Digest += StateDigest.SlabCache((int)cacheId, cache.SizeBytes, cache.Accounted);
+        Digest += CacheDigest((int)cacheId, ref cache);
         return Outcome.Ok(0);
     }
 
@@ -170,7 +170,7 @@ public sealed class SlabAllocator
         {
             ref var c = ref _caches[id];
             if (!c.Live) continue;
-            infos.Add(new SlabCacheInfo(id, c.Name, c.ObjectSizeBytes, c.SizeBytes, c.ObjectsPerSlab, 1 << c.Order,
+            infos.Add(new SlabCacheInfo(id, c.Name, c.ObjectSizeBytes, c.SizeBytes, c.ObjectsPerSlab, 1 << c.Order, c.MinPartial,
                 c.ActiveObjects, c.Slabs * c.ObjectsPerSlab, c.Slabs, c.Flags, c.Accounted, c.AccountedObjects));
         }
         return infos;
@@ -235,6 +235,10 @@ public sealed class SlabAllocator
         return BitOperations.Log2((uint)sizeBytes - 1);
     }
 
+    /// <summary>The cache's digest from what it stores, not from what SlabGeometry would give it.</summary>
+    private static ulong CacheDigest(int id, ref CacheState c) =>
+        StateDigest.SlabCache(id, c.ObjectSizeBytes, c.Flags, new CacheGeometry(c.SizeBytes, c.Order, c.ObjectsPerSlab, c.MinPartial), c.Accounted);
+
     private bool IsLiveCache(long cacheId) => cacheId >= 0 && cacheId < _cacheIdNext && _caches[cacheId].Live;
 
     private bool IsUserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId && IsLiveCache(cacheId);
@@ -263,7 +267,7 @@ public sealed class SlabAllocator
             Flags = flags,
             Accounted = (flags & SlabFlags.Account) != 0,
         };
-        Digest += StateDigest.SlabCache(id, geometry.SizeBytes, _caches[id].Accounted);
+        Digest += CacheDigest(id, ref _caches[id]);
         return id;
     }
 
