@@ -36,28 +36,46 @@ public sealed class KmallocSweepTests(ITestOutputHelper output)
         var impl = new ImplKernel(machine);
         var failures = new SweepFailures("kmalloc sweep", Seed);
         var clock = SweepClock.Start();
-        var allocated = new List<(Op Op, long Address)>();
+        var allocated = new List<(Op Op, long ModelAddress, long ImplAddress)>();
         long calls = 0;
         for (long flags = Kmalloc.Args[1].Min; flags <= Kmalloc.Args[1].Max; flags++)
         {
             model.Reset(machine);
             impl.Reset(machine);
+            failures.CompareSetupDigests(machine, model, impl);
             allocated.Clear();
-            bool digestsAgreed = true;
+            // Once the sides place one object differently, every later address and digest differs
+            // too: each is reported once per machine, and the size classes are still compared, each
+            // side's object looked up in its own slabinfo.
+            bool addressesAgreed = true, digestsAgreed = true;
             for (long size = 0; size <= SlubOracle.KmallocMaxCacheBytes; size++)
             {
                 var op = new Op(Kmalloc.Code, size, flags);
+                ulong modelBefore = model.Digest, implBefore = impl.Digest;
                 var modelOutcome = SweepOps.Run(model, op);
                 var implOutcome = SweepOps.Run(impl, op);
                 calls++;
-                var expected = size == 0 ? $"ok {SlubOracle.ZeroSizePtr}" : "an object";
-                bool ok = size == 0 ? modelOutcome == Outcome.Ok(SlubOracle.ZeroSizePtr) : modelOutcome.IsOk;
-                if (!ok || modelOutcome != implOutcome) failures.Add(machine, op, "outcome", $"model {modelOutcome}, impl {implOutcome}, oracle {expected}");
-                else if (size > 0) allocated.Add((op, modelOutcome.Value));
-                if (digestsAgreed && model.Digest != impl.Digest)
+                if (size == 0)
+                {
+                    failures.Compare(machine, op, "outcome", modelOutcome, implOutcome, Outcome.Ok(SlubOracle.ZeroSizePtr));
+                    failures.Compare(machine, op, "digest change", model.Digest - modelBefore, impl.Digest - implBefore, 0UL);
+                    continue;
+                }
+                if (!modelOutcome.IsOk || !implOutcome.IsOk)
+                {
+                    failures.Add(machine, op, "outcome", $"model {modelOutcome}, impl {implOutcome}, oracle an object");
+                    continue;
+                }
+                allocated.Add((op, modelOutcome.Value, implOutcome.Value));
+                if (addressesAgreed && modelOutcome != implOutcome)
+                {
+                    addressesAgreed = false;
+                    failures.Add(machine, op, "address (first difference of this machine)", $"model {modelOutcome}, impl {implOutcome}");
+                }
+                if (digestsAgreed && model.Digest - modelBefore != impl.Digest - implBefore)
                 {
                     digestsAgreed = false;
-                    failures.Add(machine, op, "digest", $"model {model.Digest:x16}, impl {impl.Digest:x16}");
+                    failures.Add(machine, op, "digest change (first difference of this machine)", $"model {model.Digest - modelBefore:x16}, impl {impl.Digest - implBefore:x16}");
                 }
             }
             CompareCaches(failures, machine, allocated, model.TakeSnapshot(), impl.TakeSnapshot());
@@ -65,17 +83,17 @@ public sealed class KmallocSweepTests(ITestOutputHelper output)
         failures.AssertNone(output, $"{calls} kmalloc calls per side (sizes 0..{SlubOracle.KmallocMaxCacheBytes}, flags {Kmalloc.Args[1].Min}..{Kmalloc.Args[1].Max}) on {Cpus} CPUs", clock);
     }
 
-    private static void CompareCaches(SweepFailures failures, MachineConfig machine, List<(Op Op, long Address)> allocated, Snapshot model, Snapshot impl)
+    private static void CompareCaches(SweepFailures failures, MachineConfig machine, List<(Op Op, long ModelAddress, long ImplAddress)> allocated, Snapshot model, Snapshot impl)
     {
         var modelObjects = model.SlabObjects.ToDictionary(o => o.Address);
         var implObjects = impl.SlabObjects.ToDictionary(o => o.Address);
         var modelCaches = model.SlabCaches.ToDictionary(c => c.Id);
         var implCaches = impl.SlabCaches.ToDictionary(c => c.Id);
-        foreach (var (op, address) in allocated)
+        foreach (var (op, modelAddress, implAddress) in allocated)
         {
-            if (!modelObjects.TryGetValue(address, out var m) || !implObjects.TryGetValue(address, out var i))
+            if (!modelObjects.TryGetValue(modelAddress, out var m) || !implObjects.TryGetValue(implAddress, out var i))
             {
-                failures.Add(machine, op, "object", $"model {(modelObjects.ContainsKey(address) ? "lists" : "does not list")} object {address}, impl {(implObjects.ContainsKey(address) ? "lists" : "does not list")} it");
+                failures.Add(machine, op, "object listed", $"model {(modelObjects.ContainsKey(modelAddress) ? "lists" : "does not list")} its object {modelAddress}, impl {(implObjects.ContainsKey(implAddress) ? "lists" : "does not list")} its object {implAddress}");
                 continue;
             }
             var modelCache = modelCaches[m.CacheId];
@@ -101,25 +119,29 @@ public sealed class KmallocSweepTests(ITestOutputHelper output)
         {
             model.Reset(machine);
             impl.Reset(machine);
+            failures.CompareSetupDigests(machine, model, impl);
             foreach (long size in SizesAroundEachPage())
             {
                 var op = new Op(Kmalloc.Code, size, flags);
-                ulong modelBefore = model.Digest;
+                ulong modelBefore = model.Digest, implBefore = impl.Digest;
                 var modelOutcome = SweepOps.Run(model, op);
                 var implOutcome = SweepOps.Run(impl, op);
+                ulong modelAdded = model.Digest - modelBefore, implAdded = impl.Digest - implBefore;
                 calls++;
                 if (size > SlubOracle.KmallocMaxBytes)
                 {
-                    if (modelOutcome.Errno != Errno.EINVAL || implOutcome.Errno != Errno.EINVAL)
-                        failures.Add(machine, op, "outcome", $"model {modelOutcome}, impl {implOutcome}, oracle EINVAL");
-                    failures.Compare(machine, op, "digest after a refused call", model.Digest, impl.Digest, modelBefore, expectedName: "before");
+                    failures.Compare(machine, op, "outcome", modelOutcome, implOutcome, Outcome.Fail(Errno.EINVAL));
+                    failures.Compare(machine, op, "digest change", modelAdded, implAdded, 0UL);
                     continue;
                 }
                 // The fresh machine's one free block is at pfn 0, and the lowest part is returned.
                 failures.Compare(machine, op, "outcome", modelOutcome, implOutcome, Outcome.Ok(0));
                 failures.Compare(machine, op, "pages allocated (1 << get_order)", model.AllocatedPageCount, impl.AllocatedPageCount, 1L << SlubOracle.GetOrder(size));
-                if (model.Digest != impl.Digest) failures.Add(machine, op, "digest", $"model {model.Digest:x16}, impl {impl.Digest:x16}");
-                if (modelOutcome.IsOk) failures.Compare(machine, op, "kfree of it", model.Kfree(modelOutcome.Value), implOutcome.IsOk ? impl.Kfree(implOutcome.Value) : implOutcome, Outcome.Ok(0));
+                if (modelAdded != implAdded) failures.Add(machine, op, "digest change", $"model {modelAdded:x16}, impl {implAdded:x16}");
+                // Each side frees what it returned (a side that returned nothing has nothing to free).
+                var modelFree = modelOutcome.IsOk ? model.Kfree(modelOutcome.Value) : Outcome.Ok(0);
+                var implFree = implOutcome.IsOk ? impl.Kfree(implOutcome.Value) : Outcome.Ok(0);
+                failures.Compare(machine, op, "kfree of it", modelFree, implFree, Outcome.Ok(0));
                 failures.Compare(machine, op, "pages allocated after kfree", model.AllocatedPageCount, impl.AllocatedPageCount, 0L);
             }
         }

@@ -21,20 +21,30 @@ internal sealed class SweepFailures(string sweep, Func<MachineConfig, Op, string
 {
     public const int ListedMax = 16;
 
-    private readonly List<string> _listed = [];
+    /// <summary>The first failure of each field, in the order they appeared: always listed.</summary>
+    private readonly List<string> _firstOfField = [];
+    private readonly List<string> _others = [];
     private readonly SortedDictionary<string, int> _countByField = new(StringComparer.Ordinal);
     private Scenario? _first;
+    private string? _firstLine;
 
     public int Count { get; private set; }
 
-    /// <summary>One failure; seed, when given, names the case instead of describeSeed.</summary>
-    public void Add(MachineConfig machine, Op op, string field, string values, string? seed = null)
+    /// <summary>
+    /// One failure. op is the one operation of the trace (none: the failure is in the machine's
+    /// setup, and seed must be given); seed, when given, names the case instead of describeSeed.
+    /// </summary>
+    public void Add(MachineConfig machine, Op? op, string field, string values, string? seed = null)
     {
         Count++;
-        _countByField[field] = _countByField.GetValueOrDefault(field) + 1;
-        var trace = new Scenario(machine, [op]);
+        var trace = new Scenario(machine, op is { } one ? [one] : []);
+        string line = $"{seed ?? describeSeed(machine, op!.Value)}: {field}: {values} | trace: {trace.ToString().TrimEnd(' ', ';')}";
         _first ??= trace;
-        if (_listed.Count < ListedMax) _listed.Add($"{seed ?? describeSeed(machine, op)}: {field}: {values} | trace: {trace}");
+        _firstLine ??= line;
+        int seen = _countByField.GetValueOrDefault(field);
+        _countByField[field] = seen + 1;
+        if (seen == 0) _firstOfField.Add(line);
+        else if (_others.Count < ListedMax) _others.Add(line);
     }
 
     /// <summary>Adds a failure unless model, impl and the expectation (the oracle, or a real kernel's file) agree.</summary>
@@ -45,6 +55,16 @@ internal sealed class SweepFailures(string sweep, Func<MachineConfig, Op, string
         Add(machine, op, field, $"model {model}, impl {impl}, {expectedName} {expected}", seed);
     }
 
+    /// <summary>
+    /// After a reset: the two sides' digests must be equal before any call, so that each call can
+    /// be judged by what it adds to them.
+    /// </summary>
+    public void CompareSetupDigests(MachineConfig machine, IKernel model, IKernel impl)
+    {
+        if (model.Digest != impl.Digest)
+            Add(machine, null, "digest after setup", $"model {model.Digest:x16}, impl {impl.Digest:x16}", $"machine setup, pages {machine.Pages}, cpus {machine.Cpus}");
+    }
+
     /// <summary>Logs what was swept and how long it took; fails the test with the listed failures if there are any.</summary>
     public void AssertNone(ITestOutputHelper output, string swept, SweepClock clock)
     {
@@ -52,10 +72,11 @@ internal sealed class SweepFailures(string sweep, Func<MachineConfig, Op, string
         if (Count == 0) return;
         var text = new StringBuilder();
         text.AppendLine($"{sweep}: {Count} failures over {swept} (by field: {string.Join(", ", _countByField.Select(p => $"{p.Key} {p.Value}"))})");
-        foreach (var line in _listed) text.AppendLine($"  {line}");
-        if (Count > _listed.Count) text.AppendLine($"  ... and {Count - _listed.Count} more");
-        string path = Report.WriteTrace(PropertyCheck.FailuresDirectory, sweep.Replace(' ', '-'), _first!, [$"{sweep}: first failure: {_listed[0]}"]);
-        text.AppendLine($"  first trace written to {path} (replay: dotnet run --project fuzz -- replay {path})");
+        var listed = _firstOfField.Concat(_others.Take(Math.Max(0, ListedMax - _firstOfField.Count))).ToList();
+        foreach (var line in listed) text.AppendLine($"  {line}");
+        if (Count > listed.Count) text.AppendLine($"  ... and {Count - listed.Count} more");
+        string path = Report.WriteTrace(PropertyCheck.FailuresDirectory, sweep.Replace(' ', '-'), _first!, [$"{sweep}: first failure: {_firstLine}"]);
+        text.AppendLine($"  first failure's trace written to {path} (replay: dotnet run --project fuzz -- replay {path})");
         output.WriteLine(text.ToString());
         throw new XunitException(text.ToString());
     }
