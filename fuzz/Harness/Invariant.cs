@@ -42,7 +42,7 @@ public static class Invariant
         [SlabDisjoint] = "no two slabs share a page and no two live objects share an address",
         [SlabInUseCount] = "a slab's in-use count equals the number of live objects in it",
         [SlabPagesAllocated] = "every slab is exactly one Slab allocation of the buddy allocator (same first page and size) and every Slab allocation is one slab",
-        [SlabInfoCounts] = "each slabinfo line matches the slabs and objects listed, and its geometry is SlabGeometry's for its object size, alignment flag and the machine's CPUs",
+        [SlabInfoCounts] = "each slabinfo line matches the slabs and objects listed, and its geometry (objects per slab, pages per slab, min_partial) is SlabGeometry's for its s->size and the machine's CPUs",
         [SlabObjectPageAllocated] = "a slab or kmalloc object just allocated lies on an allocated page of the machine (checked per step)",
         [UnaccountingOnlyWhenEmpty] = "no cache with accounting off holds an object allocated accounted; each cache's accounted-object count is right",
         [KmallocAccountingFixed] = "kmalloc-N and kmalloc-rcl-N caches are never accounted, kmalloc-cg-N caches always are",

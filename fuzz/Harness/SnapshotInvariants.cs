@@ -134,8 +134,9 @@ public static class SnapshotInvariants
             if (cache.Slabs != slabs || cache.ActiveObjects != objects || cache.TotalObjects != slabs * cache.ObjectsPerSlab)
                 fail(Invariant.SlabInfoCounts, $"{cache} but {slabs} slabs and {objects} live objects are listed");
             var geometry = SlabGeometry.ForSize(cache.SizeBytes, snapshot.Machine.Cpus);
-            if (geometry.ObjectsPerSlab != cache.ObjectsPerSlab || geometry.PagesPerSlab != cache.PagesPerSlab || cache.SizeBytes < cache.ObjectSizeBytes)
-                fail(Invariant.SlabInfoCounts, $"{cache} but s->size {cache.SizeBytes} on {snapshot.Machine.Cpus} CPUs gives {geometry.ObjectsPerSlab} objects in {geometry.PagesPerSlab} pages");
+            if (geometry.ObjectsPerSlab != cache.ObjectsPerSlab || geometry.PagesPerSlab != cache.PagesPerSlab || geometry.MinPartial != cache.MinPartial
+                || cache.SizeBytes < cache.ObjectSizeBytes)
+                fail(Invariant.SlabInfoCounts, $"{cache} but s->size {cache.SizeBytes} on {snapshot.Machine.Cpus} CPUs gives {geometry.ObjectsPerSlab} objects in {geometry.PagesPerSlab} pages, min_partial {geometry.MinPartial}");
             if (cache.AccountedObjects != accountedObjects)
                 fail(Invariant.UnaccountingOnlyWhenEmpty, $"{cache} but {accountedObjects} accounted objects are listed");
             if (!cache.Accounted && accountedObjects > 0)

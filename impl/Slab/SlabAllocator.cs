@@ -28,7 +28,9 @@ public sealed class SlabAllocator
     private struct CacheState
     {
         public bool Live;
-        public string Name;
+
+        /// <summary>The setup caches' names; null for caches made by CacheCreate, whose name follows from the id (creating one allocates nothing).</summary>
+        public string? SetupName;
         public int ObjectSizeBytes, SizeBytes, Order, ObjectsPerSlab, MinPartial, BitmapWords;
         public ulong IndexMultiplier;
         public SlabFlags Flags;
@@ -100,7 +102,7 @@ public sealed class SlabAllocator
         if (cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
         // Every slab of an empty cache is on its partial list; release them lowest pfn first.
         while (_partial[id].Count > 0) ReleaseSlab(id, _partial[id].Min);
-        Digest -= StateDigest.SlabCache(id, cache.SizeBytes, cache.Accounted);
+        Digest -= CacheDigest(id, ref cache);
         cache.Live = false;
         return Outcome.Ok(0);
     }
@@ -110,9 +112,9 @@ public sealed class SlabAllocator
         if (!IsLiveCache(cacheId) || cacheId < SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
         ref var cache = ref _caches[cacheId];
         if (!accounted && cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
-        Digest -= StateDigest.SlabCache((int)cacheId, cache.SizeBytes, cache.Accounted);
+        Digest -= CacheDigest((int)cacheId, ref cache);
         cache.Accounted = accounted;
-        Digest += StateDigest.SlabCache((int)cacheId, cache.SizeBytes, cache.Accounted);
+        Digest += CacheDigest((int)cacheId, ref cache);
         return Outcome.Ok(0);
     }
 
@@ -170,7 +172,7 @@ public sealed class SlabAllocator
         {
             ref var c = ref _caches[id];
             if (!c.Live) continue;
-            infos.Add(new SlabCacheInfo(id, c.Name, c.ObjectSizeBytes, c.SizeBytes, c.ObjectsPerSlab, 1 << c.Order,
+            infos.Add(new SlabCacheInfo(id, NameOf(id, ref c), c.ObjectSizeBytes, c.SizeBytes, c.ObjectsPerSlab, 1 << c.Order, c.MinPartial,
                 c.ActiveObjects, c.Slabs * c.ObjectsPerSlab, c.Slabs, c.Flags, c.Accounted, c.AccountedObjects));
         }
         return infos;
@@ -235,6 +237,12 @@ public sealed class SlabAllocator
         return BitOperations.Log2((uint)sizeBytes - 1);
     }
 
+    /// <summary>The cache's digest from what it stores, not from what SlabGeometry would give it.</summary>
+    private static ulong CacheDigest(int id, ref CacheState c) =>
+        StateDigest.SlabCache(id, c.ObjectSizeBytes, c.Flags, new CacheGeometry(c.SizeBytes, c.Order, c.ObjectsPerSlab, c.MinPartial), c.Accounted);
+
+    private static string NameOf(int id, ref CacheState c) => c.SetupName ?? SlabLayout.UserCacheName(id);
+
     private bool IsLiveCache(long cacheId) => cacheId >= 0 && cacheId < _cacheIdNext && _caches[cacheId].Live;
 
     private bool IsUserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId && IsLiveCache(cacheId);
@@ -252,7 +260,7 @@ public sealed class SlabAllocator
         _caches[id] = new CacheState
         {
             Live = true,
-            Name = name ?? SlabLayout.UserCacheName(id),
+            SetupName = name,
             ObjectSizeBytes = objectSizeBytes,
             SizeBytes = geometry.SizeBytes,
             Order = geometry.Order,
@@ -263,7 +271,7 @@ public sealed class SlabAllocator
             Flags = flags,
             Accounted = (flags & SlabFlags.Account) != 0,
         };
-        Digest += StateDigest.SlabCache(id, geometry.SizeBytes, _caches[id].Accounted);
+        Digest += CacheDigest(id, ref _caches[id]);
         return id;
     }
 
@@ -363,7 +371,7 @@ public sealed class SlabAllocator
                 if (_heapPositions[0][page] >= 0) positioned++;
             }
             if (!_buddy.IsLiveBlock(pfn, cache.Order)) report.Fail(S4, $"slab at pfn {pfn} is not a live order-{cache.Order} block of the buddy allocator");
-            string name = $"slab at pfn {pfn} of {cache.Name}";
+            string name = $"slab at pfn {pfn} of {NameOf(id, ref cache)}";
             accounted[id] += _records.CheckSlab(report, pfn, cache.ObjectsPerSlab, name);
             int inUse = _records.InUse(pfn);
             if (_partial[id].Contains(pfn) != inUse < cache.ObjectsPerSlab)
@@ -382,30 +390,30 @@ public sealed class SlabAllocator
                 continue;
             }
             heapMembers += _partial[id].Count;
-            _partial[id].CheckConsistency(report, $"partial heap of {cache.Name}");
+            _partial[id].CheckConsistency(report, $"partial heap of {NameOf(id, ref cache)}");
             if (cache.ActiveObjects != active[id] || cache.AccountedObjects != accounted[id] || cache.Slabs != slabs[id])
-                report.Fail(S4, $"{cache.Name} counts {cache.ActiveObjects} active, {cache.AccountedObjects} accounted objects in {cache.Slabs} slabs; its slabs hold {active[id]}, {accounted[id]} in {slabs[id]}");
-            CheckGeometry(report, ref cache);
+                report.Fail(S4, $"{NameOf(id, ref cache)} counts {cache.ActiveObjects} active, {cache.AccountedObjects} accounted objects in {cache.Slabs} slabs; its slabs hold {active[id]}, {accounted[id]} in {slabs[id]}");
+            CheckGeometry(report, id, ref cache);
         }
         if (positioned != heapMembers)
             report.Fail(StructureInvariant.PartialHeap, $"{positioned} pfns have a heap position but the heaps hold {heapMembers} slabs");
     }
 
     /// <summary>S5 for one cache: its stored geometry is its s->size's, and its reciprocal divides exactly within its slabs.</summary>
-    private void CheckGeometry(SelfCheckReport report, ref CacheState cache)
+    private void CheckGeometry(SelfCheckReport report, int id, ref CacheState cache)
     {
         var geometry = SlabGeometry.ForSize(cache.SizeBytes, _cpus);
         if (geometry.Order != cache.Order || geometry.ObjectsPerSlab != cache.ObjectsPerSlab || geometry.MinPartial != cache.MinPartial
             || cache.BitmapWords != SlabRecordTable.BitmapWordsFor(cache.ObjectsPerSlab))
             report.Fail(StructureInvariant.Reciprocal,
-                $"{cache.Name} stores order {cache.Order}, {cache.ObjectsPerSlab} objects, min_partial {cache.MinPartial}, {cache.BitmapWords} bitmap words; s->size {cache.SizeBytes} gives {geometry}");
+                $"{NameOf(id, ref cache)} stores order {cache.Order}, {cache.ObjectsPerSlab} objects, min_partial {cache.MinPartial}, {cache.BitmapWords} bitmap words; s->size {cache.SizeBytes} gives {geometry}");
         if (_exactMultipliers.TryGetValue(cache.SizeBytes, out ulong verified) && verified == cache.IndexMultiplier) return;
         int slabBytes = PageSizeBytes << cache.Order;
         if (ReciprocalDivision.IsExactWithin(cache.SizeBytes, cache.IndexMultiplier, slabBytes, out long broken))
             _exactMultipliers[cache.SizeBytes] = cache.IndexMultiplier;
         else
             report.Fail(StructureInvariant.Reciprocal,
-                $"{cache.Name}: multiplier {cache.IndexMultiplier} gives {ReciprocalDivision.Divide(broken, cache.IndexMultiplier)} for offset {broken}, but {broken} / {cache.SizeBytes} = {broken / cache.SizeBytes}");
+                $"{NameOf(id, ref cache)}: multiplier {cache.IndexMultiplier} gives {ReciprocalDivision.Divide(broken, cache.IndexMultiplier)} for offset {broken}, but {broken} / {cache.SizeBytes} = {broken / cache.SizeBytes}");
     }
 
     /// <summary>Access for planted bugs that emulate a slip (test code only).</summary>

@@ -1,3 +1,5 @@
+using Verify.Model.Slab;
+
 namespace Verify.Model.Contract;
 
 /// <summary>
@@ -13,8 +15,18 @@ public static class StateDigest
     public static ulong Allocation(long pfn, long pages, AllocationKind kind) =>
         Mix(((ulong)pfn << 24) ^ ((ulong)pages << 2) ^ (ulong)kind ^ (2UL << 62));
 
-    public static ulong SlabCache(int id, int sizeBytes, bool accounted) =>
-        Mix(((ulong)(uint)id << 32) ^ ((ulong)(uint)sizeBytes << 1) ^ (accounted ? 1UL : 0) ^ (3UL << 62));
+    /// <summary>
+    /// A cache: its id, what it was created with (object size, flags), everything its geometry
+    /// decides (s->size, order, objects per slab, min_partial; the waste per slab follows from
+    /// these) and its accounting switch. Every field enters, so a cache whose geometry differs
+    /// gives a different digest at the step that creates it, and the cheap check sees it there.
+    /// </summary>
+    public static ulong SlabCache(int id, int objectSizeBytes, SlabFlags flags, CacheGeometry geometry, bool accounted)
+    {
+        ulong created = Mix(((ulong)(uint)id << 32) ^ ((ulong)(uint)objectSizeBytes << 8) ^ (ulong)flags ^ (3UL << 62));
+        ulong shape = Mix(created ^ ((ulong)(uint)geometry.SizeBytes << 40) ^ ((ulong)(uint)geometry.ObjectsPerSlab << 8) ^ (uint)geometry.Order);
+        return Mix(shape ^ ((ulong)(uint)geometry.MinPartial << 1) ^ (accounted ? 1UL : 0));
+    }
 
     public static ulong Slab(long pfn, int cacheId) => Mix(((ulong)pfn << 20) ^ (uint)cacheId ^ (0x5UL << 60));
 

@@ -21,6 +21,7 @@ public sealed class SlabAllocator
         public bool Accounted { get; set; } = (flags & SlabFlags.Account) != 0;
         public List<Slab> Slabs { get; } = [];
         public long ActiveObjects => Slabs.Sum(s => s.InUseCount);
+        public ulong Digest => StateDigest.SlabCache(Id, ObjectSizeBytes, Flags, Geometry, Accounted);
     }
 
     private sealed class Slab(long pfn, int objects)
@@ -78,7 +79,7 @@ public sealed class SlabAllocator
         if (cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
         foreach (var slab in cache.Slabs.OrderBy(s => s.Pfn).ToList()) ReleaseSlab(cache, slab);
         _caches.Remove(cache);
-        Digest -= StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
+        Digest -= cache.Digest;
         return Outcome.Ok(0);
     }
 
@@ -87,9 +88,9 @@ public sealed class SlabAllocator
         if (FindCache(cacheId) is not { } cache) return Outcome.Fail(Errno.EINVAL);
         if (cache.Id < SlabLayout.KmallocCacheCount) return Outcome.Fail(Errno.EINVAL);
         if (!accounted && cache.ActiveObjects > 0) return Outcome.Fail(Errno.EBUSY);
-        Digest -= StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
+        Digest -= cache.Digest;
         cache.Accounted = accounted;
-        Digest += StateDigest.SlabCache(cache.Id, cache.Geometry.SizeBytes, cache.Accounted);
+        Digest += cache.Digest;
         return Outcome.Ok(0);
     }
 
@@ -147,7 +148,7 @@ public sealed class SlabAllocator
     {
         var g = c.Geometry;
         long accountedObjects = c.Slabs.Sum(s => s.Accounted.Count(a => a));
-        return new SlabCacheInfo(c.Id, c.Name, c.ObjectSizeBytes, g.SizeBytes, g.ObjectsPerSlab, g.PagesPerSlab,
+        return new SlabCacheInfo(c.Id, c.Name, c.ObjectSizeBytes, g.SizeBytes, g.ObjectsPerSlab, g.PagesPerSlab, g.MinPartial,
             c.ActiveObjects, (long)c.Slabs.Count * g.ObjectsPerSlab, c.Slabs.Count, c.Flags, c.Accounted, accountedObjects);
     }).ToList();
 
@@ -171,7 +172,7 @@ public sealed class SlabAllocator
     {
         var cache = new Cache(id, name, objectSizeBytes, flags, SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus));
         _caches.Add(cache);
-        Digest += StateDigest.SlabCache(id, cache.Geometry.SizeBytes, cache.Accounted);
+        Digest += cache.Digest;
     }
 
     private Cache? FindCache(long cacheId) => _caches.Find(c => c.Id == cacheId);

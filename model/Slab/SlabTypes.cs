@@ -28,7 +28,7 @@ public enum KmallocFamily : byte
     Reclaim = 2,
 }
 
-/// <summary>One line of /proc/slabinfo plus the accounting state of the cache.</summary>
+/// <summary>One line of /proc/slabinfo plus min_partial (/sys/kernel/slab/NAME/min_partial) and the accounting state of the cache.</summary>
 public readonly record struct SlabCacheInfo(
     int Id,
     string Name,
@@ -36,6 +36,7 @@ public readonly record struct SlabCacheInfo(
     int SizeBytes,
     int ObjectsPerSlab,
     int PagesPerSlab,
+    int MinPartial,
     long ActiveObjects,
     long TotalObjects,
     long Slabs,
@@ -46,7 +47,7 @@ public readonly record struct SlabCacheInfo(
     public bool IsKmalloc => Id < SlabLayout.KmallocCacheCount;
 
     public override string ToString() =>
-        $"[{Name} id {Id} active {ActiveObjects} total {TotalObjects} objsize {SizeBytes} objperslab {ObjectsPerSlab} pagesperslab {PagesPerSlab} slabs {Slabs} accounted {Accounted} ({AccountedObjects})]";
+        $"[{Name} id {Id} active {ActiveObjects} total {TotalObjects} objsize {SizeBytes} objperslab {ObjectsPerSlab} pagesperslab {PagesPerSlab} min_partial {MinPartial} slabs {Slabs} accounted {Accounted} ({AccountedObjects})]";
 }
 
 /// <summary>One slab: PagesPerSlab pages from Pfn, owned by CacheId, with InUse objects allocated.</summary>

@@ -16,12 +16,13 @@ namespace Verify.Properties.Slab;
 /// </summary>
 public sealed class GeometryTests(ITestOutputHelper output)
 {
-    private const int RecordedCpus = 2;
-    private static readonly string RecordedPath = Path.Combine(RepoPaths.Root, "properties", "Slab", "Data", "slabinfo-6.18-cpus2.txt");
+    internal const int RecordedCpus = 2;
+    internal static readonly string RecordedPath = Path.Combine(RepoPaths.Root, "properties", "Slab", "Data", "slabinfo-6.18-cpus2.txt");
 
-    private sealed record Line(string Name, int SizeBytes, int ObjectsPerSlab, int PagesPerSlab);
+    /// <summary>One cache of a /proc/slabinfo file: name, objsize (s->size), objperslab, pagesperslab.</summary>
+    internal sealed record Line(string Name, int SizeBytes, int ObjectsPerSlab, int PagesPerSlab);
 
-    private static List<Line> Parse(string text) => text.Split('\n')
+    internal static List<Line> Parse(string text) => text.Split('\n')
         .Where(line => line.Length > 0 && !line.StartsWith("slabinfo") && !line.StartsWith('#'))
         .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         .Select(f => new Line(f[0], int.Parse(f[3]), int.Parse(f[4]), int.Parse(f[5])))
