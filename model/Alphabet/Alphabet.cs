@@ -19,6 +19,8 @@ public static partial class Alphabet
         var specs = new List<OpSpec>();
         specs.AddRange(BuddyOps());
         specs.AddRange(SlabOps());
+        specs.AddRange(ErrorPathBuddyOps());
+        specs.AddRange(ErrorPathSlabOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

@@ -1,0 +1,147 @@
+using Verify.Fuzz.Formats;
+using Verify.Model.Alphabet;
+using Verify.Model.Contract;
+
+namespace Verify.Fuzz.Harness;
+
+/// <summary>
+/// One way to reach one errno return of the model: the return is the Site-th
+/// "return Outcome.Fail(Errno)" of that errno in Function of File (or, when Propagated, the
+/// Site-th "if (!x.IsOk) return x;" that passes a failed call's outcome on). Several rows may name
+/// one return when its condition has several parts. Steps is a scenario, "; " between trace lines,
+/// whose last operation reaches the return; Form is the operation and argument form that does.
+/// </summary>
+public sealed record ErrorPath(
+    string Id, string File, string Function, Errno Errno, int Site, bool Propagated, string Condition, string Form, string Steps)
+{
+    public Scenario Scenario => TraceFormat.Parse(Steps.Replace("; ", "\n", StringComparison.Ordinal), $"error path {Id}");
+}
+
+/// <summary>
+/// The catalogue of the model's error paths: every errno return in model/ with an operation of the
+/// alphabet that reaches it. properties/ErrorPathTests checks that it names every return in the
+/// source and that each row's scenario ends in its errno on model and impl alike; the README's
+/// "Error paths" table lists it. Ids are never reused; append new rows.
+/// </summary>
+public static class ErrorPaths
+{
+    private const string Buddy = "model/Buddy/BuddyAllocator.cs";
+    private const string Kernel = "model/ModelKernel.cs";
+    private const string Slab = "model/Slab/SlabAllocator.cs";
+    private const string Dentry = "model/Slab/DentryCache.cs";
+    private const string Vmalloc = "model/Slab/VmallocAllocator.cs";
+
+    private const string Small = "machine pages=16 cpus=1";
+    private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
+
+    public static readonly IReadOnlyList<ErrorPath> All =
+    [
+        new("EP01", Buddy, "AllocPages", Errno.EINVAL, 1, false, "order above MAX_PAGE_ORDER (10)",
+            "alloc_pages order=11..12", $"{Small}; alloc_pages order=11"),
+        new("EP02", Buddy, "AllocPages", Errno.ENOMEM, 1, false, "no free block of the order or above",
+            "alloc_pages (memory too small or full)", $"{Small}; alloc_pages order=5"),
+        new("EP03", Buddy, "FreePages", Errno.EINVAL, 1, false, "order outside 0..10",
+            "free_pages_order order=11..12", $"{Small}; alloc_pages order=0; free_pages_order ref=0 order=11"),
+        new("EP04", Buddy, "FreePages", Errno.EINVAL, 2, false, "no live allocation starts at the pfn (double free, never allocated)",
+            "free_pages_stale (a block)", $"{Small}; alloc_pages order=0; free_pages ref=0; free_pages_stale ref=0"),
+        new("EP05", Buddy, "FreePages", Errno.EINVAL, 2, false, "the pfn starts an alloc_pages_exact run",
+            "free_pages_order ref=<exact run>", $"{Small}; alloc_pages_exact bytes=4096; free_pages_order ref=0 order=0"),
+        new("EP06", Buddy, "FreePages", Errno.EINVAL, 2, false, "the pfn starts a block of another order",
+            "free_pages_order order=<not the block's>", $"{Small}; alloc_pages order=1; free_pages_order ref=0 order=0"),
+        new("EP07", Buddy, "AllocPagesExact", Errno.EINVAL, 1, false, "size 0",
+            "alloc_pages_exact bytes=0", $"{Small}; alloc_pages_exact bytes=0"),
+        new("EP08", Buddy, "AllocPagesExact", Errno.EINVAL, 1, false, "size above 4 MiB",
+            "alloc_pages_exact bytes=4194305..4198400", $"{Small}; alloc_pages_exact bytes=4194305"),
+        new("EP09", Buddy, "AllocPagesExact", Errno.ENOMEM, 1, false, "no free block of get_order(size) or above",
+            "alloc_pages_exact (memory too small or full)", $"{Small}; alloc_pages_exact bytes=65537"),
+        new("EP10", Buddy, "FreePagesExact", Errno.EINVAL, 1, false, "no live exact run starts at the pfn (double free)",
+            "free_pages_stale (an exact run)", $"{Small}; alloc_pages_exact bytes=4096; free_pages ref=0; free_pages_stale ref=0"),
+        new("EP11", Buddy, "FreePagesExact", Errno.EINVAL, 1, false, "the pfn starts an alloc_pages block",
+            "free_pages_exact_size ref=<block>", $"{Small}; alloc_pages order=0; free_pages_exact_size ref=0 bytes=4096"),
+        new("EP12", Buddy, "FreePagesExact", Errno.EINVAL, 1, false, "an exact run of another page count",
+            "free_pages_exact_size bytes=<not the run's pages>", $"{Small}; alloc_pages_exact bytes=8192; free_pages_exact_size ref=0 bytes=4096"),
+
+        new("EP13", Kernel, "FreePages", Errno.EINVAL, 1, false, "the pfn starts a slab",
+            "free_pages_stale (page reused by a slab)", $"{Small}; alloc_pages order=0; free_pages ref=0; kmalloc bytes=8 flags=0; free_pages_stale ref=0"),
+        new("EP14", Kernel, "FreePages", Errno.EINVAL, 1, false, "the pfn starts a large kmalloc",
+            "free_pages_stale (page reused by kmalloc > 8 KiB)", $"{Small}; alloc_pages order=0; free_pages ref=0; kmalloc bytes=8193 flags=0; free_pages_stale ref=0"),
+        new("EP15", Kernel, "FreePages", Errno.EINVAL, 1, false, "the pfn is a vmalloc page",
+            "free_pages_stale (page reused by vmalloc)", $"{Small}; alloc_pages order=0; free_pages ref=0; vmalloc bytes=4096; free_pages_stale ref=0"),
+        new("EP16", Kernel, "Kfree", Errno.EINVAL, 1, false, "the address is a dentry's name buffer",
+            "kfree_stale (address reused by a dentry name)", $"{Small}; kmalloc bytes=40 flags=2; kfree obj=0; dentry_alloc name_len=40; kfree_stale obj=0"),
+
+        new("EP17", Slab, "CacheCreate", Errno.EINVAL, 1, false, "size 0",
+            "cache_create size=0", $"{Small}; cache_create size=0 align_log2=0 flags=0"),
+        new("EP18", Slab, "CacheCreate", Errno.EINVAL, 1, false, "size above 32768 (one object per order-3 slab)",
+            "cache_create size=32769", $"{Small}; cache_create size=32769 align_log2=0 flags=0"),
+        new("EP19", Slab, "CacheCreate", Errno.EINVAL, 1, false, "align above PAGE_SIZE",
+            "cache_create align_log2=13", $"{Small}; cache_create size=24 align_log2=13 flags=0"),
+        new("EP20", Slab, "CacheCreate", Errno.EINVAL, 1, false, "align not 0 or a power of two",
+            "cache_create_raw align=<not a power of two>", $"{Small}; cache_create_raw size=64 align=24 flags=0"),
+        new("EP21", Slab, "CacheCreate", Errno.EINVAL, 1, false, "a flag outside HWCACHE_ALIGN, ACCOUNT, RECLAIM_ACCOUNT",
+            "cache_create_raw flags=8..15", $"{Small}; cache_create_raw size=64 align=0 flags=8"),
+        new("EP22", Slab, "CacheDestroy", Errno.EINVAL, 1, false, "the cache was destroyed (double destroy)",
+            "cache_destroy_stale", $"{Small}; {Cache64}; cache_destroy cache=0; cache_destroy_stale cache=0"),
+        new("EP23", Slab, "CacheDestroy", Errno.EINVAL, 1, false, "a cache the machine setup made (kmalloc, dentry)",
+            "setup_cache_destroy cache=0..39", $"{Small}; setup_cache_destroy cache=39"),
+        new("EP24", Slab, "CacheDestroy", Errno.EBUSY, 1, false, "the cache holds objects",
+            "cache_destroy (objects live)", $"{Small}; {Cache64}; cache_alloc cache=0; cache_destroy cache=0"),
+        new("EP25", Slab, "CacheSetAccount", Errno.EINVAL, 1, false, "no such cache (destroyed)",
+            "cache_set_account_stale", $"{Small}; {Cache64}; cache_destroy cache=0; cache_set_account_stale cache=0 on=1"),
+        new("EP26", Slab, "CacheSetAccount", Errno.EINVAL, 2, false, "a kmalloc cache",
+            "setup_cache_set_account cache=0..38", $"{Small}; setup_cache_set_account cache=5 on=1"),
+        new("EP27", Slab, "CacheSetAccount", Errno.EBUSY, 1, false, "accounting off while the cache holds objects",
+            "cache_set_account on=0 (objects live)", $"{Small}; cache_create size=64 align_log2=0 flags=2; cache_alloc cache=0; cache_set_account cache=0 on=0"),
+        new("EP28", Slab, "CacheAlloc", Errno.EINVAL, 1, false, "no such created cache (destroyed)",
+            "cache_alloc_stale", $"{Small}; {Cache64}; cache_destroy cache=0; cache_alloc_stale cache=0"),
+        new("EP29", Slab, "CacheFree", Errno.EINVAL, 1, false, "the object's cache was destroyed",
+            "cache_free_stale (cache destroyed)", $"{Small}; {Cache64}; cache_alloc cache=0; cache_free obj=0; cache_destroy cache=0; cache_free_stale obj=0"),
+        new("EP30", Slab, "CacheFree", Errno.EINVAL, 1, false, "a cache the machine setup made (the dentry cache)",
+            "cache_free_wrong cache=<the object's own>", $"{Small}; {Cache64}; cache_alloc cache=0; cache_free_wrong obj=0 cache=0"),
+        new("EP31", Slab, "Kmalloc", Errno.EINVAL, 1, false, "size above 4 MiB",
+            "kmalloc bytes=4194305..4198400", $"{Small}; kmalloc bytes=4194305 flags=0"),
+        new("EP32", Slab, "Kmalloc", Errno.ENOMEM, 1, true, "above 8 KiB: no free block of get_order(size)",
+            "kmalloc bytes=8193.. (memory too small or full)", $"{Small}; kmalloc bytes=65537 flags=0"),
+        new("EP33", Slab, "Kfree", Errno.EINVAL, 1, false, "the address is in no slab and starts no large kmalloc (never allocated)",
+            "kfree_stale (nothing freed yet)", $"{Small}; kfree_stale obj=0"),
+        new("EP34", Slab, "Kfree", Errno.EINVAL, 1, false, "an address inside a large kmalloc",
+            "kfree_inside (kmalloc > 8 KiB)", $"{Small}; kmalloc bytes=8193 flags=0; kfree_inside obj=0 offset=1"),
+        new("EP35", Slab, "Kfree", Errno.EINVAL, 1, false, "the address is in a slab of a created cache or the dentry cache",
+            "kfree_stale (address reused by a cache object)", $"{Small}; kmalloc bytes=8193 flags=0; kfree obj=0; {Cache64}; cache_alloc cache=0; kfree_stale obj=0"),
+        new("EP36", Slab, "Allocate", Errno.ENOMEM, 1, true, "no free block for a new slab",
+            "cache_alloc, kmalloc bytes=1..8192, dentry_alloc (memory full)", $"machine pages=1 cpus=1; alloc_pages order=0; {Cache64}; cache_alloc cache=0"),
+        new("EP37", Slab, "FreeObject", Errno.EINVAL, 1, false, "the address is in no slab (its slab went back past min_partial)",
+            "cache_free_stale (slab released)",
+            "machine pages=128 cpus=1; cache_create size=32768 align_log2=0 flags=0; "
+            + string.Concat(Enumerable.Repeat("cache_alloc cache=0; ", 9)) + string.Concat(Enumerable.Repeat("cache_free obj=0; ", 9))
+            + "cache_free_stale obj=7"),
+        new("EP38", Slab, "FreeObject", Errno.EINVAL, 1, false, "the address is in a slab of another cache",
+            "cache_free_wrong", $"{Small}; {Cache64}; cache_create size=128 align_log2=0 flags=0; cache_alloc cache=0; cache_free_wrong obj=0 cache=1"),
+        new("EP39", Slab, "FreeObject", Errno.EINVAL, 2, false, "not an object start",
+            "cache_free_inside, kfree_inside", $"{Small}; {Cache64}; cache_alloc cache=0; cache_free_inside obj=0 offset=3"),
+        new("EP40", Slab, "FreeObject", Errno.EINVAL, 3, false, "the object is free (double free)",
+            "cache_free_stale, kfree_stale (slab kept)", $"{Small}; {Cache64}; cache_alloc cache=0; cache_free obj=0; cache_free_stale obj=0"),
+
+        new("EP41", Dentry, "Alloc", Errno.EINVAL, 1, false, "name longer than 255 bytes",
+            "dentry_alloc name_len=256", $"{Small}; dentry_alloc name_len=256"),
+        new("EP42", Dentry, "Alloc", Errno.ENOMEM, 1, true, "no memory for the dentry object",
+            "dentry_alloc (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; dentry_alloc name_len=0"),
+        new("EP43", Dentry, "Alloc", Errno.ENOMEM, 2, true, "no memory for the name buffer (the dentry object is given back)",
+            "dentry_alloc name_len=33..255 (memory full)", "machine pages=2 cpus=1; dentry_alloc name_len=0; alloc_pages order=0; dentry_alloc name_len=100"),
+        new("EP44", Dentry, "Shrink", Errno.EINVAL, 1, false, "a negative count",
+            "shrink_negative", $"{Small}; shrink_negative count=-1"),
+        new("EP45", Dentry, "ChangePins", Errno.EINVAL, 1, false, "the dentry was shrunk",
+            "dentry_pin, dentry_unpin (dentry shrunk)", $"{Small}; dentry_alloc name_len=0; shrink count=1; dentry_pin dentry=0"),
+        new("EP46", Dentry, "ChangePins", Errno.EINVAL, 1, false, "unpin of a dentry with no pins",
+            "dentry_unpin (not pinned)", $"{Small}; dentry_alloc name_len=0; dentry_unpin dentry=0"),
+
+        new("EP47", Vmalloc, "Vmalloc", Errno.EINVAL, 1, false, "size 0",
+            "vmalloc bytes=0", $"{Small}; vmalloc bytes=0"),
+        new("EP48", Vmalloc, "Vmalloc", Errno.EINVAL, 1, false, "size above 1 MiB",
+            "vmalloc bytes=1048577..1052672", $"{Small}; vmalloc bytes=1048577"),
+        new("EP49", Vmalloc, "Vmalloc", Errno.ENOMEM, 1, true, "a page runs out part way (every page taken is given back)",
+            "vmalloc (memory too small or full)", "machine pages=4 cpus=1; vmalloc bytes=20480"),
+        new("EP50", Vmalloc, "Vfree", Errno.EINVAL, 1, false, "no live area (double vfree, never allocated)",
+            "vfree_stale", $"{Small}; vmalloc bytes=4096; vfree area=0; vfree_stale area=0"),
+    ];
+}
