@@ -3,12 +3,17 @@ namespace Verify.Fuzz.Afl;
 /// <summary>
 /// The AFL++ programs a campaign runs, found on PATH. When some are missing and this process runs
 /// as root on a machine with apt-get, it installs them (Debian packages afl++ and gnuplot-nox, the
-/// gnuplot without X that afl-plot needs), saying so; otherwise it says the one command that
+/// gnuplot without X that afl-plot needs, at pinned versions), saying so; otherwise it says the one command that
 /// installs them. afl-fuzz and afl-tmin are required; without gnuplot only the chart is skipped.
 /// </summary>
 public sealed record AflTools(string Fuzz, string Tmin, string? Plot)
 {
-    public const string InstallCommand = "sudo apt-get install -y afl++ gnuplot-nox";
+    /// <summary>The pinned Debian (bookworm) versions: AFL++ 4.04c, the release the bridge was written against.</summary>
+    public const string AflPackage = "afl++=4.04c-4";
+
+    public const string GnuplotPackage = "gnuplot-nox=5.4.4+dfsg1-2+b2";
+
+    public const string InstallCommand = $"sudo apt-get install -y {AflPackage} {GnuplotPackage}";
 
     public static AflTools Ensure(TextWriter log, string aptLogPath)
     {
@@ -17,8 +22,8 @@ public sealed record AflTools(string Fuzz, string Tmin, string? Plot)
         if (missingAfl || missingPlot)
         {
             var packages = new List<string>();
-            if (missingAfl || ExternalCommand.FindOnPath("afl-plot") is null) packages.Add("afl++");
-            if (ExternalCommand.FindOnPath("gnuplot") is null) packages.Add("gnuplot-nox");
+            if (missingAfl || ExternalCommand.FindOnPath("afl-plot") is null) packages.Add(AflPackage);
+            if (ExternalCommand.FindOnPath("gnuplot") is null) packages.Add(GnuplotPackage);
             if (Environment.UserName == "root" && ExternalCommand.FindOnPath("apt-get") is not null)
             {
                 log.WriteLine($"campaign: installing {string.Join(' ', packages)} with apt-get (running as root; log {aptLogPath})");
