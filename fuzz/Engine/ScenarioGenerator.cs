@@ -22,7 +22,12 @@ public static class ScenarioGenerator
     /// <summary>The length bound for FsCheck size size (1..SizeMax): in proportion to it, at least 1 and at most opsMax.</summary>
     public static int OpsMaxForSize(int size, int opsMax) => Math.Clamp(size * opsMax / SizeMax, 1, opsMax);
 
-    public static Scenario Generate(ulong seed, int opsMax)
+    /// <summary>A generated scenario with the choices that shaped it (for reach statistics).</summary>
+    public sealed record Generated(Scenario Scenario, Mood Mood, Focus Focus);
+
+    public static Scenario Generate(ulong seed, int opsMax) => Draw(seed, opsMax).Scenario;
+
+    public static Generated Draw(ulong seed, int opsMax)
     {
         var random = new SplitMix64(seed);
         var machine = new MachineConfig(Pages(ref random), (int)random.Range(KernelConstants.CpusMin, KernelConstants.CpusMax));
@@ -47,7 +52,7 @@ public static class ScenarioGenerator
             }
             ops[i] = op;
         }
-        return new Scenario(machine, ops);
+        return new Generated(new Scenario(machine, ops), mood, focus);
     }
 
     /// <summary>A machine size: tiny, a power of two, a multiple of the largest block, or any size.</summary>
