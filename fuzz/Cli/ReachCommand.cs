@@ -57,6 +57,8 @@ public static class ReachCommand
         return command;
     }
 
+    private static string SizeBucket(int enabled) => enabled switch { <= 4 => "1-4", <= 8 => "5-8", <= 12 => "9-12", <= 16 => "13-16", _ => "17+" };
+
     private static IEnumerable<(Scenario Scenario, string[] Labels)> Inputs(Source source, ulong seed, int count, int opsMax, int bytesMax, string corpus)
     {
         var random = new SplitMix64(seed);
@@ -66,7 +68,11 @@ public static class ReachCommand
                 for (int i = 0; i < count; i++)
                 {
                     var generated = ScenarioGenerator.Draw(random.Next(), opsMax);
-                    yield return (generated.Scenario, [$"mood {generated.Mood}", $"focus {generated.Focus}"]);
+                    string subset = generated.WholeAlphabet ? "whole alphabet" : $"subset of {SizeBucket(generated.Swarm.EnabledCount)} operations";
+                    string[] labels = generated.Kind is { } kind
+                        ? [$"mood {generated.Mood}", $"mood {generated.Mood} on {kind}", $"focus {generated.Focus}", $"swarm {subset}"]
+                        : [$"mood {generated.Mood}", $"focus {generated.Focus}", $"swarm {subset}"];
+                    yield return (generated.Scenario, labels);
                 }
                 break;
             case Source.Bytes:
@@ -74,7 +80,9 @@ public static class ReachCommand
                 {
                     var bytes = new byte[random.Range(0, bytesMax)];
                     for (int b = 0; b < bytes.Length; b++) bytes[b] = (byte)random.Next();
-                    yield return (ByteCodec.Decode(bytes), ["bytes"]);
+                    var (scenario, header) = ByteCodec.DecodeWithHeader(bytes);
+                    string mood = header.Mood < Moods.Count ? $"mood {Moods.Name(header.Mood)}" : "mood byte naming no mood";
+                    yield return (scenario, header.V2 ? ["header v2", $"header v2 {mood}"] : ["header legacy"]);
                 }
                 break;
             default:

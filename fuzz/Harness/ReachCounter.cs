@@ -1,4 +1,5 @@
 using System.Text;
+using Verify.Fuzz.Engine;
 using Verify.Model.Alphabet;
 using Verify.Model.Contract;
 
@@ -9,10 +10,14 @@ namespace Verify.Fuzz.Harness;
 /// it was drawn and how often it ran (a step whose reference finds nothing live is a no-op on both
 /// sides and does not run); per (operation, outcome) how often each outcome came back, and the
 /// first scenario and step that reached it; per group label (a mood, a focus, a swarm size) how
-/// many scenarios and operations; and two events the outcomes alone do not show:
+/// many scenarios and operations; two events the outcomes alone do not show:
 ///   "reuse K": an operation made a handle of kind K whose value a remembered freed handle of K has
 ///              (a freed slot, address or id handed out again);
-///   "stale after reuse K": a stale reference of kind K at most ReuseWindow steps after a reuse of K.
+///   "stale after reuse K": a stale reference of kind K at most ReuseWindow steps after a reuse of K;
+/// and how many scenarios reach three deep states (as the reach tests define them, read from the
+/// impl's counters after each step): memory full (no free page on a machine of 64 pages or more),
+/// fragmented (8 or more free order-0 blocks with at most half the pages free), and an empty slab
+/// released (a successful cache_free that lowers the allocated page count).
 /// Counts only, no clocks: the same scenarios in the same order give the same table.
 /// </summary>
 public sealed class ReachCounter
@@ -27,10 +32,13 @@ public sealed class ReachCounter
     private readonly long[] _drawn, _ran;
     private readonly long[,] _outcomes;
     private readonly (int Scenario, int Step)?[,] _first;
-    private readonly HandleKind?[] _producedKind;
     private readonly int[] _lastReuse = new int[Kinds.Length];
     private readonly SortedDictionary<string, GroupTally> _groups = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, long> _events = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _statesThisScenario = new(StringComparer.Ordinal);
+    private long _allocatedBefore;
+
+    public static readonly string[] States = ["memory full", "fragmented", "empty slab released"];
 
     public ReachCounter(Runner runner)
     {
@@ -39,7 +47,6 @@ public sealed class ReachCounter
         _ran = new long[_codes];
         _outcomes = new long[_codes, Errnos.Length];
         _first = new (int, int)?[_codes, Errnos.Length];
-        _producedKind = Alphabet.Specs.Select(spec => spec.Produces is { } produce ? produce(new OpArgs(), Outcome.Ok(0)).Kind : (HandleKind?)null).ToArray();
         runner.AfterStep = OnStep;
     }
 
@@ -48,6 +55,9 @@ public sealed class ReachCounter
         public long Scenarios { get; internal set; }
         public long Drawn { get; internal set; }
         public long Ran { get; internal set; }
+
+        /// <summary>How many of the group's scenarios reached each of States, in that order.</summary>
+        public long[] Reaching { get; } = new long[States.Length];
     }
 
     public int Scenarios { get; private set; }
@@ -82,6 +92,8 @@ public sealed class ReachCounter
     public RunResult Run(Scenario scenario, IEnumerable<string> labels, CheckLevel level = CheckLevel.Cheap)
     {
         Array.Fill(_lastReuse, int.MinValue / 2);
+        _statesThisScenario.Clear();
+        _allocatedBefore = 0;
         long ranBefore = _ran.Sum();
         var result = _runner.Run(scenario, level);
         for (int step = 0; step < result.OpsRun; step++) _drawn[scenario.Ops[step].Code]++;
@@ -92,12 +104,14 @@ public sealed class ReachCounter
             tally.Scenarios++;
             tally.Drawn += result.OpsRun;
             tally.Ran += ran;
+            for (int i = 0; i < States.Length; i++) if (_statesThisScenario.Contains(States[i])) tally.Reaching[i]++;
         }
         if (result.Failure is { } failure)
         {
             Failures++;
             FirstFailure ??= (failure, scenario);
         }
+        foreach (var state in _statesThisScenario) Event($"scenarios reaching {state}");
         Scenarios++;
         return result;
     }
@@ -109,7 +123,7 @@ public sealed class ReachCounter
         _first[op.Code, (int)outcome.Errno] ??= (Scenarios, step);
         var spec = op.Spec;
         var handles = _runner.Handles; // still as before this step
-        if (outcome.IsOk && _producedKind[op.Code] is { } kind && IsFreedValue(handles, kind, outcome.Value))
+        if (outcome.IsOk && OpRoles.Produces(spec) is { } kind && IsFreedValue(handles, kind, outcome.Value))
         {
             Event($"reuse {kind}");
             _lastReuse[(int)kind] = step;
@@ -118,6 +132,13 @@ public sealed class ReachCounter
         {
             if (arg.Kind == ArgKind.StaleRef && step - _lastReuse[(int)arg.RefKind] <= ReuseWindow) Event($"stale after reuse {arg.RefKind}");
         }
+        // The kernels are already past the step (the handle table is not); the impl's counters are O(1) and equal the model's here.
+        var impl = _runner.Impl;
+        long pages = impl.Machine.Pages, free = impl.FreePageCount, allocated = impl.AllocatedPageCount;
+        if (free == 0 && pages >= 64) _statesThisScenario.Add("memory full");
+        if (free * 2 <= pages && impl.FreeBlockCount(0) >= 8) _statesThisScenario.Add("fragmented");
+        if (spec.Keyword == "cache_free" && outcome.IsOk && allocated < _allocatedBefore) _statesThisScenario.Add("empty slab released");
+        _allocatedBefore = allocated;
     }
 
     private static bool IsFreedValue(HandleTable handles, HandleKind kind, long value)
@@ -145,8 +166,10 @@ public sealed class ReachCounter
         text.AppendLine($"{"total",-26}{drawn,10}{ran,10}{drawn - ran,9}");
         text.AppendLine();
         int width = Math.Max(32, _groups.Keys.Select(label => label.Length + 2).DefaultIfEmpty(0).Max());
-        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}");
-        foreach (var (label, tally) in _groups) text.AppendLine($"{label.PadRight(width)}{tally.Scenarios,10}{tally.Drawn,10}{tally.Ran,10}");
+        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}");
+        foreach (var (label, tally) in _groups)
+            text.AppendLine($"{label.PadRight(width)}{tally.Scenarios,10}{tally.Drawn,10}{tally.Ran,10}{tally.Reaching[0],7}{tally.Reaching[1],7}{tally.Reaching[2],7}");
+        text.AppendLine("(full, frag, slab-: scenarios reaching memory full, fragmented, an empty slab released)");
         text.AppendLine();
         text.AppendLine($"{"event",-32}{"count",10}");
         foreach (var kind in Kinds)
@@ -154,6 +177,7 @@ public sealed class ReachCounter
             text.AppendLine($"{$"reuse {kind}",-32}{_events.GetValueOrDefault($"reuse {kind}"),10}");
             text.AppendLine($"{$"stale after reuse {kind}",-32}{_events.GetValueOrDefault($"stale after reuse {kind}"),10}");
         }
+        foreach (var state in States) text.AppendLine($"{$"scenarios reaching {state}",-32}{_events.GetValueOrDefault($"scenarios reaching {state}"),10}");
         int pairs = ReachedPairs().Count();
         int opsRun = Enumerable.Range(0, _codes).Count(code => _ran[code] > 0);
         text.AppendLine();
