@@ -45,7 +45,7 @@ public sealed class FormatTests(ITestOutputHelper output)
     [Fact]
     public void AnOversizedInputIsTruncatedAtTheOperationCap()
     {
-        var bytes = new byte[ByteCodec.HeaderBytes + 10 * Scenario.OpsMax * 4];
+        var bytes = new byte[ByteCodec.LegacyHeaderBytes + 10 * Scenario.OpsMax * 4];
         var scenario = ByteCodec.Decode(bytes);
         Assert.Equal(Scenario.OpsMax, scenario.Ops.Count);
     }

@@ -9,7 +9,8 @@ namespace Verify.Fuzz.Afl;
 /// properties/Support/ScenarioArbitrary draws each scenario as ScenarioGenerator.Generate(seed,
 /// size * OpsMax / 100) with FsCheck's size running 1..100 over a run; here scenario i gets size
 /// i mod 100 + 1 and seed i of a SplitMix64 stream from the given seed, with the equivalence
-/// properties' OpsMax. Deterministic: the same seed and count give the same inputs.
+/// properties' OpsMax, encoded with its swarm choice (enabled operations, mood) in the v2 header.
+/// Deterministic: the same seed and count give the same inputs.
 /// </summary>
 public static class GeneratorInputs
 {
@@ -22,9 +23,9 @@ public static class GeneratorInputs
         for (int i = 0; keepGoing(); i++)
         {
             int size = i % ScenarioGenerator.SizeMax + 1;
-            var scenario = ScenarioGenerator.Generate(seeds.Next(), ScenarioGenerator.OpsMaxForSize(size, OpsMax));
+            var generated = ScenarioGenerator.Draw(seeds.Next(), ScenarioGenerator.OpsMaxForSize(size, OpsMax));
             drawn(i + 1);
-            yield return ByteCodec.Encode(scenario);
+            yield return ByteCodec.Encode(generated.Scenario, generated.Swarm);
         }
     }
 }

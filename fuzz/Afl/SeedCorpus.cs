@@ -12,11 +12,13 @@ namespace Verify.Fuzz.Afl;
 /// to find failures itself. When nothing is left, the fixed warm-up inputs that pass are used.
 /// Unreadable traces are reported and skipped, never fatal.
 ///
-/// Encoded traces get a tight header: ByteCodec.Encode always writes the largest scale (20 bits)
-/// in byte 0, so any mutation of the page bytes can make a machine of up to 2^20 pages, whose
-/// runs are tens of times slower. Writing the fewest scale bits that hold pages-1 instead decodes
-/// to the same scenario (the masked bits are zero) while most page-byte mutations stay within
-/// that scale; AFL reaches larger machines by mutating byte 0.
+/// Encoded traces get the v2 header (ByteCodec): its enable bits are the operations the trace
+/// uses and its mood Balanced, so AFL mutates each seed within its own swarm subset and explores
+/// other subsets and moods by mutating the header. They also get a tight scale: ByteCodec.Encode
+/// always writes the largest scale (20 bits) in byte 0, so any mutation of the page bytes can make
+/// a machine of up to 2^20 pages, whose runs are tens of times slower. Writing the fewest scale
+/// bits that hold pages-1 instead decodes to the same scenario (the masked bits are zero) while
+/// most page-byte mutations stay within that scale; AFL reaches larger machines by mutating byte 0.
 /// </summary>
 public static class SeedCorpus
 {
@@ -48,7 +50,8 @@ public static class SeedCorpus
         }
         if (written > 0) return new Result(written, failing, unreadable, BuiltIn: false);
         int index = 0;
-        foreach (byte[] bytes in TargetWarmup.Inputs().Select(TightHeader).Append(new byte[ByteCodec.HeaderBytes]))
+        var empty = ByteCodec.Encode(new Model.Alphabet.Scenario(new Model.Contract.MachineConfig(1, 1), []));
+        foreach (byte[] bytes in TargetWarmup.Inputs().Append(empty).Select(TightHeader))
         {
             if (target.Run(bytes).Failure is null && Write(inputDirectory, $"builtin-{index}", bytes, seen)) written++;
             index++;
@@ -57,15 +60,19 @@ public static class SeedCorpus
         return new Result(written, failing, unreadable, BuiltIn: true);
     }
 
-    /// <summary>The same input with byte 0 (the scale) lowered to the bit length of pages-1; decodes to the same scenario.</summary>
+    /// <summary>
+    /// The same input with the scale in byte 0 lowered to the bit length of pages-1 (keeping the v2
+    /// marker bit of a v2 header); decodes to the same scenario.
+    /// </summary>
     public static byte[] TightHeader(byte[] encoded)
     {
-        if (encoded.Length < ByteCodec.HeaderBytes) return encoded;
+        if (encoded.Length < ByteCodec.LegacyHeaderBytes) return encoded;
         var tight = (byte[])encoded.Clone();
         int raw = encoded[1] | (encoded[2] << 8) | (encoded[3] << 16);
-        int scaleBits = encoded[0] % 21;
+        int marker = encoded[0] & ByteCodec.V2Marker;
+        int scaleBits = (encoded[0] - marker) % (ByteCodec.ScaleBitsMax + 1);
         if ((raw >> scaleBits) != 0) return encoded; // the encoder masks nothing away; anything else is not its output
-        tight[0] = (byte)(32 - System.Numerics.BitOperations.LeadingZeroCount((uint)raw));
+        tight[0] = (byte)(marker | (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)raw)));
         return tight;
     }
 

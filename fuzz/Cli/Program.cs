@@ -30,6 +30,7 @@ public static class Program
         yield return ShowCommand.Create();
         yield return EncodeCommand.Create();
         yield return RunCommand.Create();
+        yield return ReachCommand.Create();
         yield return InstrumentCommand.Create();
         yield return AflTargetCommand.Create();
         yield return CampaignCommand.Create();

@@ -3,7 +3,7 @@ using Verify.Fuzz.Formats;
 
 namespace Verify.Fuzz.Cli;
 
-/// <summary>fuzz show: prints an input (binary or trace) as trace text.</summary>
+/// <summary>fuzz show: prints an input (binary or trace) as trace text; for a binary one, a comment describes its header.</summary>
 public static class ShowCommand
 {
     public static Command Create()
@@ -15,7 +15,11 @@ public static class ShowCommand
             string path = parse.GetValue(file)!;
             try
             {
-                Console.Write(TraceFormat.Print(InputFile.Load(path), [$"decoded from {path}"]));
+                var scenario = InputFile.Load(path);
+                string[] comments = path.EndsWith(".bin", StringComparison.Ordinal)
+                    ? [$"decoded from {path}", ByteCodec.DecodeWithHeader(File.ReadAllBytes(path)).Header.Describe()]
+                    : [$"decoded from {path}"];
+                Console.Write(TraceFormat.Print(scenario, comments));
                 return Program.ExitPass;
             }
             catch (InputException e)

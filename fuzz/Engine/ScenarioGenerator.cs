@@ -5,14 +5,14 @@ namespace Verify.Fuzz.Engine;
 
 /// <summary>
 /// Random scenarios from the alphabet, shaped to reach deep states. Each scenario draws a mood
-/// that reweights the alphabet (balanced, filling memory, fragmenting it, one favourite order)
-/// and a machine biased towards sizes where memory can be filled and every order occurs.
-/// The scenario depends only on the seed and the length bound.
+/// (Mood), a focus (half the scenarios keep to the buddy allocator), a swarm subset of the
+/// alphabet with random weights (SwarmPlan), and a machine biased towards sizes where memory can
+/// be filled and every order occurs (or a small one, or few CPUs, as the mood says). The churn and
+/// stale-after-reuse moods also start by making the handles their kind needs, and the latter
+/// writes reuse bursts (SequenceWriter). The scenario depends only on the seed and the length bound.
 /// </summary>
 public static class ScenarioGenerator
 {
-    public enum Mood { Balanced, FillUp, Fragment, FavouriteOrder }
-
     /// <summary>Which layer a scenario exercises: the buddy allocator alone, mostly the slab layer on top of it, or both evenly.</summary>
     public enum Focus { Buddy, SlabHeavy, Mixed }
 
@@ -22,32 +22,64 @@ public static class ScenarioGenerator
     /// <summary>The length bound for FsCheck size size (1..SizeMax): in proportion to it, at least 1 and at most opsMax.</summary>
     public static int OpsMaxForSize(int size, int opsMax) => Math.Clamp(size * opsMax / SizeMax, 1, opsMax);
 
-    public static Scenario Generate(ulong seed, int opsMax)
+    /// <summary>
+    /// A generated scenario with the choices that shaped it: the swarm (enabled operations, mood),
+    /// the focus, whether the subset is the whole alphabet the focus allows, and the mood's handle kind.
+    /// </summary>
+    public sealed record Generated(Scenario Scenario, Swarm Swarm, Focus Focus, bool WholeAlphabet, HandleKind? Kind)
+    {
+        public Mood Mood => Swarm.Mood;
+    }
+
+    public static Scenario Generate(ulong seed, int opsMax) => Draw(seed, opsMax).Scenario;
+
+    public static Generated Draw(ulong seed, int opsMax)
     {
         var random = new SplitMix64(seed);
-        var machine = new MachineConfig(Pages(ref random), (int)random.Range(KernelConstants.CpusMin, KernelConstants.CpusMax));
-        var mood = (Mood)random.Range(0, 3);
-        int favouriteOrder = (int)random.Range(0, Alphabet.AllocOrderMax);
+        var mood = DrawMood(ref random);
         int count = (int)random.Range(0, Math.Min(opsMax, Scenario.OpsMax));
-        // Half the scenarios keep to the buddy allocator, so its deep states stay as reachable as before the slab layer.
-        var focus = random.Range(0, 3) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, _ => Focus.Mixed };
-        var ops = new Op[count];
-        for (int i = 0; i < count; i++)
+        var machine = Machine(ref random, mood, count);
+        var kind = KindFor(ref random, mood);
+        var focus = kind switch
         {
-            // Fragmenting: allocate for the first half, then mostly free.
-            bool secondHalf = i >= count / 2;
-            var spec = PickSpec(ref random, mood, focus, secondHalf);
-            var op = new Op(spec.Code);
-            for (int a = 0; a < spec.Args.Count; a++)
-            {
-                var arg = spec.Args[a];
-                long value = arg.Name == "order" && mood == Mood.FavouriteOrder && random.Chance(70) ? favouriteOrder : Value(ref random, arg);
-                if (arg.Name == "order" && mood == Mood.Fragment && random.Chance(80)) value = random.Range(0, 1);
-                op = op.WithArg(a, value);
-            }
-            ops[i] = op;
+            HandleKind.PageRun => Focus.Buddy,
+            not null => Focus.Mixed,
+            // Half the scenarios keep to the buddy allocator, so its deep states stay as reachable as before the slab layer.
+            _ => random.Range(0, 3) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, _ => Focus.Mixed },
+        };
+        var plan = SwarmPlan.Draw(ref random, mood, focus, kind);
+        var ops = new SequenceWriter(random, plan, mood, kind, count).Write();
+        var scenario = new Scenario(machine, ops);
+        return new Generated(scenario, new Swarm(plan.Enabled | Swarm.Used(scenario), mood), focus, plan.WholeAlphabet, kind);
+    }
+
+    /// <summary>The four moods of the generator before swarm testing twice as likely as each later one (they reach full and fragmented memory).</summary>
+    private static Mood DrawMood(ref SplitMix64 random)
+    {
+        static int Weight(int mood) => mood <= (int)Mood.FavouriteOrder ? 2 : 1;
+        long pick = random.Range(0, Enumerable.Range(0, Moods.Count).Sum(Weight) - 1);
+        for (int mood = 0; ; mood++)
+        {
+            pick -= Weight(mood);
+            if (pick < 0) return (Mood)mood;
         }
-        return new Scenario(machine, ops);
+    }
+
+    /// <summary>
+    /// The machine: small for SmallMachine; for Fragment, half the time one that the first half's
+    /// small allocations can fill past half (about count/2 pages), so that the frees leave holes in
+    /// a mostly full memory; otherwise any size (Pages).
+    /// </summary>
+    private static MachineConfig Machine(ref SplitMix64 random, Mood mood, int count)
+    {
+        int pages = mood switch
+        {
+            Mood.SmallMachine => (int)random.Range(1, 1L << (int)random.Range(0, Moods.SmallMachineScaleBits)),
+            Mood.Fragment when random.Chance(50) => (int)random.Range(64, Math.Max(64, count)),
+            _ => Pages(ref random),
+        };
+        int cpus = (int)random.Range(KernelConstants.CpusMin, mood == Mood.FewCpus ? Moods.FewCpusMax : KernelConstants.CpusMax);
+        return new MachineConfig(pages, cpus);
     }
 
     /// <summary>A machine size: tiny, a power of two, a multiple of the largest block, or any size.</summary>
@@ -64,54 +96,21 @@ public static class ScenarioGenerator
         };
     }
 
-    private static OpSpec PickSpec(ref SplitMix64 random, Mood mood, Focus focus, bool secondHalf)
+    /// <summary>
+    /// The handle kind a mood concentrates on: one cache churns slab objects of one user cache or
+    /// one kmalloc class; churn takes any kind; stale after reuse any kind with a stale reference
+    /// and a freeing operation.
+    /// </summary>
+    private static HandleKind? KindFor(ref SplitMix64 random, Mood mood)
     {
-        long total = 0;
-        foreach (var spec in Alphabet.Specs) total += FocusWeight(spec, mood, focus, secondHalf);
-        long pick = random.Range(0, total - 1);
-        foreach (var spec in Alphabet.Specs)
+        HandleKind[] candidates = mood switch
         {
-            pick -= FocusWeight(spec, mood, focus, secondHalf);
-            if (pick < 0) return spec;
-        }
-        return Alphabet.Specs[^1];
-    }
-
-    /// <summary>The mood's weight, then the focus: buddy scenarios leave the slab layer out; slab-heavy ones keep a little buddy traffic for memory pressure.</summary>
-    private static long FocusWeight(OpSpec spec, Mood mood, Focus focus, bool secondHalf)
-    {
-        long weight = Weight(spec, mood, secondHalf);
-        bool slab = Alphabet.IsSlabOp(spec);
-        return focus switch
-        {
-            Focus.Buddy => slab ? 0 : weight,
-            Focus.SlabHeavy => slab ? weight * 4 : Math.Max(1, weight / 4),
-            _ => weight,
+            Mood.ChurnOneCache => [HandleKind.SlabObject, HandleKind.KmallocObject],
+            Mood.ChurnOneKind => Enum.GetValues<HandleKind>(),
+            Mood.StaleAfterReuse => Enum.GetValues<HandleKind>()
+                .Where(k => Alphabet.Specs.Any(s => OpRoles.HasStaleRef(s, k)) && Alphabet.Specs.Any(s => OpRoles.Consumes(s) == k)).ToArray(),
+            _ => [],
         };
-    }
-
-    /// <summary>The spec's weight, shifted by mood: producers up when filling, consumers up when fragmenting late.</summary>
-    private static long Weight(OpSpec spec, Mood mood, bool secondHalf)
-    {
-        bool produces = spec.Produces is not null, consumes = spec.ConsumesArg >= 0;
-        return mood switch
-        {
-            Mood.FillUp when produces => spec.Weight * 4,
-            Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
-            Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,
-            Mood.Fragment when consumes => secondHalf ? spec.Weight * 4 : Math.Max(1, spec.Weight / 8),
-            _ => spec.Weight,
-        };
-    }
-
-    private static long Value(ref SplitMix64 random, ArgSpec arg)
-    {
-        if (arg.IsReference) return random.Chance(30) ? 0 : random.Range(0, ArgSpec.RefIndexMax);
-        if (arg.Spread == Spread.Uniform) return random.Range(arg.Min, arg.Max);
-        // Logarithmic: a random power of two, then a random value up to it, plus the edges.
-        if (random.Chance(10)) return random.Chance(50) ? arg.Min : arg.Max;
-        int bits = 64 - (int)ulong.LeadingZeroCount((ulong)(arg.Max - arg.Min));
-        long top = Math.Min(arg.Max - arg.Min, (1L << (int)random.Range(0, bits)) - 1);
-        return arg.Min + random.Range(0, top);
+        return candidates.Length == 0 ? null : candidates[random.Range(0, candidates.Length - 1)];
     }
 }

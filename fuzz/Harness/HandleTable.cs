@@ -31,6 +31,9 @@ public sealed class HandleTable
 
     public IReadOnlyList<Handle> Live(HandleKind kind) => _live[(int)kind];
 
+    /// <summary>The remembered freed handles of a kind (a ring of at most DeadPerKindMax, not in freeing order once full).</summary>
+    public IReadOnlyList<Handle> Dead(HandleKind kind) => _dead[(int)kind];
+
     /// <summary>The index of the live handle that relative reference k names, or -1 when none is live.</summary>
     public int ResolveLive(HandleKind kind, long k)
     {

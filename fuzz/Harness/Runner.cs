@@ -39,6 +39,9 @@ public sealed class Runner
 
     public IKernel Impl => _impl;
 
+    /// <summary>The live and remembered freed handles; during AfterStep, as they were before the step.</summary>
+    public HandleTable Handles => _handles;
+
     /// <summary>
     /// Whether full checks include the structures' self-checks (S*). On by default; off only to
     /// measure what they add (fuzz run --self-checks off).

@@ -32,7 +32,7 @@ public sealed class SeedCorpusTests
     public void TheTightScaleIsTheBitLengthOfPagesMinusOne(int pages, int scaleBits)
     {
         var scenario = new Model.Alphabet.Scenario(new Model.Contract.MachineConfig(pages, 1), []);
-        Assert.Equal(scaleBits, SeedCorpus.TightHeader(ByteCodec.Encode(scenario))[0]);
+        Assert.Equal(ByteCodec.V2Marker | scaleBits, SeedCorpus.TightHeader(ByteCodec.Encode(scenario))[0]);
     }
 
     [Fact]

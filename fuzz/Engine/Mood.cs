@@ -1,0 +1,64 @@
+namespace Verify.Fuzz.Engine;
+
+/// <summary>
+/// What a generated scenario concentrates on, on top of its swarm subset. The numbers are the
+/// mood byte of the v2 byte header and are permanent: append new moods, never renumber.
+/// </summary>
+public enum Mood : byte
+{
+    /// <summary>The alphabet's own weights.</summary>
+    Balanced = 0,
+
+    /// <summary>Producers up (all enabled), consumers down: memory fills.</summary>
+    FillUp = 1,
+
+    /// <summary>Small allocations in the first half, mostly frees in the second, half the time on a machine the first half can fill: memory fragments.</summary>
+    Fragment = 2,
+
+    /// <summary>Most alloc_pages calls ask for one order.</summary>
+    FavouriteOrder = 3,
+
+    /// <summary>
+    /// One cache churned hard: either one user cache (created first with fixed arguments, objects up
+    /// to one per slab, every cache reference names it) or one kmalloc size class (every kmalloc the
+    /// same size and flags); its operations weigh as in ChurnOneKind, grown then shrunk.
+    /// </summary>
+    ChurnOneCache = 4,
+
+    /// <summary>
+    /// The operations that make or name one handle kind (pages, caches, slab objects, kmalloc
+    /// objects, vmalloc areas, dentries) are all enabled at 8 times their weight, the rest at a
+    /// quarter; producers lead in the first half and consumers in the second.
+    /// </summary>
+    ChurnOneKind = 5,
+
+    /// <summary>A machine of at most SmallMachinePagesMax pages: memory is always nearly full. The byte header caps the page scale for it.</summary>
+    SmallMachine = 6,
+
+    /// <summary>1 to FewCpusMax CPUs (slab orders and min_partial depend on the CPU count). The byte header reads cpus modulo 4 for it.</summary>
+    FewCpus = 7,
+
+    /// <summary>
+    /// Bursts of make, free, make again with the same arguments (the freed slot is reused), stale
+    /// reference, another use of the new handle, free it, stale reference again, on one kind with a
+    /// stale operation (page runs, slab objects, kmalloc objects, vmalloc areas).
+    /// </summary>
+    StaleAfterReuse = 8,
+}
+
+public static class Moods
+{
+    /// <summary>How many moods there are (all values 0..Count-1 are moods).</summary>
+    public static readonly int Count = Enum.GetValues<Mood>().Length;
+
+    /// <summary>SmallMachine machines have at most 2^SmallMachineScaleBits pages.</summary>
+    public const int SmallMachineScaleBits = 7;
+
+    public const int SmallMachinePagesMax = 1 << SmallMachineScaleBits;
+
+    /// <summary>FewCpus machines have 1..FewCpusMax CPUs.</summary>
+    public const int FewCpusMax = 4;
+
+    /// <summary>The name of a mood byte: a mood's name, or "mood-N" for a byte no mood has (yet).</summary>
+    public static string Name(byte mood) => mood < Count ? ((Mood)mood).ToString() : $"mood-{mood}";
+}

@@ -1,0 +1,148 @@
+using Verify.Fuzz.Harness;
+using Verify.Model.Alphabet;
+using Verify.Model.Slab;
+
+namespace Verify.Fuzz.Engine;
+
+/// <summary>
+/// Writes one scenario's operations from its swarm plan: picks by weight and draws arguments with
+/// the mood's overrides (one favourite order, small orders when fragmenting, one fixed cache or
+/// kmalloc class when churning one cache). A mood with a kind first makes the handles that kind's
+/// producers need (a valid cache for slab objects). StaleAfterReuse writes bursts
+///   make, free(newest), make again (same arguments: the freed slot is reused), stale(newest freed),
+///   another use of the newest (an interior or wrong-cache free, a pin) when one is enabled,
+///   free(newest), stale(newest freed)
+/// aimed with an estimate of how many handles of the kind are live and freed (as if every call
+/// succeeded; a wrong estimate still names some handle, as references are taken modulo).
+/// </summary>
+internal sealed class SequenceWriter
+{
+    private SplitMix64 _random;
+    private readonly SwarmPlan _plan;
+    private readonly Mood _mood;
+    private readonly HandleKind? _kind;
+    private readonly int _count;
+    private readonly int _favouriteOrder;
+    private readonly List<Op> _ops = new();
+    private readonly int[] _live = new int[Enum.GetValues<HandleKind>().Length];
+    private readonly int[] _dead = new int[Enum.GetValues<HandleKind>().Length];
+
+    /// <summary>ChurnOneCache: the one cache_create (or kmalloc) every draw of that operation repeats.</summary>
+    private readonly Dictionary<int, Op> _fixed = new();
+
+    public SequenceWriter(SplitMix64 random, SwarmPlan plan, Mood mood, HandleKind? kind, int count)
+    {
+        _random = random;
+        _plan = plan;
+        _mood = mood;
+        _kind = kind;
+        _count = count;
+        _favouriteOrder = (int)_random.Range(0, Alphabet.AllocOrderMax);
+        if (mood != Mood.ChurnOneCache) return;
+        if (kind == HandleKind.SlabObject && Alphabet.ByKeyword("cache_create") is { } create) _fixed[create.Code] = ValidCacheCreate(create);
+        if (kind == HandleKind.KmallocObject && Alphabet.ByKeyword("kmalloc") is { } kmalloc)
+            _fixed[kmalloc.Code] = new Op(kmalloc.Code, _random.Range(1, 1L << (int)_random.Range(0, 13)), _random.Range(0, 2));
+    }
+
+    public List<Op> Write()
+    {
+        if (_kind is { } kind) Prelude(kind);
+        while (_ops.Count < _count)
+        {
+            if (_mood == Mood.StaleAfterReuse && _random.Chance(20) && Burst(_kind!.Value)) continue;
+            Emit(Draw(_plan.Pick(ref _random, secondHalf: _ops.Count >= _count / 2)));
+        }
+        return _ops;
+    }
+
+    /// <summary>One handle of each other kind the kind's producer names (a cache before slab objects).</summary>
+    private void Prelude(HandleKind kind)
+    {
+        var producer = _plan.PickEnabled(ref _random, spec => OpRoles.Produces(spec) == kind);
+        if (producer is null) return;
+        foreach (var needed in OpRoles.LiveRefKinds(producer).Where(k => k != kind).Distinct())
+        {
+            var maker = _plan.PickEnabled(ref _random, spec => OpRoles.Produces(spec) == needed);
+            if (maker is null) continue;
+            Emit(maker.Keyword == "cache_create" && !_fixed.ContainsKey(maker.Code) ? ValidCacheCreate(maker) : Draw(maker));
+        }
+    }
+
+    private bool Burst(HandleKind kind)
+    {
+        var make = _plan.PickEnabled(ref _random, spec => OpRoles.Produces(spec) == kind);
+        var free = _plan.PickEnabled(ref _random, spec => OpRoles.Consumes(spec) == kind);
+        var stale = _plan.PickEnabled(ref _random, spec => OpRoles.HasStaleRef(spec, kind));
+        if (make is null || free is null || stale is null) return false;
+        var use = _plan.PickEnabled(ref _random, spec => OpRoles.LiveRefKinds(spec).Contains(kind) && OpRoles.Consumes(spec) != kind && OpRoles.Produces(spec) is null);
+        var made = Draw(make);
+        Emit(made);
+        Emit(Aimed(free, kind));
+        Emit(made);
+        Emit(Aimed(stale, kind));
+        if (use is not null) Emit(Aimed(use, kind));
+        Emit(Aimed(free, kind));
+        Emit(Aimed(stale, kind));
+        return true;
+    }
+
+    /// <summary>The operation with its references of the kind at the newest live (or, stale, the newest freed) handle by the estimate.</summary>
+    private Op Aimed(OpSpec spec, HandleKind kind)
+    {
+        var op = Draw(spec);
+        for (int a = 0; a < spec.Args.Count; a++)
+        {
+            var arg = spec.Args[a];
+            if (!arg.IsReference || arg.RefKind != kind) continue;
+            int count = arg.Kind == ArgKind.StaleRef ? _dead[(int)kind] : _live[(int)kind];
+            op = op.WithArg(a, Math.Clamp(count - 1, 0, ArgSpec.RefIndexMax));
+        }
+        return op;
+    }
+
+    private void Emit(Op op)
+    {
+        if (_ops.Count >= _count) return;
+        _ops.Add(op);
+        if (OpRoles.Produces(op.Spec) is { } made) _live[(int)made]++;
+        if (OpRoles.Consumes(op.Spec) is { } freed && _live[(int)freed] > 0)
+        {
+            _live[(int)freed]--;
+            _dead[(int)freed] = Math.Min(_dead[(int)freed] + 1, HandleTable.DeadPerKindMax);
+        }
+    }
+
+    private Op Draw(OpSpec spec)
+    {
+        if (_fixed.TryGetValue(spec.Code, out var repeated)) return repeated;
+        var op = new Op(spec.Code);
+        for (int a = 0; a < spec.Args.Count; a++)
+        {
+            var arg = spec.Args[a];
+            long value = arg.Name == "order" && _mood == Mood.FavouriteOrder && _random.Chance(70) ? _favouriteOrder : Value(arg);
+            if (arg.Name == "order" && _mood == Mood.Fragment && _random.Chance(80)) value = _random.Chance(75) ? 0 : 1;
+            if (_mood == Mood.ChurnOneCache && arg.Kind == ArgKind.Ref && arg.RefKind == HandleKind.Cache) value = 0;
+            op = op.WithArg(a, value);
+        }
+        return op;
+    }
+
+    /// <summary>
+    /// A cache_create that succeeds whenever memory allows: size 8..32768 (up to one object per
+    /// order-3 slab, where every free empties a slab), alignment up to 64, any flags.
+    /// </summary>
+    private Op ValidCacheCreate(OpSpec create) =>
+        new(create.Code, _random.Range(8, Math.Min(SlabGeometry.ObjectSizeMax, 8L << (int)_random.Range(0, 12))), _random.Range(0, 6), _random.Range(0, (long)SlabFlags.All));
+
+    private long Value(ArgSpec arg)
+    {
+        if (arg.IsReference) return _random.Chance(30) ? 0 : _random.Range(0, ArgSpec.RefIndexMax);
+        // Both spreads: the edges one time in ten (the largest order, the dentry cache among the setup caches).
+        if (_random.Chance(10)) return _random.Chance(50) ? arg.Min : arg.Max;
+        if (arg.Spread == Spread.Uniform) return _random.Range(arg.Min, arg.Max);
+        // Logarithmic: a random power of two, then a random value up to it.
+        int bits = 64 - (int)ulong.LeadingZeroCount((ulong)(arg.Max - arg.Min));
+        long top = Math.Min(arg.Max - arg.Min, (1L << (int)_random.Range(0, bits)) - 1);
+        return arg.Min + _random.Range(0, top);
+    }
+}

@@ -1,0 +1,180 @@
+using Verify.Model.Alphabet;
+
+namespace Verify.Fuzz.Engine;
+
+/// <summary>
+/// One scenario's swarm (Groce et al., ISSTA 2012): which operations are enabled and how much each
+/// weighs, in the first and in the second half of the sequence.
+///   subset:  a quarter of the scenarios keep every operation their focus allows, with the
+///            alphabet's weights (the generator before swarm testing); the others enable each
+///            allowed operation with probability 1/2 and scale its weight by 2^e, e in -2..2;
+///   mood:    FillUp and Fragment shift producers and consumers (as before), churning grows then
+///            shrinks; FillUp enables every producer, FavouriteOrder and Fragment every operation
+///            with an order argument; a mood with a kind
+///            (churn, stale after reuse) enables every allowed operation that makes or names that
+///            kind and weighs them 8 times, the rest a quarter;
+///   closure: an enabled operation with a live reference of kind K gets an enabled producer of K,
+///            so consumers are not all no-ops (an operation never drawn is the swarm's omission; a
+///            consumer without producers would be a second, silent one). Stale references need none.
+///            Fragment also gets a freeing operation for every kind its enabled operations make.
+/// </summary>
+internal sealed class SwarmPlan
+{
+    private readonly long[] _firstCumulative, _secondCumulative;
+
+    private SwarmPlan(UInt128 enabled, bool wholeAlphabet, long[] first, long[] second)
+    {
+        Enabled = enabled;
+        WholeAlphabet = wholeAlphabet;
+        _firstCumulative = first;
+        _secondCumulative = second;
+    }
+
+    public UInt128 Enabled { get; }
+
+    public bool WholeAlphabet { get; }
+
+    public bool IsEnabled(int code) => ((Enabled >> code) & UInt128.One) != UInt128.Zero;
+
+    public static SwarmPlan Draw(ref SplitMix64 random, Mood mood, ScenarioGenerator.Focus focus, HandleKind? kind)
+    {
+        var specs = Alphabet.Specs;
+        bool whole = random.Chance(25);
+        var allowed = new bool[specs.Count];
+        var exponent = new int[specs.Count];
+        UInt128 enabled = UInt128.Zero;
+        foreach (var spec in specs)
+        {
+            allowed[spec.Code] = FocusWeight(spec.Weight, spec, focus) > 0;
+            if (!allowed[spec.Code]) continue;
+            if (whole || random.Chance(50)) enabled |= Swarm.Bit(spec.Code);
+            if (!whole) exponent[spec.Code] = (int)random.Range(-2, 2);
+        }
+        foreach (var spec in specs)
+            if (allowed[spec.Code] && Focused(spec, mood, kind)) enabled |= Swarm.Bit(spec.Code);
+        if (enabled == UInt128.Zero) enabled = Swarm.Bit(PickAllowed(ref random, allowed, _ => true));
+        enabled = Close(ref random, enabled, allowed);
+        if (mood == Mood.Fragment) enabled = WithFrees(ref random, enabled, allowed);
+
+        var first = new long[specs.Count];
+        var second = new long[specs.Count];
+        long firstTotal = 0, secondTotal = 0;
+        foreach (var spec in specs)
+        {
+            bool on = ((enabled >> spec.Code) & UInt128.One) != UInt128.Zero;
+            firstTotal += on ? Weight(spec, mood, focus, kind, exponent[spec.Code], secondHalf: false) : 0;
+            secondTotal += on ? Weight(spec, mood, focus, kind, exponent[spec.Code], secondHalf: true) : 0;
+            first[spec.Code] = firstTotal;
+            second[spec.Code] = secondTotal;
+        }
+        return new SwarmPlan(enabled, whole, first, second);
+    }
+
+    /// <summary>An enabled operation, by weight.</summary>
+    public OpSpec Pick(ref SplitMix64 random, bool secondHalf)
+    {
+        var cumulative = secondHalf ? _secondCumulative : _firstCumulative;
+        long pick = random.Range(0, cumulative[^1] - 1);
+        for (int code = 0; code < cumulative.Length; code++)
+            if (pick < cumulative[code]) return Alphabet.Specs[code];
+        return Alphabet.Specs[^1];
+    }
+
+    /// <summary>An enabled operation satisfying the condition, uniformly; null when none is.</summary>
+    public OpSpec? PickEnabled(ref SplitMix64 random, Func<OpSpec, bool> condition)
+    {
+        var candidates = Alphabet.Specs.Where(spec => IsEnabled(spec.Code) && condition(spec)).ToList();
+        return candidates.Count == 0 ? null : candidates[(int)random.Range(0, candidates.Count - 1)];
+    }
+
+    /// <summary>Adds a producer of every kind an enabled operation references live, until nothing changes.</summary>
+    private static UInt128 Close(ref SplitMix64 random, UInt128 enabled, bool[] allowed)
+    {
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            foreach (var spec in Alphabet.Specs)
+            {
+                if (((enabled >> spec.Code) & UInt128.One) == UInt128.Zero) continue;
+                foreach (var needed in OpRoles.LiveRefKinds(spec))
+                {
+                    bool produced = Alphabet.Specs.Any(p => ((enabled >> p.Code) & UInt128.One) != UInt128.Zero && OpRoles.Produces(p) == needed);
+                    if (produced || !Alphabet.Specs.Any(p => allowed[p.Code] && OpRoles.Produces(p) == needed)) continue;
+                    enabled |= Swarm.Bit(PickAllowed(ref random, allowed, p => OpRoles.Produces(p) == needed));
+                    changed = true;
+                }
+            }
+        }
+        return enabled;
+    }
+
+    /// <summary>
+    /// The operations a mood works through, always enabled: its kind's (churn, stale after reuse),
+    /// those with an order argument (favourite order, fragmenting) and every producer (filling up).
+    /// </summary>
+    private static bool Focused(OpSpec spec, Mood mood, HandleKind? kind) => mood switch
+    {
+        _ when kind is { } focused => OpRoles.Touches(spec, focused),
+        Mood.FavouriteOrder or Mood.Fragment => spec.Args.Any(arg => arg.Name == "order"),
+        Mood.FillUp => OpRoles.Produces(spec) is not null,
+        _ => false,
+    };
+
+    /// <summary>Fragmenting needs frees: a freeing operation for every kind an enabled operation makes.</summary>
+    private static UInt128 WithFrees(ref SplitMix64 random, UInt128 enabled, bool[] allowed)
+    {
+        foreach (var spec in Alphabet.Specs)
+        {
+            if (((enabled >> spec.Code) & UInt128.One) == UInt128.Zero || OpRoles.Produces(spec) is not { } made) continue;
+            bool freed = Alphabet.Specs.Any(c => ((enabled >> c.Code) & UInt128.One) != UInt128.Zero && OpRoles.Consumes(c) == made);
+            if (!freed && Alphabet.Specs.Any(c => allowed[c.Code] && OpRoles.Consumes(c) == made))
+                enabled |= Swarm.Bit(PickAllowed(ref random, allowed, c => OpRoles.Consumes(c) == made));
+        }
+        return enabled;
+    }
+
+    private static int PickAllowed(ref SplitMix64 random, bool[] allowed, Func<OpSpec, bool> condition)
+    {
+        var candidates = Alphabet.Specs.Where(spec => allowed[spec.Code] && condition(spec)).ToList();
+        return candidates[(int)random.Range(0, candidates.Count - 1)].Code;
+    }
+
+    private static long Weight(OpSpec spec, Mood mood, ScenarioGenerator.Focus focus, HandleKind? kind, int exponent, bool secondHalf)
+    {
+        long weight = FocusWeight(MoodWeight(spec, mood, secondHalf), spec, focus);
+        weight = exponent >= 0 ? weight << exponent : Math.Max(1, weight >> -exponent);
+        if (kind is { } focused) weight = OpRoles.Touches(spec, focused) ? weight * 8 : Math.Max(1, weight / 4);
+        return Math.Max(1, weight);
+    }
+
+    /// <summary>Buddy scenarios leave the slab layer out; slab-heavy ones keep a little buddy traffic for memory pressure.</summary>
+    private static long FocusWeight(long weight, OpSpec spec, ScenarioGenerator.Focus focus)
+    {
+        bool slab = Alphabet.IsSlabOp(spec);
+        return focus switch
+        {
+            ScenarioGenerator.Focus.Buddy => slab ? 0 : weight,
+            ScenarioGenerator.Focus.SlabHeavy => slab ? weight * 4 : Math.Max(1, weight / 4),
+            _ => weight,
+        };
+    }
+
+    /// <summary>
+    /// The spec's weight, shifted by mood: producers up when filling, consumers up when fragmenting
+    /// late; churning grows in the first half and shrinks in the second (empty slabs pile up and go back).
+    /// </summary>
+    private static long MoodWeight(OpSpec spec, Mood mood, bool secondHalf)
+    {
+        bool produces = spec.Produces is not null, consumes = spec.ConsumesArg >= 0;
+        return mood switch
+        {
+            Mood.FillUp when produces => spec.Weight * 4,
+            Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
+            Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,
+            Mood.Fragment when consumes => secondHalf ? spec.Weight * 4 : Math.Max(1, spec.Weight / 8),
+            Mood.ChurnOneCache or Mood.ChurnOneKind when produces => secondHalf ? Math.Max(1, spec.Weight / 2) : spec.Weight * 2,
+            Mood.ChurnOneCache or Mood.ChurnOneKind when consumes => secondHalf ? spec.Weight * 2 : Math.Max(1, spec.Weight / 2),
+            _ => spec.Weight,
+        };
+    }
+}
