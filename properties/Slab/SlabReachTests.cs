@@ -18,10 +18,16 @@ public sealed class SlabReachTests(ITestOutputHelper output)
         ulong seed = Profile.SeedFor(nameof(GeneratedSequencesReachEverySlabOutcomeAndMinPartialRelease));
         var random = new SplitMix64(seed);
         var recorder = new ReachRecorder();
-        for (int i = 0; i < 400; i++) Assert.True(recorder.Run(ScenarioGenerator.Generate(random.Next(), 300), CheckLevel.Cheap).Passed);
+        for (int i = 0; i < 400; i++)
+        {
+            var scenario = ScenarioGenerator.Generate(random.Next(), 300);
+            // A failing scenario is run again on a fresh runner, shrunk and reported with its seed and invariant.
+            if (!recorder.Run(scenario, CheckLevel.Cheap).Passed)
+                PropertyCheck.AssertPasses(output, new Runner(), scenario, CheckLevel.Cheap, $"slab reach test, seed {seed} (VERIFY_SEED={seed}), scenario {i}");
+        }
         output.WriteLine($"seed {seed}: reached {string.Join(", ", recorder.Reached)}");
         var missing = Wanted.Where(w => !recorder.Reached.Contains(w)).ToList();
-        Assert.True(missing.Count == 0, $"the generator never reached: {string.Join(", ", missing)} (seed {seed})");
+        Assert.True(missing.Count == 0, $"reach: the generator never reached: {string.Join(", ", missing)} (seed {seed}, replay with VERIFY_SEED={seed})");
     }
 
     [Fact]
