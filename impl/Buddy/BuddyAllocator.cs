@@ -192,11 +192,12 @@ public sealed class BuddyAllocator
                 report.Fail(S2, $"pfn {pfn} lies in no free block and no allocation");
                 length = 1;
             }
-            for (int interior = pfn + 1; interior < Math.Min(Pages, pfn + length); interior++)
-            {
-                if (_freeOrderAt[interior] >= 0 || _allocatedPagesAt[interior] != 0)
-                    report.Fail(S2, $"pfn {interior} inside the block at pfn {pfn} heads another block");
-            }
+            // Interior entries must be empty: vectorized scans, since this is the O(pages) part.
+            int interiorStart = pfn + 1, interiorLength = Math.Max(0, Math.Min(Pages, pfn + length) - interiorStart);
+            int freeHead = _freeOrderAt.AsSpan(interiorStart, interiorLength).IndexOfAnyExcept((sbyte)-1);
+            int allocationHead = _allocatedPagesAt.AsSpan(interiorStart, interiorLength).IndexOfAnyExcept(0);
+            if (freeHead >= 0 || allocationHead >= 0)
+                report.Fail(S2, $"pfn {interiorStart + (freeHead >= 0 ? freeHead : allocationHead)} inside the block at pfn {pfn} heads another block");
             pfn += Math.Max(1, length);
         }
         for (int order = 0; order < OrderCount; order++)

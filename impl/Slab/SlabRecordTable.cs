@@ -104,8 +104,9 @@ public sealed class SlabRecordTable
     /// S4 for one slab: free bits only below the object count, the in-use count equal to the
     /// objects without a free bit, accounted bits only on objects in use, and (for more than one
     /// word) summary bit w set exactly when free word w is non-zero. Returns the accounted objects.
+    /// slabName names the slab in a failure (called only then, so a passing check allocates nothing).
     /// </summary>
-    public int CheckSlab(SelfCheckReport report, int head, int objectsPerSlab, string name)
+    public int CheckSlab(SelfCheckReport report, int head, int objectsPerSlab, Func<int, string> slabName)
     {
         const string S4 = StructureInvariant.SlabRecords;
         long record = RecordOf(head);
@@ -117,17 +118,17 @@ public sealed class SlabRecordTable
             ulong freeBits = _records[FreeWordOf(record, w)], accountedBits = _records[FreeWordOf(record, w) + 1];
             int objectsInWord = Math.Min(64, objectsPerSlab - 64 * w);
             ulong valid = objectsInWord == 64 ? ulong.MaxValue : (1UL << objectsInWord) - 1;
-            if ((freeBits & ~valid) != 0) report.Fail(S4, $"{name}: free word {w} has bits beyond its {objectsInWord} objects (0x{freeBits:x16})");
-            if ((accountedBits & (freeBits | ~valid)) != 0) report.Fail(S4, $"{name}: accounted word {w} marks objects that are not in use (0x{accountedBits:x16})");
+            if ((freeBits & ~valid) != 0) report.Fail(S4, $"{slabName(head)}: free word {w} has bits beyond its {objectsInWord} objects (0x{freeBits:x16})");
+            if ((accountedBits & (freeBits | ~valid)) != 0) report.Fail(S4, $"{slabName(head)}: accounted word {w} marks objects that are not in use (0x{accountedBits:x16})");
             if (freeBits != 0) summary |= 1UL << w;
             free += BitOperations.PopCount(freeBits & valid);
             accounted += BitOperations.PopCount(accountedBits & valid & ~freeBits);
         }
         long inUse = (long)_records[record + InUseWord];
-        if (inUse != objectsPerSlab - free) report.Fail(S4, $"{name}: in-use count {inUse} but {objectsPerSlab - free} objects have no free bit");
+        if (inUse != objectsPerSlab - free) report.Fail(S4, $"{slabName(head)}: in-use count {inUse} but {objectsPerSlab - free} objects have no free bit");
         ulong recorded = _records[record + SummaryWord];
         if (bitmapWords == 1 ? recorded != 0 : recorded != summary)
-            report.Fail(S4, $"{name}: summary word 0x{recorded:x16} but the free words give 0x{(bitmapWords == 1 ? 0 : summary):x16}");
+            report.Fail(S4, $"{slabName(head)}: summary word 0x{recorded:x16} but the free words give 0x{(bitmapWords == 1 ? 0 : summary):x16}");
         return accounted;
     }
 

@@ -95,8 +95,7 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
             }
             if (length != area.Pages) report.Fail(S7, $"area {id} has {area.Pages} pages but its chain links {length}");
         }
-        int owned = 0;
-        for (int pfn = 0; pfn < Math.Min(machinePages, _ownedAt.Length); pfn++) if (_ownedAt[pfn]) owned++;
+        int owned = _ownedAt.AsSpan(0, Math.Min(machinePages, _ownedAt.Length)).Count(true);
         if (owned != seen.Count) report.Fail(S7, $"{owned} pages are marked owned but the chains link {seen.Count}");
     }
 

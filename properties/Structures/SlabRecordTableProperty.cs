@@ -88,7 +88,7 @@ public sealed class SlabRecordTableProperty(ITestOutputHelper output)
             {
                 if (free[s] is null) continue;
                 int slab = s;
-                if (StructureProperty.Violation(report => table.CheckSlab(report, slab * SlabPages, free[slab]!.Length, $"slab {slab}")) is { } broken)
+                if (StructureProperty.Violation(report => table.CheckSlab(report, slab * SlabPages, free[slab]!.Length, head => $"slab {slab} at {head}")) is { } broken)
                     return $"step {step + 1} ({op}): {broken}";
             }
         }
