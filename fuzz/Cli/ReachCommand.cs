@@ -54,7 +54,8 @@ public static class ReachCommand
             }
             Console.Write(counter.Format());
             if (counter.FirstFailure is not { } first) return Program.ExitPass;
-            Console.WriteLine($"first failure: {Report.Describe(first.Failure, first.Scenario)} (replay it with fuzz replay after saving the scenario)");
+            Console.WriteLine($"first failure: {Report.Describe(first.Failure, first.Scenario)}; its scenario (fuzz run or replay shrinks and saves failures):");
+            Console.Write(TraceFormat.Print(first.Scenario));
             return Program.ExitFinding;
         });
         return command;
