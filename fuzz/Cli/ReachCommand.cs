@@ -24,11 +24,14 @@ public static class ReachCommand
         var bytesMax = new Option<int>("--bytes-max") { Description = "Longest random byte input (bytes source)", DefaultValueFactory = _ => 600 };
         var source = new Option<Source>("--source") { Description = "generator: ScenarioGenerator; bytes: random byte strings through ByteCodec; corpus: the files under --corpus", DefaultValueFactory = _ => Source.Generator };
         var corpus = new Option<string>("--corpus") { Description = "Folder of inputs for --source corpus", DefaultValueFactory = _ => "corpus" };
+        var planted = CommonOptions.Planted();
         var command = new Command("reach", "Count per operation and per (operation, outcome) what generated, random-byte or corpus scenarios reach")
-            { scenarios, seed, opsMax, bytesMax, source, corpus };
+            { scenarios, seed, opsMax, bytesMax, source, corpus, planted };
         command.SetAction(parse =>
         {
-            var counter = new ReachCounter(new Runner());
+            var runner = CommonOptions.RunnerFor(parse.GetValue(planted));
+            if (runner is null) return Program.ExitUsage;
+            var counter = new ReachCounter(runner);
             ulong chosenSeed = parse.GetValue(seed);
             int count = Math.Max(0, parse.GetValue(scenarios));
             var chosen = parse.GetValue(source);
@@ -51,7 +54,8 @@ public static class ReachCommand
             }
             Console.Write(counter.Format());
             if (counter.FirstFailure is not { } first) return Program.ExitPass;
-            Console.WriteLine($"first failure: {Report.Describe(first.Failure, first.Scenario)} (replay it with fuzz replay after saving the scenario)");
+            Console.WriteLine($"first failure: {Report.Describe(first.Failure, first.Scenario)}; its scenario (fuzz run or replay shrinks and saves failures):");
+            Console.Write(TraceFormat.Print(first.Scenario));
             return Program.ExitFinding;
         });
         return command;

@@ -19,16 +19,18 @@ public enum Mood : byte
     FavouriteOrder = 3,
 
     /// <summary>
-    /// One cache churned hard: either one user cache (created first with fixed arguments, objects up
-    /// to one per slab, every cache reference names it) or one kmalloc size class (every kmalloc the
-    /// same size and flags); its operations weigh as in ChurnOneKind, grown then shrunk.
+    /// One cache churned hard: either one user cache of large objects (created first with fixed
+    /// arguments, 2 to 5 objects per slab of the largest order; every cache reference names it, and
+    /// destroying it is among the churned operations) or the largest kmalloc class (every kmalloc
+    /// the same size, 4 KiB to 8 KiB, and flags). Its operations weigh as in ChurnOneKind, and half
+    /// the frees take the newest object back, so the same slot is allocated, freed and reused.
     /// </summary>
     ChurnOneCache = 4,
 
     /// <summary>
     /// The operations that make or name one handle kind (pages, caches, slab objects, kmalloc
     /// objects, vmalloc areas, dentries) are all enabled at 8 times their weight, the rest at a
-    /// quarter; producers lead in the first half and consumers in the second.
+    /// quarter.
     /// </summary>
     ChurnOneKind = 5,
 

@@ -53,10 +53,10 @@ public static class ScenarioGenerator
         return new Generated(scenario, new Swarm(plan.Enabled | Swarm.Used(scenario), mood), focus, plan.WholeAlphabet, kind);
     }
 
-    /// <summary>The four moods of the generator before swarm testing twice as likely as each later one (they reach full and fragmented memory).</summary>
+    /// <summary>The moods of the generator before swarm testing twice as likely as each later one, Fragment three times (they reach full and fragmented memory).</summary>
     private static Mood DrawMood(ref SplitMix64 random)
     {
-        static int Weight(int mood) => mood <= (int)Mood.FavouriteOrder ? 2 : 1;
+        static int Weight(int mood) => mood switch { (int)Mood.Fragment => 3, <= (int)Mood.FavouriteOrder => 2, _ => 1 };
         long pick = random.Range(0, Enumerable.Range(0, Moods.Count).Sum(Weight) - 1);
         for (int mood = 0; ; mood++)
         {
@@ -67,8 +67,8 @@ public static class ScenarioGenerator
 
     /// <summary>
     /// The machine: small for SmallMachine; for Fragment, half the time one that the first half's
-    /// small allocations can fill past half (about count/2 pages), so that the frees leave holes in
-    /// a mostly full memory; otherwise any size (Pages).
+    /// small allocations can fill (64 pages up to one per operation), so that the frees leave holes
+    /// in a mostly full memory; otherwise any size (Pages); 1 to 4 CPUs for FewCpus.
     /// </summary>
     private static MachineConfig Machine(ref SplitMix64 random, Mood mood, int count)
     {

@@ -6,9 +6,10 @@ namespace Verify.Fuzz.Engine;
 
 /// <summary>
 /// Writes one scenario's operations from its swarm plan: picks by weight and draws arguments with
-/// the mood's overrides (one favourite order, small orders when fragmenting, one fixed cache or
-/// kmalloc class when churning one cache). A mood with a kind first makes the handles that kind's
-/// producers need (a valid cache for slab objects). StaleAfterReuse writes bursts
+/// the mood's overrides (one favourite order, small orders when fragmenting; when churning one
+/// cache, one fixed large-object cache or kmalloc class, and half its frees aimed at the newest
+/// object). A mood with a kind first makes the handles that kind's producers need (a valid cache
+/// for slab objects). StaleAfterReuse writes bursts
 ///   make, free(newest), make again (same arguments: the freed slot is reused), stale(newest freed),
 ///   another use of the newest (an interior or wrong-cache free, a pin) when one is enabled,
 ///   free(newest), stale(newest freed)
@@ -39,9 +40,11 @@ internal sealed class SequenceWriter
         _count = count;
         _favouriteOrder = (int)_random.Range(0, Alphabet.AllocOrderMax);
         if (mood != Mood.ChurnOneCache) return;
-        if (kind == HandleKind.SlabObject && Alphabet.ByKeyword("cache_create") is { } create) _fixed[create.Code] = ValidCacheCreate(create);
+        // Large objects, a few per slab of the largest order: slabs fill, go partial and empty within a few calls.
+        if (kind == HandleKind.SlabObject && Alphabet.ByKeyword("cache_create") is { } create)
+            _fixed[create.Code] = new Op(create.Code, _random.Range(SlabGeometry.ObjectSizeMax / 6 + 1, SlabGeometry.ObjectSizeMax / 2), _random.Range(0, 6), _random.Range(0, (long)SlabFlags.All));
         if (kind == HandleKind.KmallocObject && Alphabet.ByKeyword("kmalloc") is { } kmalloc)
-            _fixed[kmalloc.Code] = new Op(kmalloc.Code, _random.Range(1, 1L << (int)_random.Range(0, 13)), _random.Range(0, 2));
+            _fixed[kmalloc.Code] = new Op(kmalloc.Code, _random.Range(SlabLayout.KmallocMaxCacheBytes / 2 + 1, SlabLayout.KmallocMaxCacheBytes), _random.Range(0, 2));
     }
 
     public List<Op> Write()
@@ -50,7 +53,9 @@ internal sealed class SequenceWriter
         while (_ops.Count < _count)
         {
             if (_mood == Mood.StaleAfterReuse && _random.Chance(20) && Burst(_kind!.Value)) continue;
-            Emit(Draw(_plan.Pick(ref _random, secondHalf: _ops.Count >= _count / 2)));
+            var spec = _plan.Pick(ref _random, secondHalf: _ops.Count >= _count / 2);
+            // Churn: half the frees of the churned kind take the newest handle back (alloc, free, alloc: the same slot again).
+            Emit(_mood == Mood.ChurnOneCache && OpRoles.Consumes(spec) == _kind && _random.Chance(50) ? Aimed(spec, _kind!.Value) : Draw(spec));
         }
         return _ops;
     }
@@ -127,18 +132,15 @@ internal sealed class SequenceWriter
         return op;
     }
 
-    /// <summary>
-    /// A cache_create that succeeds whenever memory allows: size 8..32768 (up to one object per
-    /// order-3 slab, where every free empties a slab), alignment up to 64, any flags.
-    /// </summary>
+    /// <summary>A cache_create that succeeds whenever memory allows: size 8 bytes to 4 KiB (log-uniform), alignment up to 64, any flags.</summary>
     private Op ValidCacheCreate(OpSpec create) =>
-        new(create.Code, _random.Range(8, Math.Min(SlabGeometry.ObjectSizeMax, 8L << (int)_random.Range(0, 12))), _random.Range(0, 6), _random.Range(0, (long)SlabFlags.All));
+        new(create.Code, _random.Range(8, 8L << (int)_random.Range(0, 9)), _random.Range(0, 6), _random.Range(0, (long)SlabFlags.All));
 
     private long Value(ArgSpec arg)
     {
         if (arg.IsReference) return _random.Chance(30) ? 0 : _random.Range(0, ArgSpec.RefIndexMax);
-        // Both spreads: the edges one time in ten (the largest order, the dentry cache among the setup caches).
-        if (_random.Chance(10)) return _random.Chance(50) ? arg.Min : arg.Max;
+        // The edges one time in ten (logarithmic) or five (uniform: the largest order, the dentry cache among the setup caches).
+        if (_random.Chance(arg.Spread == Spread.Uniform ? 20 : 10)) return _random.Chance(50) ? arg.Min : arg.Max;
         if (arg.Spread == Spread.Uniform) return _random.Range(arg.Min, arg.Max);
         // Logarithmic: a random power of two, then a random value up to it.
         int bits = 64 - (int)ulong.LeadingZeroCount((ulong)(arg.Max - arg.Min));

@@ -7,19 +7,28 @@ namespace Verify.Fuzz.Engine;
 /// weighs, in the first and in the second half of the sequence.
 ///   subset:  a quarter of the scenarios keep every operation their focus allows, with the
 ///            alphabet's weights (the generator before swarm testing); the others enable each
-///            allowed operation with probability 1/2 and scale its weight by 2^e, e in -2..2;
-///   mood:    FillUp and Fragment shift producers and consumers (as before), churning grows then
-///            shrinks; FillUp enables every producer, FavouriteOrder and Fragment every operation
+///            allowed operation with probability 1/2 and scale its weight by 2^e, e in -1..1;
+///   mood:    FillUp and Fragment shift producers and consumers (as before); FillUp enables every producer, FavouriteOrder and Fragment every operation
 ///            with an order argument; a mood with a kind
 ///            (churn, stale after reuse) enables every allowed operation that makes or names that
 ///            kind and weighs them 8 times, the rest a quarter;
 ///   closure: an enabled operation with a live reference of kind K gets an enabled producer of K,
 ///            so consumers are not all no-ops (an operation never drawn is the swarm's omission; a
-///            consumer without producers would be a second, silent one). Stale references need none.
-///            Fragment also gets a freeing operation for every kind its enabled operations make.
+///            consumer without producers would be a second, silent one), and an enabled producer of
+///            K gets an enabled freeing operation of K, so every kind a scenario makes it can also
+///            give back (cache_destroy beside cache_create: a leak on destroy stays reachable in a
+///            few steps, and the property gate's shrinker can find that short path). Omission thus
+///            takes whole kinds, error paths (stale, interior, wrong-cache frees), accounting
+///            switches, pins and the shrinker; FillUp and the churn moods lean on frees by weight.
 /// </summary>
 internal sealed class SwarmPlan
 {
+    /// <summary>
+    /// How often a scenario keeps the whole alphabet its focus allows, and how likely each operation
+    /// is to be enabled otherwise (Groce et al. use 1/2). fuzz/REACH.md measures what they trade.
+    /// </summary>
+    public const int WholeAlphabetPercent = 25, InclusionPercent = 50;
+
     private readonly long[] _firstCumulative, _secondCumulative;
 
     private SwarmPlan(UInt128 enabled, bool wholeAlphabet, long[] first, long[] second)
@@ -39,7 +48,7 @@ internal sealed class SwarmPlan
     public static SwarmPlan Draw(ref SplitMix64 random, Mood mood, ScenarioGenerator.Focus focus, HandleKind? kind)
     {
         var specs = Alphabet.Specs;
-        bool whole = random.Chance(25);
+        bool whole = random.Chance(WholeAlphabetPercent);
         var allowed = new bool[specs.Count];
         var exponent = new int[specs.Count];
         UInt128 enabled = UInt128.Zero;
@@ -47,14 +56,13 @@ internal sealed class SwarmPlan
         {
             allowed[spec.Code] = FocusWeight(spec.Weight, spec, focus) > 0;
             if (!allowed[spec.Code]) continue;
-            if (whole || random.Chance(50)) enabled |= Swarm.Bit(spec.Code);
-            if (!whole) exponent[spec.Code] = (int)random.Range(-2, 2);
+            if (whole || random.Chance(InclusionPercent)) enabled |= Swarm.Bit(spec.Code);
+            if (!whole) exponent[spec.Code] = (int)random.Range(-1, 1);
         }
         foreach (var spec in specs)
             if (allowed[spec.Code] && Focused(spec, mood, kind)) enabled |= Swarm.Bit(spec.Code);
         if (enabled == UInt128.Zero) enabled = Swarm.Bit(PickAllowed(ref random, allowed, _ => true));
-        enabled = Close(ref random, enabled, allowed);
-        if (mood == Mood.Fragment) enabled = WithFrees(ref random, enabled, allowed);
+        enabled = WithFrees(ref random, Close(ref random, enabled, allowed), allowed);
 
         var first = new long[specs.Count];
         var second = new long[specs.Count];
@@ -114,13 +122,20 @@ internal sealed class SwarmPlan
     /// </summary>
     private static bool Focused(OpSpec spec, Mood mood, HandleKind? kind) => mood switch
     {
+        // One cache's whole life: its objects, and destroying it (the cache the objects' producer names).
+        Mood.ChurnOneCache when kind is { } focused => OpRoles.Touches(spec, focused) || IsHolderFree(spec, focused),
         _ when kind is { } focused => OpRoles.Touches(spec, focused),
         Mood.FavouriteOrder or Mood.Fragment => spec.Args.Any(arg => arg.Name == "order"),
         Mood.FillUp => OpRoles.Produces(spec) is not null,
         _ => false,
     };
 
-    /// <summary>Fragmenting needs frees: a freeing operation for every kind an enabled operation makes.</summary>
+    /// <summary>True when the operation frees a handle that the kind's producers name (cache_destroy for slab objects).</summary>
+    private static bool IsHolderFree(OpSpec spec, HandleKind kind) =>
+        OpRoles.Consumes(spec) is { } freed && freed != kind
+        && Alphabet.Specs.Any(p => OpRoles.Produces(p) == kind && OpRoles.LiveRefKinds(p).Contains(freed));
+
+    /// <summary>A freeing operation for every kind an enabled operation makes (destroy beside create, free beside alloc).</summary>
     private static UInt128 WithFrees(ref SplitMix64 random, UInt128 enabled, bool[] allowed)
     {
         foreach (var spec in Alphabet.Specs)
@@ -143,7 +158,7 @@ internal sealed class SwarmPlan
     {
         long weight = FocusWeight(MoodWeight(spec, mood, secondHalf), spec, focus);
         weight = exponent >= 0 ? weight << exponent : Math.Max(1, weight >> -exponent);
-        if (kind is { } focused) weight = OpRoles.Touches(spec, focused) ? weight * 8 : Math.Max(1, weight / 4);
+        if (kind is not null) weight = Focused(spec, mood, kind) ? weight * 8 : Math.Max(1, weight / 4);
         return Math.Max(1, weight);
     }
 
@@ -159,10 +174,7 @@ internal sealed class SwarmPlan
         };
     }
 
-    /// <summary>
-    /// The spec's weight, shifted by mood: producers up when filling, consumers up when fragmenting
-    /// late; churning grows in the first half and shrinks in the second (empty slabs pile up and go back).
-    /// </summary>
+    /// <summary>The spec's weight, shifted by mood: producers up when filling, consumers up when fragmenting late.</summary>
     private static long MoodWeight(OpSpec spec, Mood mood, bool secondHalf)
     {
         bool produces = spec.Produces is not null, consumes = spec.ConsumesArg >= 0;
@@ -172,8 +184,6 @@ internal sealed class SwarmPlan
             Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
             Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,
             Mood.Fragment when consumes => secondHalf ? spec.Weight * 4 : Math.Max(1, spec.Weight / 8),
-            Mood.ChurnOneCache or Mood.ChurnOneKind when produces => secondHalf ? Math.Max(1, spec.Weight / 2) : spec.Weight * 2,
-            Mood.ChurnOneCache or Mood.ChurnOneKind when consumes => secondHalf ? spec.Weight * 2 : Math.Max(1, spec.Weight / 2),
             _ => spec.Weight,
         };
     }
