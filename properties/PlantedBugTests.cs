@@ -1,8 +1,6 @@
 using Verify.Fuzz.Engine;
-using Verify.Fuzz.Formats;
 using Verify.Fuzz.Harness;
 using Verify.Fuzz.Planted;
-using Verify.Model.Alphabet;
 using Verify.Properties.Support;
 using Xunit.Abstractions;
 
@@ -35,8 +33,7 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         output.WriteLine($"{name}: seed {seed}, up to {count} sequences (replay with VERIFY_SEED={seed})");
         var runner = new Runner(PlantedBugs.ImplFactory(planted));
         var random = new SplitMix64(seed);
-        Scenario? shortest = null;
-        Failure? shortestFailure = null;
+        FailureArtifacts.Saved? shortest = null;
         int failures = 0;
         for (int i = 0; i < count && failures < FailuresTried; i++)
         {
@@ -45,19 +42,17 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
             var scenario = ScenarioGenerator.Generate(random.Next(), opsMax);
             if (runner.Run(scenario, CheckLevel.Full).Failure is not { } failure) continue;
             failures++;
-            string signature = failure.Invariant;
-            var shrunk = ScenarioShrinker.Minimize(scenario, s => runner.RunFresh(s, CheckLevel.Full).Failure is { } f && f.Invariant == signature);
-            var shrunkFailure = runner.RunFresh(shrunk, CheckLevel.Full).Failure ?? failure;
-            output.WriteLine($"sequence {i}: {failure.Invariant}, {scenario.Ops.Count} operations shrunk to {shrunk.Ops.Count}");
-            if (shortest is null || shrunk.Ops.Count < shortest.Ops.Count) (shortest, shortestFailure) = (shrunk, shrunkFailure);
-            if (shrunk.Ops.Count <= ShrunkOpsMax) break;
+            // Shrunk on fresh runners, written with its report, as every engine does with a failure.
+            var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, failure, CheckLevel.Full,
+                $"property {name}, seed {seed} (VERIFY_SEED={seed}), sequence {i}", PropertyCheck.FailuresDirectory, $"{name}-{seed}");
+            output.WriteLine($"sequence {i}: {failure.Invariant}, {scenario.Ops.Count} operations shrunk to {saved.Shrunk.Ops.Count}");
+            if (shortest is null || saved.Shrunk.Ops.Count < shortest.Shrunk.Ops.Count) shortest = saved;
+            if (saved.Shrunk.Ops.Count <= ShrunkOpsMax) break;
         }
         Assert.True(shortest is not null, $"the gate did not detect planted bug '{planted}' in {count} sequences of seed {seed}: {PlantedBugs.All[planted].Description}");
-        string tracePath = Report.WriteTrace(PropertyCheck.FailuresDirectory, $"{name}-{seed}", shortest, [Report.Describe(shortestFailure!, shortest), $"seed {seed} ({name})"]);
-        string report = Report.Format(shortestFailure!, shortest, $"property {name}, seed {seed} (VERIFY_SEED={seed})", tracePath);
-        output.WriteLine(report);
-        Assert.True(shortest.Ops.Count <= ShrunkOpsMax,
-            $"planted bug '{planted}' was shrunk only to {shortest.Ops.Count} operations (at most {ShrunkOpsMax} expected) in {failures} failures found:\n{report}");
-        PropertyCheck.AssertPasses(output, new Runner(), shortest, CheckLevel.Full, $"the shrunk trace of planted bug '{planted}' on the real impl");
+        output.WriteLine(shortest.ReportText);
+        Assert.True(shortest.Shrunk.Ops.Count <= ShrunkOpsMax,
+            $"planted bug '{planted}' was shrunk only to {shortest.Shrunk.Ops.Count} operations (at most {ShrunkOpsMax} expected) in {failures} failures found:\n{shortest.ReportText}");
+        PropertyCheck.AssertPasses(output, new Runner(), shortest.Shrunk, CheckLevel.Full, $"the shrunk trace of planted bug '{planted}' on the real impl");
     }
 }
