@@ -1,4 +1,5 @@
 using Verify.Impl.Buddy;
+using Verify.Impl.Cgroups;
 using Verify.Impl.Slab;
 using Verify.Model.Contract;
 using KmallocFlags = Verify.Model.Slab.KmallocFlags;
@@ -13,6 +14,7 @@ public sealed class ImplKernel : IKernel
     private readonly SlabAllocator _slab;
     private readonly VmallocAllocator _vmalloc;
     private readonly DentryCache _dentries;
+    private readonly ProcessContainers _containers;
 
     public ImplKernel(MachineConfig machine)
     {
@@ -20,12 +22,15 @@ public sealed class ImplKernel : IKernel
         _slab = new SlabAllocator(_buddy);
         _vmalloc = new VmallocAllocator(_buddy);
         _dentries = new DentryCache(_slab);
+        _containers = new ProcessContainers(Effects);
         Reset(machine);
     }
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest;
+
+    public EffectLog Effects { get; } = new();
 
     public void Reset(MachineConfig machine)
     {
@@ -34,6 +39,8 @@ public sealed class ImplKernel : IKernel
         _slab.Reset(machine.Pages, machine.Cpus);
         _vmalloc.Reset(machine.Pages);
         _dentries.Reset();
+        _containers.Reset(machine);
+        Effects.Clear();
     }
 
     public Snapshot TakeSnapshot() => new()
@@ -49,6 +56,10 @@ public sealed class ImplKernel : IKernel
         VmallocAreas = _vmalloc.Areas(),
         Dentries = _dentries.Dentries(),
         ReclaimableBytes = _slab.ReclaimableBytes(),
+        Cgroups = _containers.Cgroups(),
+        Tasks = _containers.Tasks(),
+        CurrentTask = _containers.CurrentTask,
+        CurrentCpu = _containers.CurrentCpu,
     };
 
     /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc).</summary>
@@ -58,6 +69,7 @@ public sealed class ImplKernel : IKernel
         _slab.CheckConsistency(report);
         _dentries.CheckConsistency(report);
         _vmalloc.CheckConsistency(report, Machine.Pages);
+        _containers.CheckConsistency(report);
     }
 
     /// <summary>The subsystems, for planted bugs that emulate a slip in one of them (test code only).</summary>
@@ -68,6 +80,8 @@ public sealed class ImplKernel : IKernel
     internal DentryCache Dentries => _dentries;
 
     internal VmallocAllocator VmallocAreas => _vmalloc;
+
+    internal ProcessContainers Containers => _containers;
 
     /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
     private AllocatedRun WithOwnerKind(AllocatedRun run) =>
@@ -119,4 +133,22 @@ public sealed class ImplKernel : IKernel
     public Outcome DentryUnpin(long dentryId) => _dentries.Unpin(dentryId);
 
     public Outcome Shrink(int count) => _dentries.Shrink(count);
+
+    public Outcome TaskFork(long pid) => _containers.Fork(pid);
+
+    public Outcome TaskExit(long pid) => _containers.Exit(pid);
+
+    public Outcome TaskExec(long pid) => _containers.Exec(pid);
+
+    public Outcome TaskAttach(long pid, long cgroupId) => _containers.Attach(pid, cgroupId);
+
+    public Outcome CgroupCreate(long parentId) => _containers.Create(parentId);
+
+    public Outcome CgroupRemove(long cgroupId) => _containers.Remove(cgroupId);
+
+    public Outcome CgroupSetPidsMax(long cgroupId, long max) => _containers.SetPidsMax(cgroupId, max);
+
+    public Outcome CgroupSetNotifyOnRelease(long cgroupId, bool on) => _containers.SetNotifyOnRelease(cgroupId, on);
+
+    public Outcome RunOn(long pid, int cpu) => _containers.RunOn(pid, cpu);
 }

@@ -1,4 +1,5 @@
 using Verify.Model.Buddy;
+using Verify.Model.Cgroups;
 using Verify.Model.Contract;
 using Verify.Model.Slab;
 
@@ -11,12 +12,15 @@ public sealed class ModelKernel : IKernel
     private SlabAllocator _slab = null!;
     private VmallocAllocator _vmalloc = null!;
     private DentryCache _dentries = null!;
+    private ProcessContainers _containers = null!;
 
     public ModelKernel(MachineConfig machine) => Reset(machine);
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest();
+
+    public EffectLog Effects { get; } = new();
 
     public void Reset(MachineConfig machine)
     {
@@ -25,6 +29,8 @@ public sealed class ModelKernel : IKernel
         _slab = new SlabAllocator(_buddy, machine.Cpus);
         _vmalloc = new VmallocAllocator(_buddy);
         _dentries = new DentryCache(_slab);
+        _containers = new ProcessContainers(machine, Effects);
+        Effects.Clear();
     }
 
     public Snapshot TakeSnapshot() => new()
@@ -40,6 +46,10 @@ public sealed class ModelKernel : IKernel
         VmallocAreas = _vmalloc.Areas(),
         Dentries = _dentries.Dentries(),
         ReclaimableBytes = _slab.ReclaimableBytes(),
+        Cgroups = _containers.Cgroups(),
+        Tasks = _containers.Tasks(),
+        CurrentTask = _containers.CurrentTask,
+        CurrentCpu = _containers.CurrentCpu,
     };
 
     /// <summary>Lists, sorted sets and totals recomputed on demand: no redundant state to disagree with itself.</summary>
@@ -98,4 +108,22 @@ public sealed class ModelKernel : IKernel
     public Outcome DentryUnpin(long dentryId) => _dentries.Unpin(dentryId);
 
     public Outcome Shrink(int count) => _dentries.Shrink(count);
+
+    public Outcome TaskFork(long pid) => _containers.Fork(pid);
+
+    public Outcome TaskExit(long pid) => _containers.Exit(pid);
+
+    public Outcome TaskExec(long pid) => _containers.Exec(pid);
+
+    public Outcome TaskAttach(long pid, long cgroupId) => _containers.Attach(pid, cgroupId);
+
+    public Outcome CgroupCreate(long parentId) => _containers.Create(parentId);
+
+    public Outcome CgroupRemove(long cgroupId) => _containers.Remove(cgroupId);
+
+    public Outcome CgroupSetPidsMax(long cgroupId, long max) => _containers.SetPidsMax(cgroupId, max);
+
+    public Outcome CgroupSetNotifyOnRelease(long cgroupId, bool on) => _containers.SetNotifyOnRelease(cgroupId, on);
+
+    public Outcome RunOn(long pid, int cpu) => _containers.RunOn(pid, cpu, Machine.Cpus);
 }

@@ -15,6 +15,8 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
 
     public ulong Digest => Inner.Digest;
 
+    public EffectLog Effects => Inner.Effects;
+
     public virtual void Reset(MachineConfig machine) => Inner.Reset(machine);
 
     public Snapshot TakeSnapshot() => Inner.TakeSnapshot();
@@ -62,4 +64,22 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
     public virtual Outcome DentryUnpin(long dentryId) => Inner.DentryUnpin(dentryId);
 
     public virtual Outcome Shrink(int count) => Inner.Shrink(count);
+
+    public virtual Outcome TaskFork(long pid) => Inner.TaskFork(pid);
+
+    public virtual Outcome TaskExit(long pid) => Inner.TaskExit(pid);
+
+    public virtual Outcome TaskExec(long pid) => Inner.TaskExec(pid);
+
+    public virtual Outcome TaskAttach(long pid, long cgroupId) => Inner.TaskAttach(pid, cgroupId);
+
+    public virtual Outcome CgroupCreate(long parentId) => Inner.CgroupCreate(parentId);
+
+    public virtual Outcome CgroupRemove(long cgroupId) => Inner.CgroupRemove(cgroupId);
+
+    public virtual Outcome CgroupSetPidsMax(long cgroupId, long max) => Inner.CgroupSetPidsMax(cgroupId, max);
+
+    public virtual Outcome CgroupSetNotifyOnRelease(long cgroupId, bool on) => Inner.CgroupSetNotifyOnRelease(cgroupId, on);
+
+    public virtual Outcome RunOn(long pid, int cpu) => Inner.RunOn(pid, cpu);
 }

@@ -21,6 +21,7 @@ public static partial class Alphabet
         specs.AddRange(SlabOps());
         specs.AddRange(ErrorPathBuddyOps());
         specs.AddRange(ErrorPathSlabOps());
+        specs.AddRange(CgroupOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

@@ -20,4 +20,10 @@ public enum HandleKind : byte
 
     /// <summary>A dentry (Value: dentry id). A shrunk dentry stays a handle; calls on it fail with EINVAL.</summary>
     Dentry = 5,
+
+    /// <summary>A task (Value: pid). Task 1 (init) is live from the start and cannot exit.</summary>
+    Task = 6,
+
+    /// <summary>A cgroup of any hierarchy (Value: cgroup id). Each hierarchy's root is live from the start and cannot be removed.</summary>
+    Cgroup = 7,
 }

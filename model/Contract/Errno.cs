@@ -9,4 +9,10 @@ public enum Errno : byte
     EBUSY,
     ENOENT,
     EEXIST,
+
+    /// <summary>A fork the pids controller refuses, or no free pid.</summary>
+    EAGAIN,
+
+    /// <summary>No live task has that pid.</summary>
+    ESRCH,
 }

@@ -15,6 +15,24 @@ public static class KernelConstants
     public const int CpusMin = 1;
     public const int CpusMax = 64;
 
+    /// <summary>PID_MAX_LIMIT on 64-bit: the largest pids.max value; PidsMaxValue (PIDS_MAX) stands for "max".</summary>
+    public const long PidMaxLimit = 4L * 1024 * 1024;
+
+    /// <summary>PIDS_MAX: the limit "max" is stored as.</summary>
+    public const long PidsMaxValue = PidMaxLimit + 1;
+
+    /// <summary>The argument of CgroupSetPidsMax that writes the word "max".</summary>
+    public const long PidsMaxWord = -1;
+
+    /// <summary>RESERVED_PIDS: after the cursor has passed it, pids wrap around to it, not to 1.</summary>
+    public const int ReservedPids = 300;
+
+    /// <summary>pid_max: max(PID_MAX_DEFAULT 32768, 1024 per possible CPU); pids are below it.</summary>
+    public static int PidMax(int cpus) => Math.Max(32 * 1024, 1024 * cpus);
+
+    /// <summary>The init task every machine starts with.</summary>
+    public const long InitPid = 1;
+
     /// <summary>The largest request alloc_pages_exact can serve: one block of MaxPageOrder.</summary>
     public const long ExactBytesMax = (long)PageSizeBytes << MaxPageOrder;
 

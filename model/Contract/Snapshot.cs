@@ -50,4 +50,15 @@ public sealed class Snapshot
 
     /// <summary>Bytes of live objects in SLAB_RECLAIM_ACCOUNT caches (dentries and their kmalloc-rcl name buffers among them).</summary>
     public long ReclaimableBytes { get; init; }
+
+    /// <summary>Every live cgroup of every hierarchy, sorted by id (roots first).</summary>
+    public IReadOnlyList<CgroupInfo> Cgroups { get; init; } = [];
+
+    /// <summary>Every live task, sorted by pid.</summary>
+    public IReadOnlyList<TaskInfo> Tasks { get; init; } = [];
+
+    /// <summary>The current task and CPU (RunOn): the context kernel allocations run in.</summary>
+    public long CurrentTask { get; init; }
+
+    public int CurrentCpu { get; init; }
 }

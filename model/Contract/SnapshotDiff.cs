@@ -23,6 +23,10 @@ public static class SnapshotDiff
         CompareSorted("dentry", model.Dentries, impl.Dentries, lines);
         if (model.ReclaimableBytes != impl.ReclaimableBytes)
             lines.Add($"reclaimable bytes: model {model.ReclaimableBytes} impl {impl.ReclaimableBytes}");
+        CompareSorted("cgroup", model.Cgroups, impl.Cgroups, lines);
+        CompareSorted("task", model.Tasks, impl.Tasks, lines);
+        if (model.CurrentTask != impl.CurrentTask || model.CurrentCpu != impl.CurrentCpu)
+            lines.Add($"current: model task {model.CurrentTask} cpu {model.CurrentCpu}, impl task {impl.CurrentTask} cpu {impl.CurrentCpu}");
         return lines;
     }
 

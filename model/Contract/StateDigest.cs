@@ -40,6 +40,28 @@ public static class StateDigest
     public static ulong Dentry(long id, long address, long nameAddress, int pins) =>
         Mix(((ulong)id << 40) ^ ((ulong)address << 4) ^ ((ulong)nameAddress * 31) ^ (uint)pins ^ (0xAUL << 60));
 
+    /// <summary>
+    /// A cgroup's fields other than its pids count and task count, which enter linearly (PidsUnit,
+    /// TasksUnit): a charge, an uncharge or a task joining then changes the digest by one addition
+    /// per group touched, in any order.
+    /// </summary>
+    public static ulong Cgroup(long id, long parentId, int hierarchy, bool populated, long pidsMax, long eventsMax, long eventsLocalMax, bool notifyOnRelease)
+    {
+        ulong shape = Mix(((ulong)id << 32) ^ ((ulong)parentId << 2) ^ (ulong)hierarchy ^ (0xBUL << 60));
+        return Mix(shape ^ ((ulong)pidsMax << 20) ^ ((ulong)eventsMax << 8) ^ ((ulong)eventsLocalMax << 40) ^ (notifyOnRelease ? 2UL : 0) ^ (populated ? 1UL : 0));
+    }
+
+    /// <summary>What one pid charged to a cgroup adds to the digest (pids.current times this; odd, so no count wraps to zero before 2^64).</summary>
+    public static ulong PidsUnit(long id) => Mix((ulong)id ^ (0xCUL << 60)) | 1;
+
+    /// <summary>What one task in a cgroup itself adds to the digest (its task count times this).</summary>
+    public static ulong TasksUnit(long id) => Mix((ulong)id ^ (0xFUL << 60)) | 1;
+
+    public static ulong Task(long pid, long parentPid, long cgroup0, long cgroup1, int execs) =>
+        Mix(Mix(((ulong)pid << 32) ^ (ulong)parentPid ^ (0xDUL << 60)) ^ ((ulong)cgroup0 << 24) ^ ((ulong)cgroup1 << 4) ^ ((ulong)(uint)execs << 44));
+
+    public static ulong Current(long pid, int cpu) => Mix(((ulong)pid << 8) ^ (uint)cpu ^ (0xEUL << 60));
+
     /// <summary>splitmix64 finalizer: a bijection on 64 bits with good avalanche.</summary>
     public static ulong Mix(ulong x)
     {

@@ -1,0 +1,290 @@
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Model.Cgroups;
+
+/// <summary>
+/// The reference model of process containers (KERNEL-FACTS.md, "Generic process containers" and
+/// "The pids controller"), kept plain: groups with parent links and tasks in lists; pids.current,
+/// populated and task counts are recomputed by counting the tasks of a subtree whenever asked.
+/// Effects go to the log in the kernel's order: per hierarchy (0, then 1), from the group a task
+/// joins or leaves up to the first ancestor whose populated state does not flip; an attach first
+/// populates the new chain, then unpopulates the old one (css_set_move_task).
+/// </summary>
+public sealed class ProcessContainers
+{
+    private sealed class Group(long id, int hierarchy, Group? parent, string path, bool notifyOnRelease)
+    {
+        public long Id { get; } = id;
+        public int Hierarchy { get; } = hierarchy;
+        public Group? Parent { get; } = parent;
+        public string Path { get; } = path;
+        public bool NotifyOnRelease { get; set; } = notifyOnRelease;
+        public long PidsMax { get; set; } = PidsMaxValue;
+        public long EventsMax { get; set; }
+        public long EventsLocalMax { get; set; }
+    }
+
+    private sealed class Task(long pid, long parentPid, long[] groups)
+    {
+        public long Pid { get; } = pid;
+        public long ParentPid { get; set; } = parentPid;
+        public long[] Groups { get; } = groups;
+        public int Execs { get; set; }
+    }
+
+    private readonly CgroupLayout _layout;
+    private readonly int _pidMax;
+    private readonly EffectLog _effects;
+    private readonly List<Group> _groups = [];
+    private readonly List<Task> _tasks = [];
+    private long _nextGroupId;
+    private int _pidCursor;
+    private long _currentTask = InitPid;
+    private int _currentCpu;
+    private ulong? _digest;
+
+    public ProcessContainers(MachineConfig machine, EffectLog effects)
+    {
+        _layout = machine.Layout;
+        _pidMax = PidMax(machine.Cpus);
+        _effects = effects;
+        int hierarchies = _layout.HierarchyCount();
+        var rootGroups = new long[hierarchies];
+        for (int h = 0; h < hierarchies; h++)
+        {
+            _groups.Add(new Group(h + 1, h, null, "/", notifyOnRelease: false));
+            rootGroups[h] = h + 1;
+        }
+        _nextGroupId = hierarchies + 1;
+        _tasks.Add(new Task(InitPid, 0, rootGroups));
+        _pidCursor = (int)InitPid + 1;
+    }
+
+    private int Hierarchies => _layout.HierarchyCount();
+
+    private int PidsHierarchy => _layout.PidsHierarchy();
+
+    public Outcome Fork(long pid)
+    {
+        _digest = null;
+        var parent = FindTask(pid);
+        if (parent is null) return Outcome.Fail(Errno.ESRCH);
+        int childPid = AllocPid();
+        if (childPid < 0) return Outcome.Fail(Errno.EAGAIN);
+        var forking = FindGroup(parent.Groups[PidsHierarchy])!;
+        for (var level = forking; level.Parent is not null; level = level.Parent)
+        {
+            if (SubtreeTasks(level) + 1 <= level.PidsMax) continue;
+            CountMaxEvent(forking, level);
+            return Outcome.Fail(Errno.EAGAIN); // the pid taken above is freed; the cursor stays moved
+        }
+        _tasks.Add(new Task(childPid, pid, (long[])parent.Groups.Clone()));
+        return Outcome.Ok(childPid);
+    }
+
+    public Outcome Exit(long pid)
+    {
+        _digest = null;
+        var task = FindTask(pid);
+        if (task is null) return Outcome.Fail(Errno.ESRCH);
+        if (pid == InitPid) return Outcome.Fail(Errno.EINVAL);
+        var populatedBefore = PopulatedGroups();
+        _tasks.Remove(task);
+        foreach (var child in _tasks.Where(t => t.ParentPid == pid)) child.ParentPid = InitPid;
+        if (_currentTask == pid) _currentTask = InitPid;
+        for (int h = 0; h < Hierarchies; h++) EmitFlips(FindGroup(task.Groups[h])!, populatedBefore);
+        return Outcome.Ok(0);
+    }
+
+    public Outcome Exec(long pid)
+    {
+        _digest = null;
+        var task = FindTask(pid);
+        if (task is null) return Outcome.Fail(Errno.ESRCH);
+        task.Execs++;
+        return Outcome.Ok(0);
+    }
+
+    public Outcome Attach(long pid, long cgroupId)
+    {
+        _digest = null;
+        var task = FindTask(pid);
+        if (task is null) return Outcome.Fail(Errno.ESRCH);
+        var target = FindGroup(cgroupId);
+        if (target is null) return Outcome.Fail(Errno.ENOENT);
+        var old = FindGroup(task.Groups[target.Hierarchy])!;
+        if (old == target) return Outcome.Ok(0);
+        var populatedBefore = PopulatedGroups();
+        task.Groups[target.Hierarchy] = target.Id;
+        EmitFlips(target, populatedBefore);
+        EmitFlips(old, populatedBefore);
+        return Outcome.Ok(0);
+    }
+
+    public Outcome Create(long parentId)
+    {
+        _digest = null;
+        var parent = FindGroup(parentId);
+        if (parent is null) return Outcome.Fail(Errno.ENOENT);
+        long id = _nextGroupId++;
+        string path = (parent.Parent is null ? "" : parent.Path) + "/g" + id;
+        _groups.Add(new Group(id, parent.Hierarchy, parent, path, parent.NotifyOnRelease));
+        return Outcome.Ok(id);
+    }
+
+    public Outcome Remove(long cgroupId)
+    {
+        _digest = null;
+        var group = FindGroup(cgroupId);
+        if (group is null) return Outcome.Fail(Errno.ENOENT);
+        if (group.Parent is null) return Outcome.Fail(Errno.EINVAL);
+        if (IsPopulated(group) || LiveChildren(group).Any()) return Outcome.Fail(Errno.EBUSY);
+        _groups.Remove(group);
+        CheckForRelease(group.Parent);
+        return Outcome.Ok(0);
+    }
+
+    public Outcome SetPidsMax(long cgroupId, long max)
+    {
+        _digest = null;
+        var group = FindGroup(cgroupId);
+        if (group is null || group.Parent is null || group.Hierarchy != PidsHierarchy) return Outcome.Fail(Errno.ENOENT);
+        if (max == PidsMaxWord) max = PidsMaxValue;
+        else if (max < 0 || max > PidMaxLimit) return Outcome.Fail(Errno.EINVAL);
+        group.PidsMax = max;
+        return Outcome.Ok(0);
+    }
+
+    public Outcome SetNotifyOnRelease(long cgroupId, bool on)
+    {
+        _digest = null;
+        var group = FindGroup(cgroupId);
+        if (group is null) return Outcome.Fail(Errno.ENOENT);
+        if (_layout != CgroupLayout.V1) return Outcome.Fail(Errno.EINVAL);
+        group.NotifyOnRelease = on;
+        return Outcome.Ok(0);
+    }
+
+    public Outcome RunOn(long pid, int cpu, int cpus)
+    {
+        _digest = null;
+        if (FindTask(pid) is null) return Outcome.Fail(Errno.ESRCH);
+        if (cpu < 0 || cpu >= cpus) return Outcome.Fail(Errno.EINVAL);
+        (_currentTask, _currentCpu) = (pid, cpu);
+        return Outcome.Ok(0);
+    }
+
+    public long CurrentTask => _currentTask;
+
+    public int CurrentCpu => _currentCpu;
+
+    /// <summary>Every live group with its counts, counted in one pass over the tasks: each task adds one to its group and to every ancestor.</summary>
+    public List<CgroupInfo> Cgroups()
+    {
+        var own = new Dictionary<Group, int>();
+        var subtree = new Dictionary<Group, int>();
+        foreach (var task in _tasks)
+        {
+            for (int h = 0; h < Hierarchies; h++)
+            {
+                var group = FindGroup(task.Groups[h])!;
+                own[group] = own.GetValueOrDefault(group) + 1;
+                for (var g = group; g is not null; g = g.Parent) subtree[g] = subtree.GetValueOrDefault(g) + 1;
+            }
+        }
+        return _groups.OrderBy(g => g.Id).Select(g => new CgroupInfo(
+            g.Hierarchy, g.Id, g.Parent?.Id ?? 0, g.Path,
+            Tasks: own.GetValueOrDefault(g),
+            Populated: subtree.GetValueOrDefault(g) > 0,
+            PidsCurrent: HasPidsFiles(g) ? subtree.GetValueOrDefault(g) : 0,
+            g.PidsMax, g.EventsMax, g.EventsLocalMax, g.NotifyOnRelease)).ToList();
+    }
+
+    public List<TaskInfo> Tasks() => _tasks.OrderBy(t => t.Pid)
+        .Select(t => new TaskInfo(t.Pid, t.ParentPid, t.Groups[0], Hierarchies > 1 ? t.Groups[1] : 0, t.Execs)).ToList();
+
+    /// <summary>Recomputed from the lists after any call of this layer, else the last value (buddy and slab calls do not touch it).</summary>
+    public ulong Digest()
+    {
+        if (_digest is { } known) return known;
+        ulong digest = StateDigest.Current(_currentTask, _currentCpu);
+        foreach (var info in Cgroups())
+        {
+            digest += StateDigest.Cgroup(info.Id, info.ParentId, info.Hierarchy, info.Populated, info.PidsMax, info.PidsEventsMax, info.PidsEventsLocalMax, info.NotifyOnRelease);
+            digest += (ulong)info.PidsCurrent * StateDigest.PidsUnit(info.Id) + (ulong)info.Tasks * StateDigest.TasksUnit(info.Id);
+        }
+        foreach (var task in Tasks()) digest += StateDigest.Task(task.Pid, task.ParentPid, task.Cgroup0, task.Cgroup1, task.Execs);
+        _digest = digest;
+        return digest;
+    }
+
+    private bool HasPidsFiles(Group g) => g.Parent is not null && g.Hierarchy == PidsHierarchy;
+
+    /// <summary>The live tasks of the subtree: pids.current where the group has pids files.</summary>
+    private long SubtreeTasks(Group g) => _tasks.Count(t => IsAncestorOrSelf(g, FindGroup(t.Groups[g.Hierarchy])));
+
+    private bool IsPopulated(Group g) => SubtreeTasks(g) > 0;
+
+    private static bool IsAncestorOrSelf(Group ancestor, Group? g)
+    {
+        for (; g is not null; g = g.Parent)
+            if (g == ancestor) return true;
+        return false;
+    }
+
+    private IEnumerable<Group> LiveChildren(Group g) => _groups.Where(c => c.Parent == g);
+
+    private HashSet<Group> PopulatedGroups() => _groups.Where(IsPopulated).ToHashSet();
+
+    /// <summary>From the group up while populated flips (cgroup_update_populated): release check, then the v2 event.</summary>
+    private void EmitFlips(Group from, HashSet<Group> populatedBefore)
+    {
+        for (var g = from; g is not null; g = g.Parent)
+        {
+            bool now = IsPopulated(g);
+            if (now == populatedBefore.Contains(g)) break;
+            if (!now) CheckForRelease(g);
+            if (_layout == CgroupLayout.V2 && g.Parent is not null) _effects.Add(Effect.Populated(g.Id, now));
+        }
+    }
+
+    /// <summary>cgroup1_check_for_release: notify_on_release, no task in the subtree and no live child.</summary>
+    private void CheckForRelease(Group g)
+    {
+        if (g.NotifyOnRelease && !IsPopulated(g) && !LiveChildren(g).Any()) _effects.Add(Effect.Release(g.Id));
+    }
+
+    /// <summary>pids_event: v2 counts max on the group whose limit was hit and its non-root ancestors (and events.local on it); v1 on the forking group.</summary>
+    private void CountMaxEvent(Group forking, Group overLimit)
+    {
+        if (_layout == CgroupLayout.V1)
+        {
+            forking.EventsMax++;
+            return;
+        }
+        overLimit.EventsLocalMax++;
+        for (var g = overLimit; g.Parent is not null; g = g.Parent) g.EventsMax++;
+    }
+
+    /// <summary>alloc_pid's idr_alloc_cyclic: from the cursor up to pid_max, then from the start; after the cursor passed RESERVED_PIDS the start is RESERVED_PIDS.</summary>
+    private int AllocPid()
+    {
+        int start = _pidCursor > ReservedPids ? ReservedPids : 1;
+        for (int pid = Math.Max(start, _pidCursor); pid < _pidMax; pid++)
+            if (FindTask(pid) is null) return Take(pid);
+        for (int pid = start; pid < _pidMax; pid++)
+            if (FindTask(pid) is null) return Take(pid);
+        return -1;
+    }
+
+    private int Take(int pid)
+    {
+        _pidCursor = pid + 1;
+        return pid;
+    }
+
+    private Task? FindTask(long pid) => _tasks.Find(t => t.Pid == pid);
+
+    private Group? FindGroup(long id) => _groups.Find(g => g.Id == id);
+}
