@@ -133,7 +133,7 @@ public static class CrashTriage
         string binPath = Path.Combine(settings.RegressionsDirectory, stem + ".bin");
         string tracePath = Path.Combine(settings.RegressionsDirectory, stem + ".trace");
         bool binNew = WriteNew(binPath, canonical);
-        WriteNew(tracePath, System.Text.Encoding.UTF8.GetBytes(TraceFormat.Print(scenario, [description])));
+        WriteNew(tracePath, System.Text.Encoding.UTF8.GetBytes(TraceFormat.Print(scenario, [description], StepAnnotations.Of(scenario))));
         note = binNew ? "saved" : "already in the regressions folder";
         return binPath;
     }

@@ -3,7 +3,7 @@ using Verify.Fuzz.Formats;
 
 namespace Verify.Fuzz.Cli;
 
-/// <summary>fuzz show: prints an input (binary or trace) as trace text; for a binary one, a comment describes its header.</summary>
+/// <summary>fuzz show: prints an input (binary or trace) as trace text, each operation with the model's outcome and effects as a comment; for a binary one, a comment describes its header.</summary>
 public static class ShowCommand
 {
     public static Command Create()
@@ -19,7 +19,7 @@ public static class ShowCommand
                 string[] comments = path.EndsWith(".bin", StringComparison.Ordinal)
                     ? [$"decoded from {path}", ByteCodec.DecodeWithHeader(File.ReadAllBytes(path)).Header.Describe()]
                     : [$"decoded from {path}"];
-                Console.Write(TraceFormat.Print(scenario, comments));
+                Console.Write(TraceFormat.Print(scenario, comments, Harness.StepAnnotations.Of(scenario)));
                 return Program.ExitPass;
             }
             catch (InputException e)

@@ -46,6 +46,20 @@ public enum Mood : byte
     /// stale operation (page runs, slab objects, kmalloc objects, vmalloc areas).
     /// </summary>
     StaleAfterReuse = 8,
+
+    /// <summary>
+    /// Process containers deep and wide: first a chain of 6 to 10 nested groups in one hierarchy
+    /// with a few tasks spread down it, then tasks and cgroups churned (attach to any group, so
+    /// migrations between distant groups, removals of emptied groups) with cgroup operations weighed 4 times.
+    /// </summary>
+    DeepHierarchy = 9,
+
+    /// <summary>
+    /// A fork bomb: first a group of the pids hierarchy with a tight pids.max (0 to 60) and a task
+    /// moved into it, then mostly forks of the newest task (inside the group, until the limit
+    /// refuses them), with exits, exec, attach and pids.max writes around it.
+    /// </summary>
+    ForkBomb = 10,
 }
 
 public static class Moods

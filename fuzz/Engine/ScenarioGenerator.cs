@@ -13,8 +13,11 @@ namespace Verify.Fuzz.Engine;
 /// </summary>
 public static class ScenarioGenerator
 {
-    /// <summary>Which layer a scenario exercises: the buddy allocator alone, mostly the slab layer on top of it, or both evenly.</summary>
-    public enum Focus { Buddy, SlabHeavy, Mixed }
+    /// <summary>
+    /// Which layer a scenario exercises: the buddy allocator alone, mostly the slab layer on top of
+    /// it, both memory layers evenly, or mostly process containers (tasks and cgroups) with a little memory traffic.
+    /// </summary>
+    public enum Focus { Buddy, SlabHeavy, Mixed, Tasks }
 
     /// <summary>FsCheck's largest size, at which a sized generator may use all of its opsMax.</summary>
     public const int SizeMax = 100;
@@ -43,12 +46,14 @@ public static class ScenarioGenerator
         var focus = kind switch
         {
             HandleKind.PageRun => Focus.Buddy,
+            HandleKind.Task or HandleKind.Cgroup => Focus.Tasks,
             not null => Focus.Mixed,
-            // Half the scenarios keep to the buddy allocator, so its deep states stay as reachable as before the slab layer.
-            _ => random.Range(0, 3) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, _ => Focus.Mixed },
+            _ when mood is Mood.DeepHierarchy or Mood.ForkBomb => Focus.Tasks,
+            // Two in five scenarios keep to the buddy allocator, so its deep states stay as reachable as before the other layers.
+            _ => random.Range(0, 4) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, 3 => Focus.Mixed, _ => Focus.Tasks },
         };
         var plan = SwarmPlan.Draw(ref random, mood, focus, kind);
-        var ops = new SequenceWriter(random, plan, mood, kind, count).Write();
+        var ops = new SequenceWriter(random, plan, mood, kind, count, machine).Write();
         var scenario = new Scenario(machine, ops);
         return new Generated(scenario, new Swarm(plan.Enabled | Swarm.Used(scenario), mood), focus, plan.WholeAlphabet, kind);
     }
@@ -79,7 +84,7 @@ public static class ScenarioGenerator
             _ => Pages(ref random),
         };
         int cpus = (int)random.Range(KernelConstants.CpusMin, mood == Mood.FewCpus ? Moods.FewCpusMax : KernelConstants.CpusMax);
-        return new MachineConfig(pages, cpus);
+        return new MachineConfig(pages, cpus, random.Chance(50) ? CgroupLayout.V1 : CgroupLayout.V2);
     }
 
     /// <summary>A machine size: tiny, a power of two, a multiple of the largest block, or any size.</summary>

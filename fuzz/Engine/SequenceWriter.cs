@@ -1,5 +1,6 @@
 using Verify.Fuzz.Harness;
 using Verify.Model.Alphabet;
+using Verify.Model.Contract;
 using Verify.Model.Slab;
 
 namespace Verify.Fuzz.Engine;
@@ -31,8 +32,18 @@ internal sealed class SequenceWriter
     /// <summary>ChurnOneCache: the one cache_create (or kmalloc) every draw of that operation repeats.</summary>
     private readonly Dictionary<int, Op> _fixed = new();
 
-    public SequenceWriter(SplitMix64 random, SwarmPlan plan, Mood mood, HandleKind? kind, int count)
+    /// <summary>DeepHierarchy's chain: 6 to 10 nested groups.</summary>
+    public const int DeepChainMin = 6, DeepChainMax = 10;
+
+    /// <summary>ForkBomb's pids.max: 0 to 60.</summary>
+    public const int BombLimitMax = 60;
+
+    private readonly MachineConfig _machine;
+
+    public SequenceWriter(SplitMix64 random, SwarmPlan plan, Mood mood, HandleKind? kind, int count, MachineConfig machine)
     {
+        _machine = machine;
+        foreach (var handle in Alphabet.InitialHandles(machine)) _live[(int)handle.Kind]++;
         _random = random;
         _plan = plan;
         _mood = mood;
@@ -50,14 +61,47 @@ internal sealed class SequenceWriter
     public List<Op> Write()
     {
         if (_kind is { } kind) Prelude(kind);
+        if (_mood == Mood.DeepHierarchy) DeepChain();
+        if (_mood == Mood.ForkBomb) BombGroup();
         while (_ops.Count < _count)
         {
             if (_mood == Mood.StaleAfterReuse && _random.Chance(20) && Burst(_kind!.Value)) continue;
             var spec = _plan.Pick(ref _random, secondHalf: _ops.Count >= _count / 2);
+            // The bomb: most forks are by the newest task, which the prelude put in the limited group.
+            if (_mood == Mood.ForkBomb && spec.Keyword == "task_fork" && _random.Chance(70))
+            {
+                Emit(Aimed(spec, HandleKind.Task));
+                continue;
+            }
             // Churn: half the frees of the churned kind take the newest handle back (alloc, free, alloc: the same slot again).
             Emit(_mood == Mood.ChurnOneCache && OpRoles.Consumes(spec) == _kind && _random.Chance(50) ? Aimed(spec, _kind!.Value) : Draw(spec));
         }
         return _ops;
+    }
+
+    /// <summary>DeepHierarchy: a chain of nested groups under one root, then a few children of init spread down it.</summary>
+    private void DeepChain()
+    {
+        int root = (int)_random.Range(0, _machine.Layout.HierarchyCount() - 1);
+        int depth = (int)_random.Range(DeepChainMin, DeepChainMax);
+        int first = _live[(int)HandleKind.Cgroup];
+        Emit(Op.Of("cgroup_create", root));
+        for (int level = 1; level < depth; level++) Emit(Op.Of("cgroup_create", _live[(int)HandleKind.Cgroup] - 1));
+        for (int task = 0; task < 4; task++)
+        {
+            Emit(Op.Of("task_fork", 0));
+            Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _random.Range(first, Math.Max(first, _live[(int)HandleKind.Cgroup] - 1))));
+        }
+    }
+
+    /// <summary>ForkBomb: a group of the pids hierarchy with a tight pids.max, and a child of init moved into it.</summary>
+    private void BombGroup()
+    {
+        Emit(Op.Of("cgroup_create", _machine.Layout.PidsHierarchy()));
+        int group = _live[(int)HandleKind.Cgroup] - 1;
+        Emit(Op.Of("cgroup_set_pids_max", group, _random.Range(0, BombLimitMax)));
+        Emit(Op.Of("task_fork", 0));
+        Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, group));
     }
 
     /// <summary>One handle of each other kind the kind's producer names (a cache before slab objects).</summary>

@@ -127,6 +127,8 @@ internal sealed class SwarmPlan
         _ when kind is { } focused => OpRoles.Touches(spec, focused),
         Mood.FavouriteOrder or Mood.Fragment => spec.Args.Any(arg => arg.Name == "order"),
         Mood.FillUp => OpRoles.Produces(spec) is not null,
+        Mood.DeepHierarchy => spec.Keyword is "cgroup_create" or "task_attach" or "task_fork" or "cgroup_remove" or "task_exit",
+        Mood.ForkBomb => spec.Keyword is "task_fork" or "task_exit" or "cgroup_set_pids_max" or "task_attach",
         _ => false,
     };
 
@@ -162,15 +164,21 @@ internal sealed class SwarmPlan
         return Math.Max(1, weight);
     }
 
-    /// <summary>Buddy scenarios leave the slab layer out; slab-heavy ones keep a little buddy traffic for memory pressure.</summary>
+    /// <summary>
+    /// Buddy scenarios leave the slab layer and process containers out; slab-heavy ones keep a
+    /// little buddy traffic for memory pressure and no containers; mixed ones take the memory
+    /// operations as they are; task scenarios weigh the container operations 4 times and the memory
+    /// operations a quarter (so the memory foci draw as they did before containers existed).
+    /// </summary>
     private static long FocusWeight(long weight, OpSpec spec, ScenarioGenerator.Focus focus)
     {
-        bool slab = Alphabet.IsSlabOp(spec);
+        bool slab = Alphabet.IsSlabOp(spec), tasks = Alphabet.IsCgroupOp(spec);
         return focus switch
         {
-            ScenarioGenerator.Focus.Buddy => slab ? 0 : weight,
-            ScenarioGenerator.Focus.SlabHeavy => slab ? weight * 4 : Math.Max(1, weight / 4),
-            _ => weight,
+            ScenarioGenerator.Focus.Buddy => slab || tasks ? 0 : weight,
+            ScenarioGenerator.Focus.SlabHeavy => tasks ? 0 : slab ? weight * 4 : Math.Max(1, weight / 4),
+            ScenarioGenerator.Focus.Tasks => tasks ? weight * 4 : Math.Max(1, weight / 4),
+            _ => tasks ? 0 : weight,
         };
     }
 
@@ -180,6 +188,7 @@ internal sealed class SwarmPlan
         bool produces = spec.Produces is not null, consumes = spec.ConsumesArg >= 0;
         return mood switch
         {
+            Mood.ForkBomb when spec.Keyword == "task_fork" => spec.Weight * 4,
             Mood.FillUp when produces => spec.Weight * 4,
             Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
             Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,

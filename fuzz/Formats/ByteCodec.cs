@@ -18,7 +18,10 @@ namespace Verify.Fuzz.Formats;
 ///       every c &lt; N), in code order; an operation's code byte b names the (b mod E)-th of the E
 ///       enabled ones. So mutating the header explores other subsets and moods. The mood changes
 ///       the machine only: SmallMachine caps s at Moods.SmallMachineScaleBits, FewCpus reads
-///       cpus = 1 + b4 % Moods.FewCpusMax; any other mood byte is carried as it is.
+///       cpus = 1 + b4 % Moods.FewCpusMax; any other mood byte is carried as it is. Bit 7 of the
+///       cpus byte b4 selects the cgroup layout: set, v1; clear, v2 (every input written before
+///       layouts existed has it clear when encoded, and cpus never depends on it: 128 % 64 = 0).
+///       Legacy inputs are always v2.
 ///   then operations: one code byte followed by each argument: a reference is 1 byte (k); an
 ///   integer of range width W takes the fewest bytes that hold W-1, little-endian, and is
 ///   Min + raw mod W. A truncated last operation is dropped; at most Scenario.OpsMax operations are
@@ -43,6 +46,9 @@ public static class ByteCodec
     public const int V2Marker = 0x80;
 
     public const int ScaleBitsMax = 20;
+
+    /// <summary>Bit 7 of a v2 header's cpus byte: the v1 cgroup layout.</summary>
+    public const int LayoutV1Bit = 0x80;
 
     static ByteCodec()
     {
@@ -74,6 +80,7 @@ public static class ByteCodec
         if (header.Mood == (byte)Mood.SmallMachine) scaleBits = Math.Min(scaleBits, Moods.SmallMachineScaleBits);
         int pages = 1 + (int)(raw & ((1L << scaleBits) - 1));
         int cpus = 1 + cpusByte % (header.Mood == (byte)Mood.FewCpus ? Moods.FewCpusMax : KernelConstants.CpusMax);
+        var layout = v2 && (cpusByte & LayoutV1Bit) != 0 ? CgroupLayout.V1 : CgroupLayout.V2;
         var ops = new List<Op>();
         var enabled = header.Enabled;
         while (ops.Count < Scenario.OpsMax && reader.Remaining > 0)
@@ -92,7 +99,7 @@ public static class ByteCodec
             if (!complete) break;
             ops.Add(op);
         }
-        return (new Scenario(new MachineConfig(pages, cpus), ops), header);
+        return (new Scenario(new MachineConfig(pages, cpus, layout), ops), header);
     }
 
     private static Header ReadSwarm(ref Reader reader)
@@ -125,7 +132,7 @@ public static class ByteCodec
         bytes.Add((byte)raw);
         bytes.Add((byte)(raw >> 8));
         bytes.Add((byte)(raw >> 16));
-        bytes.Add((byte)(machine.Cpus - 1));
+        bytes.Add((byte)((machine.Cpus - 1) | (machine.Layout == CgroupLayout.V1 ? LayoutV1Bit : 0)));
         bytes.Add((byte)Alphabet.Specs.Count);
         for (int b = 0; b < MaskBytes; b++) bytes.Add((byte)(mask >> (8 * b)));
         bytes.Add((byte)mood);

@@ -16,21 +16,35 @@ public sealed class InputException(string file, int line, int column, string mes
 
 /// <summary>
 /// The trace text format: one operation per line as "keyword name=value ...", '#' starts a comment,
-/// blank lines are ignored, and the first operation line is "machine pages=N cpus=N".
-/// Arguments are given in the alphabet's order and all are required.
+/// blank lines are ignored, and the first operation line is "machine pages=N cpus=N", optionally
+/// followed by "cgroups=v1" or "cgroups=v2" (the default, which is not printed, so every trace
+/// written before layouts existed prints and means the same). Arguments are given in the
+/// alphabet's order and all are required. Printing may end each operation line with a comment
+/// (its outcome and effects, StepAnnotations).
 /// </summary>
 public static class TraceFormat
 {
     public const string MachineKeyword = "machine";
 
-    public static string Print(Scenario scenario, IEnumerable<string>? headerComments = null)
+    public const string LayoutName = "cgroups";
+
+    /// <param name="stepComments">When given, a comment per operation (empty: none), printed after it on its line.</param>
+    public static string Print(Scenario scenario, IEnumerable<string>? headerComments = null, IReadOnlyList<string>? stepComments = null)
     {
         var text = new StringBuilder();
         foreach (var comment in headerComments ?? []) text.Append("# ").AppendLine(comment);
-        text.AppendLine(CultureInfo.InvariantCulture, $"{MachineKeyword} pages={scenario.Machine.Pages} cpus={scenario.Machine.Cpus}");
-        foreach (var op in scenario.Ops) text.AppendLine(op.ToString());
+        text.AppendLine(MachineLine(scenario.Machine));
+        for (int i = 0; i < scenario.Ops.Count; i++)
+        {
+            string line = scenario.Ops[i].ToString();
+            string? comment = stepComments is not null && i < stepComments.Count ? stepComments[i] : null;
+            text.AppendLine(string.IsNullOrEmpty(comment) ? line : $"{line.PadRight(40)} # {comment}");
+        }
         return text.ToString();
     }
+
+    public static string MachineLine(MachineConfig machine) => string.Create(CultureInfo.InvariantCulture,
+        $"{MachineKeyword} pages={machine.Pages} cpus={machine.Cpus}{(machine.Layout == CgroupLayout.V2 ? "" : $" {LayoutName}={machine.Layout.Word()}")}");
 
     public static Scenario ParseFile(string path) => Parse(File.ReadAllText(path), path);
 
@@ -70,10 +84,23 @@ public static class TraceFormat
 
     private static MachineConfig ParseMachine(List<(string Text, int Column)> tokens, string file, int line)
     {
+        var layout = CgroupLayout.V2;
+        if (tokens.Count == 4 && tokens[3].Text.StartsWith(LayoutName + "=", StringComparison.Ordinal))
+        {
+            var (token, column) = tokens[3];
+            string word = token[(LayoutName.Length + 1)..];
+            layout = word switch
+            {
+                "v1" => CgroupLayout.V1,
+                "v2" => CgroupLayout.V2,
+                _ => throw new InputException(file, line, column + LayoutName.Length + 1, $"'{word}' is not a cgroup layout (expected v1 or v2)"),
+            };
+            tokens = tokens[..3];
+        }
         var values = ParseArgs(tokens,
             [("pages", KernelConstants.MachinePagesMin, KernelConstants.MachinePagesMax), ("cpus", KernelConstants.CpusMin, KernelConstants.CpusMax)],
             MachineKeyword, file, line);
-        return new MachineConfig((int)values[0], (int)values[1]);
+        return new MachineConfig((int)values[0], (int)values[1], layout);
     }
 
     private static long[] ParseArgs(List<(string Text, int Column)> tokens, IReadOnlyList<(string Name, long Min, long Max)> args, string keyword, string file, int line)

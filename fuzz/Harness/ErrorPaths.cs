@@ -30,9 +30,11 @@ public static class ErrorPaths
     private const string Slab = "model/Slab/SlabAllocator.cs";
     private const string Dentry = "model/Slab/DentryCache.cs";
     private const string Vmalloc = "model/Slab/VmallocAllocator.cs";
+    private const string Containers = "model/Cgroups/ProcessContainers.cs";
 
     private const string Small = "machine pages=16 cpus=1";
     private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
+    private const string V1 = "machine pages=16 cpus=1 cgroups=v1";
 
     public static readonly IReadOnlyList<ErrorPath> All =
     [
@@ -143,5 +145,33 @@ public static class ErrorPaths
             "vmalloc (memory too small or full)", "machine pages=4 cpus=1; vmalloc bytes=20480"),
         new("EP50", Vmalloc, "Vfree", Errno.EINVAL, 1, false, "no live area (double vfree, never allocated)",
             "vfree_stale", $"{Small}; vmalloc bytes=4096; vfree area=0; vfree_stale area=0"),
+
+        new("EP51", Containers, "Fork", Errno.EAGAIN, 1, false,
+            "one more task would take a level above its pids.max (the max event is counted); the other part, no free pid below pid_max, is unreachable by design (pid_max is at least 32768, a sequence at most 1024 operations)",
+            "task_fork (a group at its pids.max)", $"{Small}; cgroup_create parent=0; cgroup_set_pids_max cgroup=1 value=0; task_attach task=0 cgroup=1; task_fork task=0"),
+        new("EP53", Containers, "Exit", Errno.EINVAL, 1, false, "init (task 1) cannot exit",
+            "task_exit task=<init>", $"{Small}; task_exit task=0"),
+        new("EP54", Containers, "Remove", Errno.EINVAL, 1, false, "a root cannot be removed",
+            "cgroup_remove cgroup=<a root>", $"{Small}; cgroup_remove cgroup=0"),
+        new("EP55", Containers, "Remove", Errno.EBUSY, 1, false, "a task is in the group or below it",
+            "cgroup_remove (populated)", $"{Small}; cgroup_create parent=0; task_attach task=0 cgroup=1; cgroup_remove cgroup=1"),
+        new("EP56", Containers, "Remove", Errno.EBUSY, 1, false, "the group has a live child",
+            "cgroup_remove (a child left)", $"{Small}; cgroup_create parent=0; cgroup_create parent=1; cgroup_remove cgroup=1"),
+        new("EP57", Containers, "SetPidsMax", Errno.ENOENT, 1, false, "a root has no pids.max file",
+            "cgroup_set_pids_max cgroup=<a root>", $"{Small}; cgroup_set_pids_max cgroup=0 value=5"),
+        new("EP58", Containers, "SetPidsMax", Errno.ENOENT, 1, false, "a group of the v1 memory hierarchy has no pids.max file",
+            "cgroup_set_pids_max cgroup=<a memory group>", $"{V1}; cgroup_create parent=0; cgroup_set_pids_max cgroup=2 value=5"),
+        new("EP59", Containers, "SetPidsMax", Errno.EINVAL, 1, false, "a negative value other than the word max",
+            "cgroup_set_pids_max value=-2", $"{Small}; cgroup_create parent=0; cgroup_set_pids_max cgroup=1 value=-2"),
+        new("EP60", Containers, "SetPidsMax", Errno.EINVAL, 1, false, "a value above PID_MAX_LIMIT",
+            "cgroup_set_pids_max value=4194305", $"{Small}; cgroup_create parent=0; cgroup_set_pids_max cgroup=1 value=4194305"),
+        new("EP61", Containers, "SetNotifyOnRelease", Errno.EINVAL, 1, false, "notify_on_release exists on v1 only",
+            "cgroup_set_notify_on_release (v2)", $"{Small}; cgroup_set_notify_on_release cgroup=0 on=1"),
+        new("EP62", Containers, "RunOn", Errno.EINVAL, 1, false, "a CPU the machine does not have",
+            "run_on cpu=<cpus or above>", $"{Small}; run_on task=0 cpu=1"),
+        new("EP63", Containers, "NoSuchTask", Errno.ESRCH, 1, false, "no live task has the pid (every task operation looks it up here)",
+            "task_exit_stale", $"{Small}; task_fork task=0; task_exit task=1; task_exit_stale task=0"),
+        new("EP64", Containers, "NoSuchGroup", Errno.ENOENT, 1, false, "no live cgroup has the id (every cgroup operation looks it up here)",
+            "task_attach_stale, cgroup_remove_stale", $"{Small}; cgroup_create parent=0; cgroup_remove cgroup=1; task_attach_stale task=0 cgroup=0"),
     ];
 }

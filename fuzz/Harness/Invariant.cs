@@ -22,11 +22,21 @@ public static class Invariant
     public const string UnaccountingOnlyWhenEmpty = "I2.unaccounting.only-when-empty";
     public const string KmallocAccountingFixed = "I2.unaccounting.kmalloc-fixed";
     public const string ConservationReclaimable = "I4.conservation.reclaimable";
+    public const string LimitsPidsAfterFork = "I3.limits.pids-after-fork";
+    public const string IsolationPids = "I7.isolation.pids";
+    public const string CgroupTree = "I8.cgroup-shape.tree";
+    public const string CgroupMembership = "I8.cgroup-shape.membership";
+    public const string CgroupTasksCount = "I8.cgroup-shape.tasks-count";
+    public const string CgroupPidsCount = "I8.cgroup-shape.pids-count";
+    public const string CgroupPopulated = "I8.cgroup-shape.populated";
+    public const string CgroupReleaseOnce = "I8.cgroup-shape.release-once";
+    public const string CgroupPopulatedEvents = "I8.cgroup-shape.populated-events";
 
     /// <summary>Not invariants of one side but of the pair: the contract of equivalence.</summary>
     public const string EquivalenceOutcome = "E1.equivalence.outcome";
     public const string EquivalenceSnapshot = "E2.equivalence.snapshot";
     public const string NoException = "E3.no-exception";
+    public const string EquivalenceEffects = "E4.equivalence.effects";
 
     /// <summary>Every invariant with its meaning: the ones below and the structure family (S*, Verify.Model.Contract.StructureInvariant).</summary>
     public static readonly IReadOnlyDictionary<string, string> Meanings = WithStructureInvariants(new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -47,9 +57,19 @@ public static class Invariant
         [UnaccountingOnlyWhenEmpty] = "no cache with accounting off holds an object allocated accounted; each cache's accounted-object count is right",
         [KmallocAccountingFixed] = "kmalloc-N and kmalloc-rcl-N caches are never accounted, kmalloc-cg-N caches always are",
         [ConservationReclaimable] = "reclaimable bytes equal the live objects of SLAB_RECLAIM_ACCOUNT caches, dentries and their name buffers included; each dentry and name buffer is such a live object",
+        [LimitsPidsAfterFork] = "after a successful fork no group on the child's chain is above its pids.max (attach and a lowered pids.max are the kernel's exceptions: they may leave a group above it; fuzz reach counts them)",
+        [IsolationPids] = "a fork, exit or attach changes the pids count of no group outside the ancestors of the groups the task was and is in; any other step changes none (checked per step under full checks)",
+        [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
+        [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",
+        [CgroupTasksCount] = "a group's task count equals the live tasks in it",
+        [CgroupPidsCount] = "pids.current of each non-root group of the pids hierarchy equals the live tasks of its subtree (0 elsewhere)",
+        [CgroupPopulated] = "a group is populated exactly when its subtree holds a task",
+        [CgroupReleaseOnce] = "a step raises one release notification for each v1 group with notify_on_release that it left empty (no task in the subtree, no live child) and none other (checked per step under full checks)",
+        [CgroupPopulatedEvents] = "on v2 a step raises one populated event, with the new value, for each non-root group whose populated state it flipped, and none other (checked per step under full checks)",
         [EquivalenceOutcome] = "model and impl return the same outcome at every step",
         [EquivalenceSnapshot] = "model and impl have the same snapshot (and digest) after every step",
         [NoException] = "no call throws: expected failures are errno outcomes",
+        [EquivalenceEffects] = "model and impl have the same side effects (release notifications, populated events), in the same order, at every step",
     });
 
     private static SortedDictionary<string, string> WithStructureInvariants(SortedDictionary<string, string> meanings)

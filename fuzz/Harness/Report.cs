@@ -7,7 +7,8 @@ namespace Verify.Fuzz.Harness;
 /// <summary>
 /// The readable account of a failure: where it came from (seed or input), the first failing step,
 /// both outcomes, the snapshot diff, and the (shrunk) scenario as trace text that can be saved
-/// under corpus/ and replayed.
+/// under corpus/ and replayed, each operation followed by a comment with the model's outcome and
+/// side effects (StepAnnotations).
 /// </summary>
 public static class Report
 {
@@ -43,7 +44,7 @@ public static class Report
             foreach (var line in diff) text.AppendLine($"    {line}");
         }
         text.AppendLine($"  sequence ({scenario.Ops.Count} ops){(tracePath is null ? "" : $", written to {tracePath}")}:");
-        foreach (var line in TraceFormat.Print(scenario).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in TraceFormat.Print(scenario, stepComments: StepAnnotations.Of(scenario)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             text.AppendLine($"    {line}");
         return text.ToString();
     }
@@ -59,7 +60,7 @@ public static class Report
             {
                 using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
                 using var writer = new StreamWriter(stream);
-                writer.Write(TraceFormat.Print(scenario, comments));
+                writer.Write(TraceFormat.Print(scenario, comments, StepAnnotations.Of(scenario)));
                 return path;
             }
             catch (IOException) when (File.Exists(path))

@@ -51,6 +51,12 @@ public sealed class Runner
     /// <summary>Called after every step on which both sides agreed, with the step's outcome (for coverage statistics).</summary>
     public Action<int, Op, Outcome>? AfterStep { get; set; }
 
+    /// <summary>
+    /// Called after every step that ran on both sides, before any check, with the step and both
+    /// sides' outcomes and effects (StepAnnotations records them as trace comments).
+    /// </summary>
+    public Action<int, Outcome, EffectLog, Outcome, EffectLog>? Observe { get; set; }
+
     public RunResult Run(Scenario scenario, CheckLevel level = CheckLevel.Cheap)
     {
         var machine = scenario.Machine;
@@ -61,7 +67,9 @@ public sealed class Runner
             return CompareFully(-1);
         });
         if (failure is not null) return new RunResult(failure, 0);
+        if (level != CheckLevel.Full) (_modelBefore, _implBefore) = (null, null);
         _handles.Reset();
+        foreach (var handle in Alphabet.InitialHandles(machine)) _handles.Add(handle);
 
         int opsCount = Math.Min(scenario.Ops.Count, Scenario.OpsMax);
         for (int step = 0; step < opsCount; step++)
@@ -100,14 +108,22 @@ public sealed class Runner
             }
         }
 
+        _model.Effects.Clear();
+        _impl.Effects.Clear();
         Outcome modelOutcome, implOutcome;
         try { modelOutcome = spec.Execute(_model, args); }
         catch (Exception e) { return new Failure(step, Invariant.NoException, $"model threw {e.GetType().Name}: {e.Message}"); }
         try { implOutcome = spec.Execute(_impl, args); }
         catch (Exception e) { return new Failure(step, Invariant.NoException, $"impl threw {e.GetType().Name}: {e.Message}"); }
+        Observe?.Invoke(step, modelOutcome, _model.Effects, implOutcome, _impl.Effects);
         if (modelOutcome != implOutcome)
         {
             return new Failure(step, Invariant.EquivalenceOutcome, $"outcomes differ: model {modelOutcome}, impl {implOutcome}",
+                modelOutcome, implOutcome, DiffForReport());
+        }
+        if (!_model.Effects.SameAs(_impl.Effects))
+        {
+            return new Failure(step, Invariant.EquivalenceEffects, $"effects differ: model [{_model.Effects}], impl [{_impl.Effects}]",
                 modelOutcome, implOutcome, DiffForReport());
         }
 
@@ -132,7 +148,8 @@ public sealed class Runner
             var violation = StepInvariants.Check(_model, "model", produced, consumed)
                 ?? StepInvariants.Check(_impl, "impl", produced, consumed);
             if (violation is not null) return new Failure(step, violation.Invariant, violation.ToString(), modelOutcome, implOutcome, DiffForReport());
-            if (level == CheckLevel.Full || _model.Digest != _impl.Digest) return CompareFully(step);
+            if (level == CheckLevel.Full) return CompareFully(step, new StepContext(op, args, modelOutcome));
+            if (_model.Digest != _impl.Digest) return CompareFully(step);
             return null;
         }
         catch (Exception e)
@@ -152,8 +169,17 @@ public sealed class Runner
         catch (Exception e) { return [$"(taking a snapshot threw {e.GetType().Name}: {e.Message})"]; }
     }
 
-    /// <summary>Full snapshot comparison, every full invariant and every structure's self-check (S*), on both sides.</summary>
-    private Failure? CompareFully(int step)
+    /// <summary>The step a full check follows, for the invariants that compare the state before and after it.</summary>
+    private readonly record struct StepContext(Op Op, OpArgs Args, Outcome Outcome);
+
+    /// <summary>The snapshots the last full check took (null when it was not the previous step's), for the per-step invariants.</summary>
+    private Snapshot? _modelBefore, _implBefore;
+
+    /// <summary>
+    /// Full snapshot comparison, every full invariant and every structure's self-check (S*), on both
+    /// sides; after a step under CheckLevel.Full also the per-step invariants against the previous snapshots.
+    /// </summary>
+    private Failure? CompareFully(int step, StepContext? context = null)
     {
         var modelSnapshot = _model.TakeSnapshot();
         var implSnapshot = _impl.TakeSnapshot();
@@ -161,6 +187,12 @@ public sealed class Runner
         if (SelfChecks) broken.AddRange(SelfCheck(_model, "model"));
         broken.AddRange(SnapshotInvariants.Check(modelSnapshot, "model"));
         broken.AddRange(SnapshotInvariants.Check(implSnapshot, "impl"));
+        if (context is { } done && _modelBefore is not null && _implBefore is not null)
+        {
+            CgroupInvariants.CheckStep(_modelBefore, modelSnapshot, done.Op, done.Args, done.Outcome, _model.Effects, (i, m) => broken.Add(new Violation(i, "model", m)));
+            CgroupInvariants.CheckStep(_implBefore, implSnapshot, done.Op, done.Args, done.Outcome, _impl.Effects, (i, m) => broken.Add(new Violation(i, "impl", m)));
+        }
+        (_modelBefore, _implBefore) = (modelSnapshot, implSnapshot);
         var diff = SnapshotDiff.Compare(modelSnapshot, implSnapshot);
         if (broken.Count > 0)
         {

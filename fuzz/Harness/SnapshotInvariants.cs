@@ -46,6 +46,7 @@ public static class SnapshotInvariants
         CheckDisjoint(snapshot, Fail);
         CheckCoalesced(snapshot, Fail);
         CheckSlab(snapshot, Fail);
+        CgroupInvariants.Check(snapshot, Fail);
         return found;
     }
 

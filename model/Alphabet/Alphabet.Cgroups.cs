@@ -15,7 +15,7 @@ public static partial class Alphabet
 
     private static readonly HashSet<string> CgroupKeywords = new(StringComparer.Ordinal)
     {
-        "task_fork", "task_exit", "task_exec", "task_attach", "task_attach_stale", "cgroup_create",
+        "task_fork", "task_exit", "task_exit_stale", "task_exec", "task_attach", "task_attach_stale", "cgroup_create",
         "cgroup_remove", "cgroup_remove_stale", "cgroup_set_pids_max", "cgroup_set_notify_on_release", "run_on",
     };
 
@@ -43,6 +43,12 @@ public static partial class Alphabet
             static (IKernel k, in OpArgs a) => k.TaskExit(a.Ref(0).Value),
             ConsumesArg: 0,
             Weight: 7);
+        yield return new OpSpec(
+            "task_exit_stale",
+            [ArgSpec.StaleRef("task", HandleKind.Task)],
+            // A pid no live task has (an exited one, or one never used): ESRCH, through the lookup every task operation shares.
+            static (IKernel k, in OpArgs a) => k.TaskExit(a.Ref(0).Value),
+            Weight: 1);
         yield return new OpSpec(
             "task_exec",
             [ArgSpec.Ref("task", HandleKind.Task)],

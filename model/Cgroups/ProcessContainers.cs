@@ -65,29 +65,35 @@ public sealed class ProcessContainers
 
     private int PidsHierarchy => _layout.PidsHierarchy();
 
-    public Outcome Fork(long pid)
+    public Outcome Fork(long pid) => FindTask(pid) is { } parent ? Fork(parent) : NoSuchTask();
+
+    /// <summary>alloc_pid first (the cursor moves even when the fork is refused), then the pids controller.</summary>
+    private Outcome Fork(Task parent)
     {
         _digest = null;
-        var parent = FindTask(pid);
-        if (parent is null) return Outcome.Fail(Errno.ESRCH);
         int childPid = AllocPid();
-        if (childPid < 0) return Outcome.Fail(Errno.EAGAIN);
         var forking = FindGroup(parent.Groups[PidsHierarchy])!;
-        for (var level = forking; level.Parent is not null; level = level.Parent)
-        {
-            if (SubtreeTasks(level) + 1 <= level.PidsMax) continue;
-            CountMaxEvent(forking, level);
-            return Outcome.Fail(Errno.EAGAIN); // the pid taken above is freed; the cursor stays moved
-        }
-        _tasks.Add(new Task(childPid, pid, (long[])parent.Groups.Clone()));
+        var overLimit = childPid < 0 ? null : LevelOverLimit(forking);
+        if (overLimit is not null) CountMaxEvent(forking, overLimit);
+        if (childPid < 0 || overLimit is not null) return Outcome.Fail(Errno.EAGAIN); // a pid taken is freed again
+        _tasks.Add(new Task(childPid, parent.Pid, (long[])parent.Groups.Clone()));
         return Outcome.Ok(childPid);
     }
 
-    public Outcome Exit(long pid)
+    /// <summary>The lowest level from the forking group up (the root excluded) that one more task would take above its pids.max.</summary>
+    private Group? LevelOverLimit(Group forking)
+    {
+        for (var level = forking; level.Parent is not null; level = level.Parent)
+            if (SubtreeTasks(level) + 1 > level.PidsMax) return level;
+        return null;
+    }
+
+    public Outcome Exit(long pid) => FindTask(pid) is { } task ? Exit(task) : NoSuchTask();
+
+    private Outcome Exit(Task task)
     {
         _digest = null;
-        var task = FindTask(pid);
-        if (task is null) return Outcome.Fail(Errno.ESRCH);
+        long pid = task.Pid;
         if (pid == InitPid) return Outcome.Fail(Errno.EINVAL);
         var populatedBefore = PopulatedGroups();
         _tasks.Remove(task);
@@ -97,22 +103,21 @@ public sealed class ProcessContainers
         return Outcome.Ok(0);
     }
 
-    public Outcome Exec(long pid)
+    public Outcome Exec(long pid) => FindTask(pid) is { } task ? Exec(task) : NoSuchTask();
+
+    private Outcome Exec(Task task)
     {
         _digest = null;
-        var task = FindTask(pid);
-        if (task is null) return Outcome.Fail(Errno.ESRCH);
         task.Execs++;
         return Outcome.Ok(0);
     }
 
-    public Outcome Attach(long pid, long cgroupId)
+    public Outcome Attach(long pid, long cgroupId) =>
+        FindTask(pid) is not { } task ? NoSuchTask() : FindGroup(cgroupId) is { } target ? Attach(task, target) : NoSuchGroup();
+
+    private Outcome Attach(Task task, Group target)
     {
         _digest = null;
-        var task = FindTask(pid);
-        if (task is null) return Outcome.Fail(Errno.ESRCH);
-        var target = FindGroup(cgroupId);
-        if (target is null) return Outcome.Fail(Errno.ENOENT);
         var old = FindGroup(task.Groups[target.Hierarchy])!;
         if (old == target) return Outcome.Ok(0);
         var populatedBefore = PopulatedGroups();
@@ -122,22 +127,22 @@ public sealed class ProcessContainers
         return Outcome.Ok(0);
     }
 
-    public Outcome Create(long parentId)
+    public Outcome Create(long parentId) => FindGroup(parentId) is { } parent ? Create(parent) : NoSuchGroup();
+
+    private Outcome Create(Group parent)
     {
         _digest = null;
-        var parent = FindGroup(parentId);
-        if (parent is null) return Outcome.Fail(Errno.ENOENT);
         long id = _nextGroupId++;
         string path = (parent.Parent is null ? "" : parent.Path) + "/g" + id;
         _groups.Add(new Group(id, parent.Hierarchy, parent, path, parent.NotifyOnRelease));
         return Outcome.Ok(id);
     }
 
-    public Outcome Remove(long cgroupId)
+    public Outcome Remove(long cgroupId) => FindGroup(cgroupId) is { } group ? Remove(group) : NoSuchGroup();
+
+    private Outcome Remove(Group group)
     {
         _digest = null;
-        var group = FindGroup(cgroupId);
-        if (group is null) return Outcome.Fail(Errno.ENOENT);
         if (group.Parent is null) return Outcome.Fail(Errno.EINVAL);
         if (IsPopulated(group) || LiveChildren(group).Any()) return Outcome.Fail(Errno.EBUSY);
         _groups.Remove(group);
@@ -145,33 +150,37 @@ public sealed class ProcessContainers
         return Outcome.Ok(0);
     }
 
-    public Outcome SetPidsMax(long cgroupId, long max)
+    public Outcome SetPidsMax(long cgroupId, long max) => FindGroup(cgroupId) is { } group ? SetPidsMax(group, max) : NoSuchGroup();
+
+    /// <summary>A root and the groups of a hierarchy without pids have no pids.max file: ENOENT, as opening it would.</summary>
+    private Outcome SetPidsMax(Group group, long max)
     {
         _digest = null;
-        var group = FindGroup(cgroupId);
-        if (group is null || group.Parent is null || group.Hierarchy != PidsHierarchy) return Outcome.Fail(Errno.ENOENT);
+        if (group.Parent is null || group.Hierarchy != PidsHierarchy) return Outcome.Fail(Errno.ENOENT);
         if (max == PidsMaxWord) max = PidsMaxValue;
         else if (max < 0 || max > PidMaxLimit) return Outcome.Fail(Errno.EINVAL);
         group.PidsMax = max;
         return Outcome.Ok(0);
     }
 
-    public Outcome SetNotifyOnRelease(long cgroupId, bool on)
+    public Outcome SetNotifyOnRelease(long cgroupId, bool on) =>
+        FindGroup(cgroupId) is { } group ? SetNotifyOnRelease(group, on) : NoSuchGroup();
+
+    private Outcome SetNotifyOnRelease(Group group, bool on)
     {
         _digest = null;
-        var group = FindGroup(cgroupId);
-        if (group is null) return Outcome.Fail(Errno.ENOENT);
         if (_layout != CgroupLayout.V1) return Outcome.Fail(Errno.EINVAL);
         group.NotifyOnRelease = on;
         return Outcome.Ok(0);
     }
 
-    public Outcome RunOn(long pid, int cpu, int cpus)
+    public Outcome RunOn(long pid, int cpu, int cpus) => FindTask(pid) is { } task ? RunOn(task, cpu, cpus) : NoSuchTask();
+
+    private Outcome RunOn(Task task, int cpu, int cpus)
     {
         _digest = null;
-        if (FindTask(pid) is null) return Outcome.Fail(Errno.ESRCH);
         if (cpu < 0 || cpu >= cpus) return Outcome.Fail(Errno.EINVAL);
-        (_currentTask, _currentCpu) = (pid, cpu);
+        (_currentTask, _currentCpu) = (task.Pid, cpu);
         return Outcome.Ok(0);
     }
 
@@ -283,6 +292,12 @@ public sealed class ProcessContainers
         _pidCursor = pid + 1;
         return pid;
     }
+
+    /// <summary>Every call naming a pid no live task has: ESRCH (one lookup, shared by every task operation).</summary>
+    private static Outcome NoSuchTask() => Outcome.Fail(Errno.ESRCH);
+
+    /// <summary>Every call naming a cgroup id no live group has: ENOENT (one lookup, shared by every cgroup operation).</summary>
+    private static Outcome NoSuchGroup() => Outcome.Fail(Errno.ENOENT);
 
     private Task? FindTask(long pid) => _tasks.Find(t => t.Pid == pid);
 

@@ -27,7 +27,7 @@ public sealed class GeneratorReachTests(ITestOutputHelper output)
             if (model.FreePageCount == 0 && model.Machine.Pages >= 64) reached.Add("memory full");
             if (model.FreeBlockCount(0) >= 8 && model.FreePageCount * 2 <= model.Machine.Pages) reached.Add("fragmented");
         };
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 450; i++)
             PropertyCheck.AssertPasses(output, runner, ScenarioGenerator.Generate(random.Next(), 200), CheckLevel.Cheap, $"reach test, seed {seed} (VERIFY_SEED={seed}), scenario {i}");
         output.WriteLine($"seed {seed}: reached {string.Join(", ", reached)}");
         var wanted = new List<string>

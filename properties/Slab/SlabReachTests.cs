@@ -18,7 +18,7 @@ public sealed class SlabReachTests(ITestOutputHelper output)
         ulong seed = Profile.SeedFor(nameof(GeneratedSequencesReachEverySlabOutcomeAndMinPartialRelease));
         var random = new SplitMix64(seed);
         var recorder = new ReachRecorder();
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < 900; i++)
         {
             var scenario = ScenarioGenerator.Generate(random.Next(), 300);
             // A failing scenario is run again on a fresh runner, shrunk and reported with its seed and invariant.
