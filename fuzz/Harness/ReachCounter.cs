@@ -17,7 +17,10 @@ namespace Verify.Fuzz.Harness;
 /// and how many scenarios reach three deep states (as the reach tests define them, read from the
 /// impl's counters after each step): memory full (no free page on a machine of 64 pages or more),
 /// fragmented (8 or more free order-0 blocks with at most half the pages free), and an empty slab
-/// released (a successful cache_free that lowers the allocated page count).
+/// released (a successful cache_free that lowers the allocated page count); and four of process
+/// containers, read from the model: a hierarchy 6 or more groups deep, a fork refused by
+/// pids.max, a release notification, and pids above max (an attach or a lowered pids.max left a
+/// group above its limit: the kernel's counted exception to "limits never exceeded").
 /// Counts only, no clocks: the same scenarios in the same order give the same table.
 /// </summary>
 public sealed class ReachCounter
@@ -38,7 +41,11 @@ public sealed class ReachCounter
     private readonly SortedSet<string> _statesThisScenario = new(StringComparer.Ordinal);
     private long _allocatedBefore;
 
-    public static readonly string[] States = ["memory full", "fragmented", "empty slab released"];
+    public static readonly string[] States =
+        ["memory full", "fragmented", "empty slab released", "hierarchy 6 deep", "fork refused by pids.max", "release notified", "pids above max"];
+
+    /// <summary>How deep a group must be (its path's segments) to count as a deep hierarchy.</summary>
+    public const int DeepHierarchyLevels = 6;
 
     public ReachCounter(Runner runner)
     {
@@ -139,6 +146,17 @@ public sealed class ReachCounter
         if (free * 2 <= pages && impl.FreeBlockCount(0) >= 8) _statesThisScenario.Add("fragmented");
         if (spec.Keyword == "cache_free" && outcome.IsOk && allocated < _allocatedBefore) _statesThisScenario.Add("empty slab released");
         _allocatedBefore = allocated;
+        var model = _runner.Model;
+        if (spec.Keyword == "task_fork" && outcome.Errno == Errno.EAGAIN) _statesThisScenario.Add("fork refused by pids.max");
+        if (model.Effects.Items.Any(e => e.Kind == EffectKind.Release)) _statesThisScenario.Add("release notified");
+        if (spec.Keyword == "cgroup_create" && outcome.IsOk
+            && model.TakeSnapshot().Cgroups.Any(g => g.Id == outcome.Value && g.Path.Count(c => c == '/') >= DeepHierarchyLevels))
+            _statesThisScenario.Add("hierarchy 6 deep");
+        if (spec.Keyword is "task_attach" or "cgroup_set_pids_max" && outcome.IsOk && model.TakeSnapshot().Cgroups.Any(g => g.PidsCurrent > g.PidsMax))
+        {
+            _statesThisScenario.Add("pids above max");
+            Event("steps leaving pids above max (attach, lowered pids.max)");
+        }
     }
 
     private static bool IsFreedValue(HandleTable handles, HandleKind kind, long value)
@@ -166,10 +184,11 @@ public sealed class ReachCounter
         text.AppendLine($"{"total",-26}{drawn,10}{ran,10}{drawn - ran,9}");
         text.AppendLine();
         int width = Math.Max(32, _groups.Keys.Select(label => label.Length + 2).DefaultIfEmpty(0).Max());
-        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}");
+        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}{"deep",7}{"bomb",7}{"rel",7}{">max",7}");
         foreach (var (label, tally) in _groups)
-            text.AppendLine($"{label.PadRight(width)}{tally.Scenarios,10}{tally.Drawn,10}{tally.Ran,10}{tally.Reaching[0],7}{tally.Reaching[1],7}{tally.Reaching[2],7}");
-        text.AppendLine("(full, frag, slab-: scenarios reaching memory full, fragmented, an empty slab released)");
+            text.AppendLine($"{label.PadRight(width)}{tally.Scenarios,10}{tally.Drawn,10}{tally.Ran,10}{string.Concat(tally.Reaching.Select(n => $"{n,7}"))}");
+        text.AppendLine("(full, frag, slab-, deep, bomb, rel, >max: scenarios reaching memory full, fragmented, an empty slab released,");
+        text.AppendLine(" a hierarchy 6 deep, a fork refused by pids.max, a release notification, pids above max)");
         text.AppendLine();
         text.AppendLine($"{"event",-32}{"count",10}");
         foreach (var kind in Kinds)
@@ -178,6 +197,8 @@ public sealed class ReachCounter
             text.AppendLine($"{$"stale after reuse {kind}",-32}{_events.GetValueOrDefault($"stale after reuse {kind}"),10}");
         }
         foreach (var state in States) text.AppendLine($"{$"scenarios reaching {state}",-32}{_events.GetValueOrDefault($"scenarios reaching {state}"),10}");
+        const string overMax = "steps leaving pids above max (attach, lowered pids.max)";
+        text.AppendLine($"{overMax,-32}{_events.GetValueOrDefault(overMax),10}");
         int pairs = ReachedPairs().Count();
         int opsRun = Enumerable.Range(0, _codes).Count(code => _ran[code] > 0);
         text.AppendLine();
