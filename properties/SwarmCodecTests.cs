@@ -73,6 +73,25 @@ public sealed class SwarmCodecTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BitSevenOfTheCpusByteSelectsTheV1LayoutInV2HeadersOnly()
+    {
+        var bytes = Header((byte)Mood.Balanced, Alphabet.Specs.Count);
+        bytes[0] = ByteCodec.V2Marker | 6;
+        (bytes[1], bytes[2], bytes[3]) = (63, 0, 0);
+        bytes[4] = ByteCodec.LayoutV1Bit | 9;
+        Assert.Equal(new MachineConfig(64, 10, CgroupLayout.V1), ByteCodec.Decode(bytes).Machine);
+        bytes[4] = 9;
+        Assert.Equal(new MachineConfig(64, 10, CgroupLayout.V2), ByteCodec.Decode(bytes).Machine);
+        // A legacy input keeps the v2 layout whatever its cpus byte: it means what it always did.
+        Assert.Equal(new MachineConfig(64, 10, CgroupLayout.V2), ByteCodec.Decode(new byte[] { 6, 63, 0, 0, ByteCodec.LayoutV1Bit | 9 }).Machine);
+        var v1 = TraceFormat.Parse("machine pages=64 cpus=3 cgroups=v1\ntask_fork task=0\ncgroup_create parent=1\n");
+        var decoded = ByteCodec.Decode(ByteCodec.Encode(v1));
+        Assert.True(ScenarioEquality.Same(v1, decoded));
+        Assert.Equal(CgroupLayout.V1, decoded.Machine.Layout);
+        Assert.Equal("machine pages=64 cpus=3 cgroups=v1", TraceFormat.Print(decoded).Split('\n')[0]);
+    }
+
+    [Fact]
     public void EncodeRefusesAMachineItsMoodCannotHold()
     {
         var big = new Scenario(new MachineConfig(Moods.SmallMachinePagesMax + 1, 2), []);

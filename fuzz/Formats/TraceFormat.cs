@@ -85,7 +85,7 @@ public static class TraceFormat
     private static MachineConfig ParseMachine(List<(string Text, int Column)> tokens, string file, int line)
     {
         var layout = CgroupLayout.V2;
-        if (tokens.Count == 4 && tokens[3].Text.StartsWith(LayoutName + "=", StringComparison.Ordinal))
+        if (tokens.Count >= 4 && tokens[3].Text.StartsWith(LayoutName + "=", StringComparison.Ordinal))
         {
             var (token, column) = tokens[3];
             string word = token[(LayoutName.Length + 1)..];
@@ -95,7 +95,7 @@ public static class TraceFormat
                 "v2" => CgroupLayout.V2,
                 _ => throw new InputException(file, line, column + LayoutName.Length + 1, $"'{word}' is not a cgroup layout (expected v1 or v2)"),
             };
-            tokens = tokens[..3];
+            tokens = tokens.Where((_, index) => index != 3).ToList();
         }
         var values = ParseArgs(tokens,
             [("pages", KernelConstants.MachinePagesMin, KernelConstants.MachinePagesMax), ("cpus", KernelConstants.CpusMin, KernelConstants.CpusMax)],
