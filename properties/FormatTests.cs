@@ -60,7 +60,7 @@ public sealed class FormatTests(ITestOutputHelper output)
     [InlineData("# nothing\nalloc_pages order=1\n", 2, 1, "expected 'machine pages=N cpus=N'")]
     [InlineData("machine pages=0 cpus=1\n", 1, 15, "outside 1..1048576")]
     [InlineData("machine pages=8 cpus=1 cgroups=v3\n", 1, 32, "'v3' is not a cgroup layout (expected v1 or v2)")]
-    [InlineData("machine pages=8 cpus=1 cgroups=v1 x=1\n", 1, 36, "takes 2 argument")]
+    [InlineData("machine pages=8 cpus=1 cgroups=v1 x=1\n", 1, 35, "takes 2 argument")]
     public void BadTracesGiveOneLineErrorsWithFileLineAndColumn(string text, int line, int column, string fragment)
     {
         var error = Assert.Throws<InputException>(() => TraceFormat.Parse(text, "t.trace"));
