@@ -26,6 +26,8 @@ public static class PlantedBugs
             ["s4-new-slab-last-word-unsummarized"] = ("a new slab's record leaves the summary bit of its partial last bitmap word clear", k => new NewSlabLastWordUnsummarized((ImplKernel)k)),
             ["s5-reciprocal-with-twelve-bits"] = ("a new cache's obj_to_index multiplier has 12 bits of precision instead of 32", k => new ReciprocalWithTwelveBits((ImplKernel)k)),
             ["s6-shrunk-name-stays-in-set"] = ("the shrinker leaves a freed dentry's name address in the name-buffer set", k => new ShrunkNameStaysInSet((ImplKernel)k)),
+            ["cgroup-remove-with-live-child"] = ("rmdir succeeds on a group with a live child (and no task), taking its empty descendants with it", k => new RemoveWithLiveChild(k)),
+            ["cgroup-release-missed-on-attach"] = ("no release notification when a group empties by attach (by exit it still comes)", k => new ReleaseMissedOnAttach(k)),
             ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };
 
