@@ -34,6 +34,47 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
         StructureProperty.Check(output, nameof(AgreesWithTheModelOnEveryStep), 4_000, Generate, Run);
     }
 
+    /// <summary>
+    /// The pid cursor through a whole wrap-around, twice, against the model: tasks held at low pids
+    /// and just above RESERVED_PIDS, then fork and exit of short-lived children (some forks refused
+    /// by pids.max, which still moves the cursor) until pids wrapped past pid_max; the same outcome
+    /// every call, the same lists and digest every 4096 calls and at the end.
+    /// </summary>
+    [Fact]
+    public void PidsWrapAroundAsInTheModel()
+    {
+        var machine = new MachineConfig(64, 1, CgroupLayout.V2);
+        var model = new ModelKernel(machine);
+        var impl = new ImplKernel(machine);
+        long group = Same(model.CgroupCreate(1), impl.CgroupCreate(1), "mkdir").Value;
+        Same(model.CgroupSetPidsMax(group, 3), impl.CgroupSetPidsMax(group, 3), "pids.max");
+        long limited = Same(model.TaskFork(InitPid), impl.TaskFork(InitPid), "fork").Value;
+        Same(model.TaskAttach(limited, group), impl.TaskAttach(limited, group), "attach");
+        var held = new List<long>();
+        long last = 0;
+        int wraps = 0;
+        for (int i = 0; i < 2 * PidMax(1) + 700; i++)
+        {
+            bool limit = i % 7 == 0;
+            var forked = Same(model.TaskFork(limit ? limited : InitPid), impl.TaskFork(limit ? limited : InitPid), $"call {i}: fork");
+            if (forked.IsOk && forked.Value < last) wraps++;
+            if (forked.IsOk) last = forked.Value;
+            if (forked.IsOk && (forked.Value < 10 || (forked.Value > ReservedPids && forked.Value < ReservedPids + 8) || forked.Value % 4099 == 0)) held.Add(forked.Value);
+            else if (forked.IsOk) Same(model.TaskExit(forked.Value), impl.TaskExit(forked.Value), $"call {i}: exit {forked.Value}");
+            if (i % 4096 == 0) Assert.Null(Compare(model, impl));
+            model.Effects.Clear();
+            impl.Effects.Clear();
+        }
+        Assert.Null(Compare(model, impl));
+        Assert.True(wraps == 2 && held.Count > 20, $"pids wrapped {wraps} times, {held.Count} tasks held");
+    }
+
+    private static Outcome Same(Outcome model, Outcome impl, string what)
+    {
+        Assert.True(model == impl, $"{what}: model {model}, impl {impl}");
+        return model;
+    }
+
     /// <summary>Steady-state fork and exit in a cgroup 4 levels deep (v1, so both hierarchies), with an attach away and back, and a clean self-check allocate nothing once warm.</summary>
     [Fact]
     public void SteadyForkExitAndACleanCheckAllocateNothing()
