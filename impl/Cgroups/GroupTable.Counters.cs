@@ -10,10 +10,10 @@ namespace Verify.Impl.Cgroups;
 /// including, the root, and on the first level whose new count exceeds its pids.max rolls back
 /// that level and every level below it (pids_try_charge), so a call is O(depth); the levels come
 /// from the group's chain (independent loads, no parent chasing) and the digest changes by the
-/// chain's unit sum. Each group counts
-/// its own tasks and its populated children, so populated is "own > 0 or a populated child", and
-/// a task joining or leaving walks up only while a level's populated state flips, emitting the
-/// release check and the v2 event at each flip in the model's order (cgroup_update_populated).
+/// chain's unit sum. Each group counts its own tasks and its populated children, so populated is
+/// "own > 0 or a populated child", and a task joining or leaving walks up only while a level's
+/// populated state flips, emitting the release check and the v2 event at each flip in the model's
+/// order (cgroup_update_populated).
 /// </summary>
 public sealed partial class GroupTable
 {
