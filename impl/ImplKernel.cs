@@ -62,7 +62,7 @@ public sealed class ImplKernel : IKernel
         CurrentCpu = _containers.CurrentCpu,
     };
 
-    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc).</summary>
+    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc), S8 to S10 (process containers).</summary>
     public void CheckConsistency(SelfCheckReport report)
     {
         _buddy.CheckConsistency(report);

@@ -15,6 +15,9 @@ public static class StructureInvariant
     public const string Reciprocal = "S5.structure.reciprocal";
     public const string DentryLru = "S6.structure.dentry-lru";
     public const string VmallocChains = "S7.structure.vmalloc-chains";
+    public const string PidsCounters = "S8.structure.pids-counters";
+    public const string TaskLists = "S9.structure.task-lists";
+    public const string IdTables = "S10.structure.id-tables";
 
     public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -25,5 +28,8 @@ public static class StructureInvariant
         [Reciprocal] = "each cache's obj_to_index multiplier gives offset / s->size exactly for every offset inside its slabs, and its stored geometry is its s->size's",
         [DentryLru] = "the dentry LRU is a doubly linked list of exactly the live dentries in id order, and the name-buffer set holds exactly their external names",
         [VmallocChains] = "each vmalloc area's page chain has exactly its page count of distinct owned pages, and no other page is marked owned",
+        [PidsCounters] = "each cgroup's pids counter equals the tasks in its subtree (0 without pids files), and its populated-children and live-children counts are what a recount gives",
+        [TaskLists] = "each cgroup's intrusive task list per hierarchy is well linked and holds exactly the live tasks in it, as many as it counts; each task is on its parent's children list",
+        [IdTables] = "the slot free lists hold exactly the unused slots, the pid and cgroup-id lookups map back to their slots, the pid bitmap marks exactly the live pids, and the digest equals a recomputation",
     };
 }
