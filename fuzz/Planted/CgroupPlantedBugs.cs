@@ -1,3 +1,4 @@
+using Verify.Impl;
 using Verify.Model.Contract;
 
 namespace Verify.Fuzz.Planted;
@@ -39,6 +40,40 @@ public sealed class ReleaseMissedOnAttach(IKernel inner) : DelegatingKernel(inne
         var kept = Inner.Effects.Items.Where(e => e.Kind != EffectKind.Release).ToList();
         Inner.Effects.Clear();
         foreach (var effect in kept) Inner.Effects.Add(effect);
+        return outcome;
+    }
+}
+
+/// <summary>
+/// A fork charges only the forking group itself: its ancestors' pids counters are not raised
+/// (the digest still counts them), so an ancestor's pids.max no longer holds a subtree.
+/// </summary>
+public sealed class ForkChargesOnlyLeaf(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskFork(long pid)
+    {
+        var outcome = Inner.TaskFork(pid);
+        if (!outcome.IsOk) return outcome;
+        var containers = impl.Containers;
+        var tasks = containers.TaskSlots;
+        int group = tasks.GroupOf(tasks.SlotOf(outcome.Value), containers.PidsHierarchy);
+        var chain = containers.Groups.ChainOf(group);
+        for (int level = 1; level < chain.Length; level++) containers.Groups.PidsCurrentOf(chain[level])--;
+        return outcome;
+    }
+}
+
+/// <summary>An attach in the pids hierarchy charges the new group but never uncharges the old one.</summary>
+public sealed class AttachKeepsOldCharge(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskAttach(long pid, long cgroupId)
+    {
+        var containers = impl.Containers;
+        var tasks = containers.TaskSlots;
+        int slot = tasks.SlotOf(pid);
+        int old = slot < 0 ? -1 : tasks.GroupOf(slot, containers.PidsHierarchy);
+        var outcome = Inner.TaskAttach(pid, cgroupId);
+        if (outcome.IsOk && old >= 0 && tasks.GroupOf(slot, containers.PidsHierarchy) != old) containers.Groups.Charge(old);
         return outcome;
     }
 }

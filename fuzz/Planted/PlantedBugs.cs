@@ -28,6 +28,11 @@ public static class PlantedBugs
             ["s6-shrunk-name-stays-in-set"] = ("the shrinker leaves a freed dentry's name address in the name-buffer set", k => new ShrunkNameStaysInSet((ImplKernel)k)),
             ["cgroup-remove-with-live-child"] = ("rmdir succeeds on a group with a live child (and no task), taking its empty descendants with it", k => new RemoveWithLiveChild(k)),
             ["cgroup-release-missed-on-attach"] = ("no release notification when a group empties by attach (by exit it still comes)", k => new ReleaseMissedOnAttach(k)),
+            ["cgroup-fork-charges-only-leaf"] = ("a fork raises the pids counter of the forking group only, not of its ancestors", k => new ForkChargesOnlyLeaf((ImplKernel)k)),
+            ["cgroup-attach-keeps-old-charge"] = ("an attach charges the new group but does not uncharge the old one", k => new AttachKeepsOldCharge((ImplKernel)k)),
+            ["s8-attach-away-leaves-top-level-charged"] = ("an attach away from a pids group leaves the old chain's topmost level charged when the new chain does not share it", k => new AttachAwayLeavesTopLevelCharged((ImplKernel)k)),
+            ["s9-list-remove-leaves-stale-prev"] = ("removing a task from the middle of a group's task list leaves its successor's previous link on it", k => new ListRemoveLeavesStalePrev((ImplKernel)k)),
+            ["s10-removed-group-slot-leaks"] = ("a removed cgroup's slot never goes back on the free list", k => new RemovedGroupSlotLeaks((ImplKernel)k)),
             ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };
 

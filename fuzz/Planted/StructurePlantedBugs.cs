@@ -208,3 +208,73 @@ public sealed class VfreeLeavesPageOwned(ImplKernel impl) : SlipEmulatingKernel(
         return outcome;
     }
 }
+
+/// <summary>
+/// S8: an attach away from a group of the pids hierarchy leaves its topmost non-root level charged
+/// when that level is not shared with the new group (the uncharge loop stops one level short).
+/// The count is wrong only until a fork meets that level's pids.max; the self-check sees it at once.
+/// </summary>
+public sealed class AttachAwayLeavesTopLevelCharged(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskAttach(long pid, long cgroupId)
+    {
+        var containers = Impl.Containers;
+        var tasks = containers.TaskSlots;
+        int slot = tasks.SlotOf(pid);
+        int old = slot < 0 ? -1 : tasks.GroupOf(slot, containers.PidsHierarchy);
+        var outcome = Inner.TaskAttach(pid, cgroupId);
+        if (!outcome.IsOk || old < 0) return outcome;
+        int now = tasks.GroupOf(slot, containers.PidsHierarchy);
+        var oldChain = containers.Groups.ChainOf(old);
+        if (now == old || oldChain.Length == 0) return outcome;
+        int top = oldChain[^1];
+        if (Array.IndexOf(containers.Groups.ChainOf(now), top) < 0) containers.Groups.PidsCurrentOf(top)++;
+        return outcome;
+    }
+
+    private ImplKernel Impl => impl;
+}
+
+/// <summary>
+/// S9: removing a task from the middle of its group's task list leaves its successor's previous
+/// link on it. The list still walks forwards, so nothing shows until that successor is removed in
+/// turn; the self-check sees the stale link at once.
+/// </summary>
+public sealed class ListRemoveLeavesStalePrev(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskAttach(long pid, long cgroupId) => Around(pid, () => Inner.TaskAttach(pid, cgroupId));
+
+    public override Outcome TaskExit(long pid) => Around(pid, () => Inner.TaskExit(pid));
+
+    private Outcome Around(long pid, Func<Outcome> call)
+    {
+        var tasks = impl.Containers.TaskSlots;
+        int slot = tasks.SlotOf(pid);
+        int hierarchies = impl.Machine.Layout.HierarchyCount();
+        Span<int> successors = stackalloc int[2];
+        for (int h = 0; h < hierarchies; h++) successors[h] = slot < 0 ? -1 : tasks.MembersOf(h).Next(slot);
+        var outcome = call();
+        for (int h = 0; outcome.IsOk && h < hierarchies; h++)
+        {
+            var list = tasks.MembersOf(h);
+            int next = successors[h];
+            if (next >= 0 && list.Owner(slot) != list.Owner(next) && list.PrevLinks[next] != slot && list.Owner(next) >= 0)
+                list.PrevLinks[next] = slot;
+        }
+        return outcome;
+    }
+}
+
+/// <summary>
+/// S10: a removed cgroup's slot never goes back on the free list (a leak). Ids are not slots, so
+/// no outcome ever shows it; the self-check sees the lost slot at once.
+/// </summary>
+public sealed class RemovedGroupSlotLeaks(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome CgroupRemove(long cgroupId)
+    {
+        var outcome = Inner.CgroupRemove(cgroupId);
+        if (outcome.IsOk) impl.Containers.Groups.Pool.FreeCount--;
+        return outcome;
+    }
+}

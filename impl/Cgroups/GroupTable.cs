@@ -41,6 +41,9 @@ public sealed partial class GroupTable(EffectLog effects)
 
     public ulong Digest { get; private set; }
 
+    /// <summary>A group's levels up to, not including, the root (planted bugs only).</summary>
+    internal int[] ChainOf(int slot) => _chains[slot];
+
     /// <summary>The id the next Create gives.</summary>
     public long NextId { get; private set; }
 

@@ -17,6 +17,9 @@ public sealed class ProcessContainers
     private readonly TaskTable _tasks;
     private CgroupLayout _layout;
     private int _pidsHierarchy, _cpus;
+
+    /// <summary>The pids hierarchy's index, for planted bugs (test code only).</summary>
+    internal int PidsHierarchy => _pidsHierarchy;
     private long _currentTask = InitPid;
     private int _currentCpu;
     private ulong _currentTerm;

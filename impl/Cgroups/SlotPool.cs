@@ -21,6 +21,9 @@ public sealed class SlotPool
 
     public int HighWater { get; private set; }
 
+    /// <summary>The free stack's depth (planted bugs only: dropping one loses a slot).</summary>
+    internal ref int FreeCount => ref _freeCount;
+
     public int LiveCount => HighWater - _freeCount;
 
     /// <summary>Forgets every slot; the arrays stay.</summary>
