@@ -188,45 +188,50 @@ public sealed class ProcessContainers
 
     public int CurrentCpu => _currentCpu;
 
-    /// <summary>Every live group with its counts, counted in one pass over the tasks: each task adds one to its group and to every ancestor.</summary>
-    public List<CgroupInfo> Cgroups()
-    {
-        var own = new Dictionary<Group, int>();
-        var subtree = new Dictionary<Group, int>();
-        foreach (var task in _tasks)
-        {
-            for (int h = 0; h < Hierarchies; h++)
-            {
-                var group = FindGroup(task.Groups[h])!;
-                own[group] = own.GetValueOrDefault(group) + 1;
-                for (var g = group; g is not null; g = g.Parent) subtree[g] = subtree.GetValueOrDefault(g) + 1;
-            }
-        }
-        return _groups.OrderBy(g => g.Id).Select(g => new CgroupInfo(
-            g.Hierarchy, g.Id, g.Parent?.Id ?? 0, g.Path,
-            Tasks: own.GetValueOrDefault(g),
-            Populated: subtree.GetValueOrDefault(g) > 0,
-            PidsCurrent: HasPidsFiles(g) ? subtree.GetValueOrDefault(g) : 0,
-            g.PidsMax, g.EventsMax, g.EventsLocalMax, g.NotifyOnRelease)).ToList();
-    }
+    /// <summary>Every live group with its counts, sorted by id.</summary>
+    public List<CgroupInfo> Cgroups() => CountedGroups().OrderBy(g => g.Id).ToList();
 
-    public List<TaskInfo> Tasks() => _tasks.OrderBy(t => t.Pid)
-        .Select(t => new TaskInfo(t.Pid, t.ParentPid, t.Groups[0], Hierarchies > 1 ? t.Groups[1] : 0, t.Execs)).ToList();
+    public List<TaskInfo> Tasks() => _tasks.OrderBy(t => t.Pid).Select(Info).ToList();
 
-    /// <summary>Recomputed from the lists after any call of this layer, else the last value (buddy and slab calls do not touch it).</summary>
+    /// <summary>Recomputed from the lists after any call of this layer, else the last value (buddy and slab calls do not touch it). The sum does not depend on order.</summary>
     public ulong Digest()
     {
         if (_digest is { } known) return known;
         ulong digest = StateDigest.Current(_currentTask, _currentCpu);
-        foreach (var info in Cgroups())
+        foreach (var info in CountedGroups())
         {
             digest += StateDigest.Cgroup(info.Id, info.ParentId, info.Hierarchy, info.Populated, info.PidsMax, info.PidsEventsMax, info.PidsEventsLocalMax, info.NotifyOnRelease);
             digest += (ulong)info.PidsCurrent * StateDigest.PidsUnit(info.Id) + (ulong)info.Tasks * StateDigest.TasksUnit(info.Id);
         }
-        foreach (var task in Tasks()) digest += StateDigest.Task(task.Pid, task.ParentPid, task.Cgroup0, task.Cgroup1, task.Execs);
+        foreach (var task in _tasks.Select(Info)) digest += StateDigest.Task(task.Pid, task.ParentPid, task.Cgroup0, task.Cgroup1, task.Execs);
         _digest = digest;
         return digest;
     }
+
+    /// <summary>The groups with their counts, counted in one pass over the tasks: each task adds one to its group and to every ancestor. In creation order.</summary>
+    private IEnumerable<CgroupInfo> CountedGroups()
+    {
+        var byId = _groups.ToDictionary(g => g.Id);
+        var own = new Dictionary<long, int>();
+        var subtree = new Dictionary<long, int>();
+        foreach (var task in _tasks)
+        {
+            for (int h = 0; h < Hierarchies; h++)
+            {
+                long id = task.Groups[h];
+                own[id] = own.GetValueOrDefault(id) + 1;
+                for (Group? g = byId[id]; g is not null; g = g.Parent) subtree[g.Id] = subtree.GetValueOrDefault(g.Id) + 1;
+            }
+        }
+        return _groups.Select(g => new CgroupInfo(
+            g.Hierarchy, g.Id, g.Parent?.Id ?? 0, g.Path,
+            Tasks: own.GetValueOrDefault(g.Id),
+            Populated: subtree.GetValueOrDefault(g.Id) > 0,
+            PidsCurrent: HasPidsFiles(g) ? subtree.GetValueOrDefault(g.Id) : 0,
+            g.PidsMax, g.EventsMax, g.EventsLocalMax, g.NotifyOnRelease));
+    }
+
+    private TaskInfo Info(Task t) => new(t.Pid, t.ParentPid, t.Groups[0], Hierarchies > 1 ? t.Groups[1] : 0, t.Execs);
 
     private bool HasPidsFiles(Group g) => g.Parent is not null && g.Hierarchy == PidsHierarchy;
 
