@@ -1,0 +1,34 @@
+using Verify.Model.Alphabet;
+using Verify.Properties.Support;
+
+namespace Verify.Properties;
+
+/// <summary>
+/// The alphabet is append-only: codes are positions, and every corpus input, AFL++ queue and v2
+/// header names operations by code. model/Alphabet/frozen-codes.txt freezes each code's keyword and
+/// arguments (name, kind, range, referenced kind); the alphabet must list exactly those lines
+/// first. Appending an operation means appending its line to the file (the failure prints it);
+/// changing or reordering a line is never right.
+/// </summary>
+public sealed class AlphabetTests
+{
+    private static string Line(OpSpec spec) =>
+        $"{spec.Code} {spec.Keyword}" + string.Concat(spec.Args.Select(a => a.Kind == ArgKind.Int
+            ? $" {a.Name}:int:{a.Min}..{a.Max}"
+            : $" {a.Name}:{(a.Kind == ArgKind.Ref ? "ref" : "stale")}:{a.RefKind}"));
+
+    [Fact]
+    public void EveryCodeKeepsItsKeywordAndArgumentsAndNewOperationsComeLast()
+    {
+        string path = Path.Combine(RepoPaths.Root, "model", "Alphabet", "frozen-codes.txt");
+        var frozen = File.ReadAllLines(path).Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
+        var now = Alphabet.Specs.Select(Line).ToList();
+        for (int code = 0; code < frozen.Count; code++)
+        {
+            Assert.True(code < now.Count, $"{path}: code {code} ('{frozen[code]}') is gone from the alphabet; codes are never removed");
+            Assert.True(frozen[code] == now[code], $"{path}: code {code} was '{frozen[code]}' and is now '{now[code]}'; append new operations, never change or reorder one");
+        }
+        Assert.True(now.Count == frozen.Count,
+            $"{path}: the alphabet has operations the file does not freeze yet; append these lines:\n{string.Join('\n', now.Skip(frozen.Count))}");
+    }
+}
