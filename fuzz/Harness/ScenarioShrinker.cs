@@ -6,7 +6,8 @@ namespace Verify.Fuzz.Harness;
 /// <summary>
 /// Smaller variants of a scenario: a smaller machine first, then drop chunks of operations (halves
 /// down to single steps), then make arguments smaller (references toward 0, integers toward their
-/// minimum). Every variant is valid by construction (relative references).
+/// minimum). Every variant is valid by construction (relative references). Minimize ends by writing
+/// each live reference as the index it resolves to (WithCanonicalReferences), kept if it still fails.
 /// Used as FsCheck's shrinker and by Minimize.
 /// </summary>
 public static class ScenarioShrinker
@@ -62,7 +63,37 @@ public static class ScenarioShrinker
                 break;
             }
         }
-        return current;
+        var canonical = WithCanonicalReferences(current);
+        return !ReferenceEquals(canonical, current) && stillFails(canonical) ? canonical : current;
+    }
+
+    /// <summary>
+    /// The same scenario with every live reference k written as the index it resolves to (k modulo
+    /// the live count of its kind at that step, as the model runs it), so a trace says cgroup=1, not
+    /// cgroup=190, for the same object. Stale references and steps that named nothing stay as they
+    /// are. Returns the scenario itself when nothing changes.
+    /// </summary>
+    public static Scenario WithCanonicalReferences(Scenario scenario)
+    {
+        var ops = scenario.Ops.ToArray();
+        bool changed = false;
+        var runner = new Runner(machine => new Verify.Model.ModelKernel(machine)) { SelfChecks = false };
+        runner.Observe = (step, _, _, _, _) =>
+        {
+            var spec = ops[step].Spec;
+            for (int a = 0; a < spec.Args.Count; a++)
+            {
+                var arg = spec.Args[a];
+                if (arg.Kind != ArgKind.Ref) continue;
+                int index = runner.Handles.ResolveLive(arg.RefKind, ops[step].Arg(a));
+                if (index < 0 || index == ops[step].Arg(a)) continue;
+                ops[step] = ops[step].WithArg(a, index);
+                changed = true;
+            }
+        };
+        try { runner.Run(scenario); }
+        catch (Exception) { return scenario; }
+        return changed ? scenario with { Ops = ops } : scenario;
     }
 
     /// <summary>
