@@ -1,5 +1,6 @@
 using Verify.Impl.Buddy;
 using Verify.Impl.Cgroups;
+using Verify.Impl.Memcg;
 using Verify.Impl.Slab;
 using Verify.Model.Contract;
 using KmallocFlags = Verify.Model.Slab.KmallocFlags;
@@ -15,6 +16,7 @@ public sealed class ImplKernel : IKernel
     private readonly VmallocAllocator _vmalloc;
     private readonly DentryCache _dentries;
     private readonly ProcessContainers _containers;
+    private readonly MemoryCgroups _memcg;
 
     public ImplKernel(MachineConfig machine)
     {
@@ -23,12 +25,13 @@ public sealed class ImplKernel : IKernel
         _vmalloc = new VmallocAllocator(_buddy);
         _dentries = new DentryCache(_slab);
         _containers = new ProcessContainers(Effects);
+        _memcg = new MemoryCgroups(_buddy, _containers);
         Reset(machine);
     }
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest + _memcg.Digest;
 
     public EffectLog Effects { get; } = new();
 
@@ -40,6 +43,7 @@ public sealed class ImplKernel : IKernel
         _vmalloc.Reset(machine.Pages);
         _dentries.Reset();
         _containers.Reset(machine);
+        _memcg.Reset(machine);
         Effects.Clear();
     }
 
@@ -58,6 +62,10 @@ public sealed class ImplKernel : IKernel
         ReclaimableBytes = _slab.ReclaimableBytes(),
         Cgroups = _containers.Cgroups(),
         Tasks = _containers.Tasks(),
+        Memory = _memcg.Infos(),
+        Watermarks = _memcg.Watermarks(),
+        UserPages = _memcg.UserPages(),
+        DyingMemcgs = _memcg.DyingMemcgs(),
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
     };
@@ -70,6 +78,7 @@ public sealed class ImplKernel : IKernel
         _dentries.CheckConsistency(report);
         _vmalloc.CheckConsistency(report, Machine.Pages);
         _containers.CheckConsistency(report);
+        _memcg.CheckConsistency(report);
     }
 
     /// <summary>The subsystems, for planted bugs that emulate a slip in one of them (test code only).</summary>
@@ -88,13 +97,14 @@ public sealed class ImplKernel : IKernel
         run.Kind != AllocationKind.Block ? run
         : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
         : _vmalloc.OwnsPage(run.Pfn) ? run with { Kind = AllocationKind.Vmalloc }
+        : _memcg.OwnsPage(run.Pfn) ? run with { Kind = _memcg.IsPageCache(run.Pfn) ? AllocationKind.PageCache : AllocationKind.Anon }
         : run;
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
 
     /// <summary>Pages the slab layer or vmalloc own are not the caller's to free (O(1) page-state test).</summary>
     public Outcome FreePages(long pfn, int order) =>
-        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
+        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -136,19 +146,43 @@ public sealed class ImplKernel : IKernel
 
     public Outcome TaskFork(long pid) => _containers.Fork(pid);
 
-    public Outcome TaskExit(long pid) => _containers.Exit(pid);
+    /// <summary>exit_mm before the task's slot can be reused: its anonymous pages go back (init never exits).</summary>
+    public Outcome TaskExit(long pid)
+    {
+        int slot = _containers.TaskSlotOf(pid);
+        if (slot > 0) _memcg.TaskExiting(slot);
+        return _containers.Exit(pid);
+    }
 
     public Outcome TaskExec(long pid) => _containers.Exec(pid);
 
     public Outcome TaskAttach(long pid, long cgroupId) => _containers.Attach(pid, cgroupId);
 
-    public Outcome CgroupCreate(long parentId) => _containers.Create(parentId);
+    public Outcome CgroupCreate(long parentId)
+    {
+        var outcome = _containers.Create(parentId);
+        if (outcome.IsOk) _memcg.GroupCreated(outcome.Value, parentId);
+        return outcome;
+    }
 
-    public Outcome CgroupRemove(long cgroupId) => _containers.Remove(cgroupId);
+    public Outcome CgroupRemove(long cgroupId)
+    {
+        var outcome = _containers.Remove(cgroupId);
+        if (outcome.IsOk) _memcg.GroupRemoved(cgroupId);
+        return outcome;
+    }
 
     public Outcome CgroupSetPidsMax(long cgroupId, long max) => _containers.SetPidsMax(cgroupId, max);
 
     public Outcome CgroupSetNotifyOnRelease(long cgroupId, bool on) => _containers.SetNotifyOnRelease(cgroupId, on);
 
     public Outcome RunOn(long pid, int cpu) => _containers.RunOn(pid, cpu);
+
+    public Outcome TaskTouchAnon(long pid, int pages) => _memcg.TouchAnon(pid, pages);
+
+    public Outcome TaskTouchFile(long pid, int pages) => _memcg.TouchFile(pid, pages);
+
+    public Outcome TaskUnmap(long pid, int pages) => _memcg.Unmap(pid, pages);
+
+    public Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages) => _memcg.SetLimit(cgroupId, counter, pages);
 }

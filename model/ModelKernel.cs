@@ -1,6 +1,7 @@
 using Verify.Model.Buddy;
 using Verify.Model.Cgroups;
 using Verify.Model.Contract;
+using Verify.Model.Memcg;
 using Verify.Model.Slab;
 
 namespace Verify.Model;
@@ -13,12 +14,13 @@ public sealed class ModelKernel : IKernel
     private VmallocAllocator _vmalloc = null!;
     private DentryCache _dentries = null!;
     private ProcessContainers _containers = null!;
+    private MemoryCgroups _memcg = null!;
 
     public ModelKernel(MachineConfig machine) => Reset(machine);
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest();
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest() + _memcg.Digest();
 
     public EffectLog Effects { get; } = new();
 
@@ -30,6 +32,7 @@ public sealed class ModelKernel : IKernel
         _vmalloc = new VmallocAllocator(_buddy);
         _dentries = new DentryCache(_slab);
         _containers = new ProcessContainers(machine, Effects);
+        _memcg = new MemoryCgroups(machine, _buddy, _containers);
         Effects.Clear();
     }
 
@@ -38,7 +41,7 @@ public sealed class ModelKernel : IKernel
         Machine = Machine,
         BuddyInfo = _buddy.BuddyInfo(),
         FreeBlocks = _buddy.FreeBlocks(),
-        Allocations = _buddy.Allocations().Select(WithOwnerKind).ToList(),
+        Allocations = WithOwnerKinds(_buddy.Allocations()),
         SlabCaches = _slab.CacheInfos(),
         Slabs = _slab.Slabs(),
         SlabObjects = _slab.Objects(),
@@ -48,6 +51,10 @@ public sealed class ModelKernel : IKernel
         ReclaimableBytes = _slab.ReclaimableBytes(),
         Cgroups = _containers.Cgroups(),
         Tasks = _containers.Tasks(),
+        Memory = _memcg.Infos(),
+        Watermarks = _memcg.Watermarks(),
+        UserPages = _memcg.UserPages(),
+        DyingMemcgs = _memcg.DyingMemcgs(),
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
     };
@@ -57,7 +64,15 @@ public sealed class ModelKernel : IKernel
     {
     }
 
-    /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
+    /// <summary>Buddy allocations the slab layer, kmalloc, vmalloc or user memory own are reported with their owner's kind.</summary>
+    private List<AllocatedRun> WithOwnerKinds(IEnumerable<AllocatedRun> runs)
+    {
+        var user = _memcg.UserPages().ToDictionary(page => page.Pfn, page => page.File);
+        return runs.Select(run => run.Kind == AllocationKind.Block && user.TryGetValue(run.Pfn, out bool file)
+            ? run with { Kind = file ? AllocationKind.PageCache : AllocationKind.Anon }
+            : WithOwnerKind(run)).ToList();
+    }
+
     private AllocatedRun WithOwnerKind(AllocatedRun run) =>
         run.Kind != AllocationKind.Block ? run
         : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
@@ -66,9 +81,9 @@ public sealed class ModelKernel : IKernel
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
 
-    /// <summary>Pages the slab layer or vmalloc own are not the caller's to free.</summary>
+    /// <summary>Pages the slab layer, vmalloc or user memory own are not the caller's to free.</summary>
     public Outcome FreePages(long pfn, int order) =>
-        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
+        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -111,19 +126,42 @@ public sealed class ModelKernel : IKernel
 
     public Outcome TaskFork(long pid) => _containers.Fork(pid);
 
-    public Outcome TaskExit(long pid) => _containers.Exit(pid);
+    /// <summary>exit: the task's anonymous pages go back after it leaves its groups.</summary>
+    public Outcome TaskExit(long pid)
+    {
+        var outcome = _containers.Exit(pid);
+        if (outcome.IsOk) _memcg.TaskExited(pid);
+        return outcome;
+    }
 
     public Outcome TaskExec(long pid) => _containers.Exec(pid);
 
     public Outcome TaskAttach(long pid, long cgroupId) => _containers.Attach(pid, cgroupId);
 
-    public Outcome CgroupCreate(long parentId) => _containers.Create(parentId);
+    public Outcome CgroupCreate(long parentId)
+    {
+        _memcg.GroupsChanged();
+        return _containers.Create(parentId);
+    }
 
-    public Outcome CgroupRemove(long cgroupId) => _containers.Remove(cgroupId);
+    /// <summary>A removed group's pages stay charged to it, so its ancestors still count them.</summary>
+    public Outcome CgroupRemove(long cgroupId)
+    {
+        _memcg.GroupsChanged();
+        return _containers.Remove(cgroupId);
+    }
 
     public Outcome CgroupSetPidsMax(long cgroupId, long max) => _containers.SetPidsMax(cgroupId, max);
 
     public Outcome CgroupSetNotifyOnRelease(long cgroupId, bool on) => _containers.SetNotifyOnRelease(cgroupId, on);
 
     public Outcome RunOn(long pid, int cpu) => _containers.RunOn(pid, cpu, Machine.Cpus);
+
+    public Outcome TaskTouchAnon(long pid, int pages) => _memcg.TouchAnon(pid, pages);
+
+    public Outcome TaskTouchFile(long pid, int pages) => _memcg.TouchFile(pid, pages);
+
+    public Outcome TaskUnmap(long pid, int pages) => _memcg.Unmap(pid, pages);
+
+    public Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages) => _memcg.SetLimit(cgroupId, counter, pages);
 }

@@ -172,7 +172,7 @@ internal sealed class SwarmPlan
     /// </summary>
     private static long FocusWeight(long weight, OpSpec spec, ScenarioGenerator.Focus focus)
     {
-        bool slab = Alphabet.IsSlabOp(spec), tasks = Alphabet.IsCgroupOp(spec);
+        bool slab = Alphabet.IsSlabOp(spec), tasks = Alphabet.IsCgroupOp(spec) || Alphabet.IsMemcgOp(spec);
         return focus switch
         {
             ScenarioGenerator.Focus.Buddy => slab || tasks ? 0 : weight,

@@ -23,6 +23,11 @@ public static class Invariant
     public const string KmallocAccountingFixed = "I2.unaccounting.kmalloc-fixed";
     public const string ConservationReclaimable = "I4.conservation.reclaimable";
     public const string LimitsPidsAfterFork = "I3.limits.pids-after-fork";
+    public const string NoDoubleChargePages = "I1.no-double-charge.user-pages";
+    public const string NoDoubleChargeUsage = "I1.no-double-charge.usage";
+    public const string LimitsMemoryAfterCharge = "I3.limits.memory-after-charge";
+    public const string LimitsMemoryHigh = "I3.limits.memory-high";
+    public const string IsolationMemory = "I7.isolation.memory";
     public const string IsolationPids = "I7.isolation.pids";
     public const string CgroupTree = "I8.cgroup-shape.tree";
     public const string CgroupMembership = "I8.cgroup-shape.membership";
@@ -58,6 +63,11 @@ public static class Invariant
         [KmallocAccountingFixed] = "kmalloc-N and kmalloc-rcl-N caches are never accounted, kmalloc-cg-N caches always are",
         [ConservationReclaimable] = "reclaimable bytes equal the live objects of SLAB_RECLAIM_ACCOUNT caches, dentries and their name buffers included; each dentry and name buffer is such a live object",
         [LimitsPidsAfterFork] = "after a successful fork no group on the child's chain is above its pids.max (attach and a lowered pids.max are the kernel's exceptions: they may leave a group above it; fuzz reach counts them)",
+        [NoDoubleChargePages] = "every anonymous and page-cache page is listed once, charged to one group: a live one, a dying one (removed, still holding charges) or the root",
+        [NoDoubleChargeUsage] = "each memory group's current, anon and file equal the pages charged to it and its descendants (dying ones included); a dying group holds at least one page",
+        [LimitsMemoryAfterCharge] = "after a successful charge no level of the charging group's chain is above memory.max (a v2 memory.max lowered below usage stays exceeded until the OOM killer; no charge succeeds meanwhile)",
+        [LimitsMemoryHigh] = "on v2, after a successful charge no level of the chain is above memory.high while page cache below it is left to reclaim (per step, full checks)",
+        [IsolationMemory] = "a step raises the usage of no memory group outside the chain of the task it charges (reclaim may lower others) (per step, full checks)",
         [IsolationPids] = "a fork, exit or attach changes the pids count of no group outside the ancestors of the groups the task was and is in; any other step changes none (checked per step under full checks)",
         [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
         [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",

@@ -47,6 +47,7 @@ public static class SnapshotInvariants
         CheckCoalesced(snapshot, Fail);
         CheckSlab(snapshot, Fail);
         CgroupInvariants.Check(snapshot, Fail);
+        MemcgInvariants.Check(snapshot, Fail);
         return found;
     }
 

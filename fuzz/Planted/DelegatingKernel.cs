@@ -82,4 +82,12 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
     public virtual Outcome CgroupSetNotifyOnRelease(long cgroupId, bool on) => Inner.CgroupSetNotifyOnRelease(cgroupId, on);
 
     public virtual Outcome RunOn(long pid, int cpu) => Inner.RunOn(pid, cpu);
+
+    public virtual Outcome TaskTouchAnon(long pid, int pages) => Inner.TaskTouchAnon(pid, pages);
+
+    public virtual Outcome TaskTouchFile(long pid, int pages) => Inner.TaskTouchFile(pid, pages);
+
+    public virtual Outcome TaskUnmap(long pid, int pages) => Inner.TaskUnmap(pid, pages);
+
+    public virtual Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages) => Inner.CgroupSetLimit(cgroupId, counter, pages);
 }

@@ -143,6 +143,30 @@ public sealed class ProcessContainers
         return Outcome.Ok(0);
     }
 
+    /// <summary>The task's group id in the memory hierarchy (0 on both layouts); -1 for no live task.</summary>
+    public long MemoryGroupOf(long pid)
+    {
+        int slot = _tasks.SlotOf(pid);
+        return slot < 0 ? -1 : _groups.IdOf(_tasks.GroupOf(slot, 0));
+    }
+
+    /// <summary>The task's slot (dense, reused after it exits); -1 for no live task.</summary>
+    public int TaskSlotOf(long pid) => _tasks.SlotOf(pid);
+
+    /// <summary>The hierarchy of a live group; -1 for no live group.</summary>
+    public int HierarchyOfGroup(long cgroupId)
+    {
+        int slot = _groups.SlotOf(cgroupId);
+        return slot < 0 ? -1 : _groups.HierarchyOf(slot);
+    }
+
+    /// <summary>The parent id of a live group (0 for a root); -1 for no live group.</summary>
+    public long ParentIdOf(long cgroupId)
+    {
+        int slot = _groups.SlotOf(cgroupId);
+        return slot < 0 ? -1 : _groups.IsRoot(slot) ? 0 : _groups.IdOf(_groups.ParentOf(slot));
+    }
+
     /// <summary>The tables, for planted bugs that emulate a slip and for properties (test code only).</summary>
     internal GroupTable Groups => _groups;
 

@@ -22,6 +22,7 @@ public static partial class Alphabet
         specs.AddRange(ErrorPathBuddyOps());
         specs.AddRange(ErrorPathSlabOps());
         specs.AddRange(CgroupOps());
+        specs.AddRange(MemcgOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

@@ -184,6 +184,23 @@ public sealed class ProcessContainers
         return Outcome.Ok(0);
     }
 
+    /// <summary>The task's group in the memory hierarchy (hierarchy 0 on both layouts); null for no live task.</summary>
+    public long? MemoryGroupOf(long pid) => FindTask(pid)?.Groups[0];
+
+    /// <summary>The live group's id and its ancestors' up to its root, in that order; null for no live group.</summary>
+    public long[]? ChainOf(long cgroupId)
+    {
+        var chain = new List<long>();
+        for (var g = FindGroup(cgroupId); g is not null; g = g.Parent) chain.Add(g.Id);
+        return chain.Count == 0 ? null : chain.ToArray();
+    }
+
+    /// <summary>The hierarchy of a live group; -1 for no live group.</summary>
+    public int HierarchyOf(long cgroupId) => FindGroup(cgroupId)?.Hierarchy ?? -1;
+
+    /// <summary>The live non-root groups of a hierarchy, in creation order.</summary>
+    public IEnumerable<long> LiveGroups(int hierarchy) => _groups.Where(g => g.Hierarchy == hierarchy && g.Parent is not null).Select(g => g.Id);
+
     public long CurrentTask => _currentTask;
 
     public int CurrentCpu => _currentCpu;

@@ -17,4 +17,10 @@ public enum AllocationKind : byte
 
     /// <summary>One order-0 page of a vmalloc area.</summary>
     Vmalloc = 4,
+
+    /// <summary>An anonymous page a task touched (task_touch_anon): freed by unmap or exit.</summary>
+    Anon = 5,
+
+    /// <summary>A page-cache page a task read (task_touch_file): freed only by reclaim.</summary>
+    PageCache = 6,
 }

@@ -30,6 +30,18 @@ public static class KernelConstants
     /// <summary>pid_max: max(PID_MAX_DEFAULT 32768, 1024 per possible CPU); pids are below it.</summary>
     public static int PidMax(int cpus) => Math.Max(32 * 1024, 1024 * cpus);
 
+    /// <summary>The argument of CgroupSetLimit that writes the word "max".</summary>
+    public const long LimitMaxWord = -1;
+
+    /// <summary>The largest limit in pages a write accepts; "max" is stored as LimitUnlimited.</summary>
+    public const long LimitPagesMax = 1L << 32;
+
+    /// <summary>PAGE_COUNTER_MAX: what "max" is stored as.</summary>
+    public const long LimitUnlimited = long.MaxValue / PageSizeBytes;
+
+    /// <summary>A reclaim round frees up to max(charge, SWAP_CLUSTER_MAX) pages.</summary>
+    public const int ReclaimBatchPages = 32;
+
     /// <summary>The init task every machine starts with.</summary>
     public const long InitPid = 1;
 

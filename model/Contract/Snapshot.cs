@@ -57,6 +57,21 @@ public sealed class Snapshot
     /// <summary>Every live task, sorted by pid.</summary>
     public IReadOnlyList<TaskInfo> Tasks { get; init; } = [];
 
+    /// <summary>Every live non-root group of the memory hierarchy with its memory counters, sorted by id (exactly compared).</summary>
+    public IReadOnlyList<CgroupMemoryInfo> Memory { get; init; } = [];
+
+    /// <summary>Every page a task touched, sorted by pfn.</summary>
+    public IReadOnlyList<UserPageInfo> UserPages { get; init; } = [];
+
+    /// <summary>Removed memory groups that still hold charges, sorted by id.</summary>
+    public IReadOnlyList<DyingMemcgInfo> DyingMemcgs { get; init; } = [];
+
+    /// <summary>Peak and failcnt per group, sorted by id: compared within the stock bound, not exactly (SnapshotDiff leaves them out).</summary>
+    public IReadOnlyList<MemcgWatermark> Watermarks { get; init; } = [];
+
+    /// <summary>Pages the impl's per-CPU stocks hold (0 on the model).</summary>
+    public long StockedPages { get; init; }
+
     /// <summary>The current task and CPU (RunOn): the context kernel allocations run in.</summary>
     public long CurrentTask { get; init; }
 

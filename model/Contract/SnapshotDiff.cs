@@ -25,6 +25,9 @@ public static class SnapshotDiff
             lines.Add($"reclaimable bytes: model {model.ReclaimableBytes} impl {impl.ReclaimableBytes}");
         CompareSorted("cgroup", model.Cgroups, impl.Cgroups, lines);
         CompareSorted("task", model.Tasks, impl.Tasks, lines);
+        CompareSorted("memcg", model.Memory, impl.Memory, lines);
+        CompareSorted("user page", model.UserPages, impl.UserPages, lines);
+        CompareSorted("dying memcg", model.DyingMemcgs, impl.DyingMemcgs, lines);
         if (model.CurrentTask != impl.CurrentTask || model.CurrentCpu != impl.CurrentCpu)
             lines.Add($"current: model task {model.CurrentTask} cpu {model.CurrentCpu}, impl task {impl.CurrentTask} cpu {impl.CurrentCpu}");
         return lines;

@@ -60,6 +60,18 @@ public static class StateDigest
     public static ulong Task(long pid, long parentPid, long cgroup0, long cgroup1, int execs) =>
         Mix(Mix(((ulong)pid << 32) ^ (ulong)parentPid ^ (0xDUL << 60)) ^ ((ulong)cgroup0 << 24) ^ ((ulong)cgroup1 << 4) ^ ((ulong)(uint)execs << 44));
 
+    /// <summary>A group's memory limits and events (its usage enters linearly through MemoryUnit).</summary>
+    public static ulong Memcg(long id, long max, long high, long eventsMax, long eventsHigh, long eventsLocalMax, long eventsLocalHigh, long kmemMax, long tcpMax)
+    {
+        ulong limits = Mix(((ulong)id << 20) ^ ((ulong)max * 31) ^ ((ulong)high << 7) ^ (0x10UL << 56));
+        ulong events = Mix(limits ^ ((ulong)eventsMax << 40) ^ ((ulong)eventsHigh << 20) ^ ((ulong)eventsLocalMax << 8) ^ (ulong)eventsLocalHigh);
+        return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3));
+    }
+
+    /// <summary>What one user page adds: its pfn, kind and the group it is charged to.</summary>
+    public static ulong UserPage(long pfn, bool file, long cgroupId, long ownerPid) =>
+        Mix(((ulong)pfn << 24) ^ ((ulong)cgroupId << 1) ^ (file ? 1UL : 0) ^ ((ulong)ownerPid << 44) ^ (0x11UL << 56));
+
     public static ulong Current(long pid, int cpu) => Mix(((ulong)pid << 8) ^ (uint)cpu ^ (0xEUL << 60));
 
     /// <summary>splitmix64 finalizer: a bijection on 64 bits with good avalanche.</summary>

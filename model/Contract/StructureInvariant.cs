@@ -18,6 +18,7 @@ public static class StructureInvariant
     public const string PidsCounters = "S8.structure.pids-counters";
     public const string TaskLists = "S9.structure.task-lists";
     public const string IdTables = "S10.structure.id-tables";
+    public const string MemcgPages = "S15.structure.memcg-pages";
 
     public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -31,5 +32,6 @@ public static class StructureInvariant
         [PidsCounters] = "each cgroup's pids counter equals the tasks in its subtree (0 without pids files), and its populated-children and live-children counts are what a recount gives",
         [TaskLists] = "each cgroup's intrusive task list per hierarchy is well linked and holds exactly the live tasks in it, as many as it counts; each task is on its parent's children list",
         [IdTables] = "the slot free lists hold exactly the unused slots, the pid and cgroup-id lookups map back to their slots, the pid bitmap marks exactly the live pids, and the digest equals a recomputation",
+        [MemcgPages] = "each memory group's usage counter equals the user pages charged in its subtree (dying descendants included), and the user pages' digest equals a recomputation",
     };
 }

@@ -1,0 +1,90 @@
+using Verify.Model.Alphabet;
+using Verify.Model.Contract;
+
+namespace Verify.Fuzz.Harness;
+
+/// <summary>
+/// The invariants of memory-cgroup accounting. Check reads one snapshot (I1 no double charge: each
+/// user page charged once, each group's usage and stat recounted from the pages through the
+/// parent links of live and dying groups); CheckStep compares the snapshots around one step under
+/// CheckLevel.Full (I3 limits after a successful charge, memory.high after it on v2, I7 isolation).
+/// </summary>
+public static class MemcgInvariants
+{
+    private const long MemoryRoot = 1;
+
+    public static void Check(Snapshot snapshot, Action<string, string> fail)
+    {
+        if (snapshot.Cgroups.Count == 0 && snapshot.Tasks.Count == 0) return;
+        var userRuns = snapshot.Allocations.Where(a => a.Kind is AllocationKind.Anon or AllocationKind.PageCache)
+            .Select(a => (a.Pfn, File: a.Kind == AllocationKind.PageCache)).ToHashSet();
+        var pages = snapshot.UserPages.Select(p => (p.Pfn, p.File)).ToHashSet();
+        if (!userRuns.SetEquals(pages) || pages.Count != snapshot.UserPages.Count)
+            fail(Invariant.NoDoubleChargePages, $"{snapshot.UserPages.Count} user pages listed but {userRuns.Count} anon and page-cache allocations; listed only: [{string.Join(' ', pages.Except(userRuns).Take(8))}], allocated only: [{string.Join(' ', userRuns.Except(pages).Take(8))}]");
+
+        var parents = new Dictionary<long, long> { [MemoryRoot] = 0 };
+        foreach (var group in snapshot.Cgroups.Where(g => g.Hierarchy == snapshot.Machine.Layout.MemoryHierarchy() && !g.IsRoot)) parents[group.Id] = group.ParentId;
+        foreach (var dying in snapshot.DyingMemcgs)
+            if (!parents.TryAdd(dying.Id, dying.ParentId)) fail(Invariant.NoDoubleChargePages, $"{dying} is also listed as a live group");
+        var current = new Dictionary<long, long>();
+        var anon = new Dictionary<long, long>();
+        var file = new Dictionary<long, long>();
+        foreach (var page in snapshot.UserPages)
+        {
+            if (!parents.ContainsKey(page.CgroupId))
+            {
+                fail(Invariant.NoDoubleChargePages, $"{page} is charged to a group that is neither live, dying nor the root");
+                continue;
+            }
+            for (long id = page.CgroupId; id != 0 && parents.TryGetValue(id, out long parent); id = parent)
+            {
+                current[id] = current.GetValueOrDefault(id) + 1;
+                var stat = page.File ? file : anon;
+                stat[id] = stat.GetValueOrDefault(id) + 1;
+            }
+        }
+        foreach (var group in snapshot.Memory)
+        {
+            long pagesBelow = current.GetValueOrDefault(group.Id);
+            if (group.Current != pagesBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id))
+                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file)");
+        }
+        foreach (var dying in snapshot.DyingMemcgs)
+            if (dying.Current != current.GetValueOrDefault(dying.Id) || dying.Current == 0)
+                fail(Invariant.NoDoubleChargeUsage, $"{dying} but {current.GetValueOrDefault(dying.Id)} pages are charged in its subtree (a dying group with none is gone)");
+    }
+
+    /// <summary>The invariants of one step: before and after are one side's snapshots around it.</summary>
+    public static void CheckStep(Snapshot before, Snapshot after, Op op, in OpArgs args, Outcome outcome, Action<string, string> fail)
+    {
+        string keyword = op.Spec.Keyword;
+        var was = before.Memory.ToDictionary(g => g.Id);
+        var now = after.Memory.ToDictionary(g => g.Id);
+        var chain = new HashSet<long>();
+        if (keyword is "task_touch_anon" or "task_touch_file")
+        {
+            long pid = args.Ref(0).Value;
+            var task = after.Tasks.FirstOrDefault(t => t.Pid == pid);
+            var parents = after.Cgroups.ToDictionary(g => g.Id, g => g.ParentId);
+            for (long id = task.Cgroup0; id != 0 && parents.TryGetValue(id, out long parent); id = parent) chain.Add(id);
+            if (outcome.IsOk)
+            {
+                foreach (long id in chain)
+                {
+                    if (!now.TryGetValue(id, out var group)) continue;
+                    if (group.Current > group.Max)
+                        fail(Invariant.LimitsMemoryAfterCharge, $"{keyword} succeeded but left {group} above memory.max");
+                    if (after.Machine.Layout == CgroupLayout.V2 && group.Current > group.High && FileBelow(after, id) > 0)
+                        fail(Invariant.LimitsMemoryHigh, $"{keyword} succeeded and left {group} above memory.high with page cache still to reclaim");
+                }
+            }
+        }
+        foreach (var (id, group) in now)
+            if (was.TryGetValue(id, out var old) && group.Current > old.Current && !chain.Contains(id))
+                fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
+    }
+
+    /// <summary>Page-cache pages charged in the group's subtree (live and dying descendants).</summary>
+    private static long FileBelow(Snapshot snapshot, long groupId) =>
+        snapshot.Memory.FirstOrDefault(g => g.Id == groupId).File;
+}

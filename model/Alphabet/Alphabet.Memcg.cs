@@ -1,0 +1,51 @@
+using Verify.Model.Contract;
+
+namespace Verify.Model.Alphabet;
+
+/// <summary>
+/// Memory-cgroup accounting of user memory: tasks touch anonymous memory and page cache and unmap
+/// it, and limits are written (cgroup_set_limit), appended after the container operations.
+/// </summary>
+public static partial class Alphabet
+{
+    /// <summary>How many pages one touch or unmap names at most.</summary>
+    public const int TouchPagesMax = 256;
+
+    /// <summary>cgroup_set_limit's counter: the four MemcgCounter values and 4 (no such counter: EINVAL).</summary>
+    public const int LimitCounterArgMax = 4;
+
+    /// <summary>cgroup_set_limit's pages: -2 (EINVAL), -1 (the word "max"), 0..LimitPagesMax, LimitPagesMax + 1 (EINVAL).</summary>
+    public const long LimitPagesArgMin = -2, LimitPagesArgMax = KernelConstants.LimitPagesMax + 1;
+
+    private static readonly HashSet<string> MemcgKeywords = new(StringComparer.Ordinal)
+    {
+        "task_touch_anon", "task_touch_file", "task_unmap", "cgroup_set_limit",
+    };
+
+    /// <summary>True for the operations of memory-cgroup accounting.</summary>
+    public static bool IsMemcgOp(OpSpec spec) => MemcgKeywords.Contains(spec.Keyword);
+
+    private static IEnumerable<OpSpec> MemcgOps()
+    {
+        yield return new OpSpec(
+            "task_touch_anon",
+            [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("pages", 1, TouchPagesMax, Spread.Logarithmic)],
+            static (IKernel k, in OpArgs a) => k.TaskTouchAnon(a.Ref(0).Value, (int)a.Int(1)),
+            Weight: 8);
+        yield return new OpSpec(
+            "task_touch_file",
+            [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("pages", 1, TouchPagesMax, Spread.Logarithmic)],
+            static (IKernel k, in OpArgs a) => k.TaskTouchFile(a.Ref(0).Value, (int)a.Int(1)),
+            Weight: 8);
+        yield return new OpSpec(
+            "task_unmap",
+            [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("pages", 1, TouchPagesMax, Spread.Logarithmic)],
+            static (IKernel k, in OpArgs a) => k.TaskUnmap(a.Ref(0).Value, (int)a.Int(1)),
+            Weight: 6);
+        yield return new OpSpec(
+            "cgroup_set_limit",
+            [ArgSpec.Ref("cgroup", HandleKind.Cgroup), ArgSpec.Int("counter", 0, LimitCounterArgMax), ArgSpec.Int("pages", LimitPagesArgMin, LimitPagesArgMax, Spread.Logarithmic)],
+            static (IKernel k, in OpArgs a) => k.CgroupSetLimit(a.Ref(0).Value, (MemcgCounter)a.Int(1), a.Int(2)),
+            Weight: 5);
+    }
+}

@@ -1,0 +1,48 @@
+namespace Verify.Model.Contract;
+
+/// <summary>
+/// One live non-root group of the memory hierarchy as a snapshot lists it, in pages, exact on both
+/// sides (logical usage: what the impl's raw counters hold minus what its per-CPU stocks hold).
+/// Current counts the pages charged to the group and its descendants, removed ones included.
+/// Max, High, KmemMax and TcpMax are LimitUnlimited for "max". Events are memory.events (max,
+/// high: counted on the group and its non-root ancestors; v1: on the group only) and
+/// memory.events.local. Anon and File are memory.stat (of the subtree) in pages.
+/// </summary>
+public readonly record struct CgroupMemoryInfo(
+    long Id,
+    long Current,
+    long Max,
+    long High,
+    long EventsMax,
+    long EventsHigh,
+    long EventsLocalMax,
+    long EventsLocalHigh,
+    long Anon,
+    long File,
+    long KmemMax,
+    long TcpMax)
+{
+    public override string ToString() =>
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)}]";
+
+    private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The counters that include what per-CPU stocks hold and so are compared within the stock bound,
+/// not exactly: memory.peak (the watermark) and the v1 memory failcnt. The model reports them for
+/// logical usage; the impl for its raw counters.
+/// </summary>
+public readonly record struct MemcgWatermark(long Id, long Peak, long Failcnt);
+
+/// <summary>A page a task touched: its pfn, page cache or anonymous, the task that touched it (anonymous pages are freed with it) and the group it is charged to (its memory group when it touched it).</summary>
+public readonly record struct UserPageInfo(long Pfn, bool File, long OwnerPid, long CgroupId)
+{
+    public override string ToString() => $"[{(File ? "file" : "anon")} page {Pfn} of task {OwnerPid} charged to {CgroupId}]";
+}
+
+/// <summary>A removed memory group that pages are still charged to (a dying memcg: counted in cgroup.stat nr_dying_descendants); it goes when its usage reaches 0.</summary>
+public readonly record struct DyingMemcgInfo(long Id, long ParentId, long Current)
+{
+    public override string ToString() => $"[dying memcg {Id} parent {ParentId} current {Current}]";
+}

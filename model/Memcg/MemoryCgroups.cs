@@ -1,0 +1,287 @@
+using Verify.Model.Buddy;
+using Verify.Model.Cgroups;
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Model.Memcg;
+
+/// <summary>
+/// The reference model of memory-cgroup accounting for user memory (KERNEL-FACTS.md, "Page
+/// counters" and "Memory cgroup charging"), kept plain: a list of live user pages, each with the
+/// chain of groups it is charged to (fixed when it was charged: from its group up to the root);
+/// a group's usage is the number of pages whose chain names it, recounted whenever asked. The
+/// root is never charged: its chain entries count nowhere and it has no limit.
+/// Charging one page to group G (try_charge): the lowest level of G's chain (the root excluded)
+/// that one more page would take above its max fails; v1 counts failcnt there. On failure, on that
+/// level (mem_over_limit): count the max event, reclaim a round (up to ReclaimBatchPages pages of
+/// page cache of its subtree, oldest first), retry; ENOMEM when a round frees nothing. After a
+/// successful charge on v2, each level from G up whose usage is above its high counts the high
+/// event and reclaims its subtree back under high. A page the machine cannot give is taken from
+/// the oldest page cache of any group first (global reclaim); then ENOMEM.
+/// </summary>
+public sealed class MemoryCgroups
+{
+    private sealed class UserPage(long pfn, bool file, long ownerPid, long[] chain, long sequence)
+    {
+        public long Pfn { get; } = pfn;
+        public bool File { get; } = file;
+        public long OwnerPid { get; } = ownerPid;
+        public long[] Chain { get; } = chain;
+        public long Sequence { get; } = sequence;
+        public long Group => Chain[0];
+    }
+
+    private sealed class Limits
+    {
+        public long Max { get; set; } = LimitUnlimited;
+        public long High { get; set; } = LimitUnlimited;
+        public long KmemMax { get; set; } = LimitUnlimited;
+        public long TcpMax { get; set; } = LimitUnlimited;
+        public long EventsMax { get; set; }
+        public long EventsHigh { get; set; }
+        public long EventsLocalMax { get; set; }
+        public long EventsLocalHigh { get; set; }
+        public long Peak { get; set; }
+        public long Failcnt { get; set; }
+    }
+
+    private readonly CgroupLayout _layout;
+    private readonly BuddyAllocator _buddy;
+    private readonly ProcessContainers _containers;
+    private readonly List<UserPage> _pages = [];
+    private readonly Dictionary<long, Limits> _limits = [];
+    private long _sequence;
+    private ulong? _digest;
+
+    public MemoryCgroups(MachineConfig machine, BuddyAllocator buddy, ProcessContainers containers)
+    {
+        _layout = machine.Layout;
+        _buddy = buddy;
+        _containers = containers;
+    }
+
+    public Outcome TouchAnon(long pid, int pages) => Touch(pid, pages, file: false);
+
+    public Outcome TouchFile(long pid, int pages) => Touch(pid, pages, file: true);
+
+    private Outcome Touch(long pid, int pages, bool file)
+    {
+        _digest = null;
+        if (_containers.MemoryGroupOf(pid) is not { } group) return Outcome.Fail(Errno.ESRCH);
+        for (int touched = 0; touched < pages; touched++)
+        {
+            var outcome = TouchOne(pid, group, file);
+            if (!outcome.IsOk) return outcome;
+        }
+        return Outcome.Ok(pages);
+    }
+
+    /// <summary>One fault: a page from the machine (after global reclaim if need be), then its charge; the page goes back if the charge fails.</summary>
+    private Outcome TouchOne(long pid, long group, bool file)
+    {
+        var page = _buddy.AllocPages(0);
+        while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
+        if (!page.IsOk) return page;
+        var chain = _containers.ChainOf(group)!;
+        var charged = Charge(chain);
+        if (!charged.IsOk)
+        {
+            _buddy.FreePages(page.Value, 0);
+            return charged;
+        }
+        _pages.Add(new UserPage(page.Value, file, pid, chain, _sequence++));
+        ReclaimAboveHigh(chain);
+        return Outcome.Ok(0);
+    }
+
+    /// <summary>try_charge of one page with the slow path: max event, a reclaim round on the failing level, retry; ENOMEM when a round frees nothing.</summary>
+    private Outcome Charge(long[] chain)
+    {
+        var levels = Charged(chain).ToArray();
+        while (true)
+        {
+            var usage = Usages(levels);
+            // The lowest level that one more page would take above its max (0: none). Levels charged on the way,
+            // below it, bump their watermark even though the failure undoes them (page_counter_try_charge).
+            int failing = Array.FindIndex(levels, level => usage[level] + 1 > Limit(level).Max);
+            foreach (long level in failing < 0 ? levels : levels[..failing]) Limit(level).Peak = Math.Max(Limit(level).Peak, usage[level] + 1);
+            if (failing < 0) return Outcome.Ok(0);
+            long overLimit = levels[failing];
+            if (_layout == CgroupLayout.V1) Limit(overLimit).Failcnt++;
+            CountEvent(overLimit, high: false);
+            if (ReclaimOldest(FileIn(overLimit), ReclaimBatchPages) == 0) return Outcome.Fail(Errno.ENOMEM);
+        }
+    }
+
+    /// <summary>mem_cgroup_handle_over_high: from the group up, each level above high counts the event and reclaims its subtree back to high.</summary>
+    private void ReclaimAboveHigh(long[] chain)
+    {
+        if (_layout != CgroupLayout.V2) return;
+        foreach (long level in Charged(chain))
+        {
+            if (Limit(level).High == LimitUnlimited) continue;
+            long over = Usage(level) - Limit(level).High;
+            if (over <= 0) continue;
+            CountEvent(level, high: true);
+            ReclaimOldest(FileIn(level), over);
+        }
+    }
+
+    /// <summary>The usage of each of the levels, counted in one pass over the pages.</summary>
+    private Dictionary<long, long> Usages(long[] levels)
+    {
+        var usage = levels.ToDictionary(level => level, _ => 0L);
+        foreach (var page in _pages)
+            foreach (long id in page.Chain)
+                if (usage.TryGetValue(id, out long count)) usage[id] = count + 1;
+        return usage;
+    }
+
+    public Outcome Unmap(long pid, int pages)
+    {
+        _digest = null;
+        if (_containers.MemoryGroupOf(pid) is null) return Outcome.Fail(Errno.ESRCH);
+        var mine = _pages.Where(p => !p.File && p.OwnerPid == pid).OrderByDescending(p => p.Sequence).Take(pages).ToList();
+        foreach (var page in mine) Free(page);
+        return Outcome.Ok(mine.Count);
+    }
+
+    /// <summary>exit_mm: every anonymous page of the task goes back (page cache stays where it was charged).</summary>
+    public void TaskExited(long pid)
+    {
+        _digest = null;
+        foreach (var page in _pages.Where(p => !p.File && p.OwnerPid == pid).ToList()) Free(page);
+    }
+
+    public Outcome SetLimit(long cgroupId, MemcgCounter counter, long pages)
+    {
+        _digest = null;
+        var chain = _containers.ChainOf(cgroupId);
+        if (chain is null || chain.Length == 1 || _containers.HierarchyOf(cgroupId) != _layout.MemoryHierarchy()) return Outcome.Fail(Errno.ENOENT);
+        bool v1 = _layout == CgroupLayout.V1;
+        if (counter == MemcgCounter.High && v1 || counter is MemcgCounter.Kmem or MemcgCounter.Tcp && !v1) return Outcome.Fail(Errno.ENOENT);
+        if (pages == LimitMaxWord) pages = LimitUnlimited;
+        else if (pages < 0 || pages > LimitPagesMax || !Enum.IsDefined(counter)) return Outcome.Fail(Errno.EINVAL);
+        var limit = Limit(cgroupId);
+        switch (counter)
+        {
+            case MemcgCounter.Memory when v1:
+                // memory.limit_in_bytes: reclaim while it makes progress; EBUSY when usage still does not fit.
+                while (Usage(cgroupId) > pages)
+                    if (ReclaimOldest(FileIn(cgroupId), ReclaimBatchPages) == 0) return Outcome.Fail(Errno.EBUSY);
+                limit.Max = pages;
+                return Outcome.Ok(0);
+            case MemcgCounter.Memory:
+                // memory.max: always accepted, then reclaim; what does not fit stays (the OOM killer is the next layer).
+                limit.Max = pages;
+                ReclaimOldest(FileIn(cgroupId), Usage(cgroupId) - pages);
+                return Outcome.Ok(0);
+            case MemcgCounter.High:
+                limit.High = pages;
+                ReclaimOldest(FileIn(cgroupId), Usage(cgroupId) - pages);
+                return Outcome.Ok(0);
+            case MemcgCounter.Kmem:
+                // Nothing is charged to kmem yet (kernel memory accounting is the next step): 0 usage always fits.
+                limit.KmemMax = pages;
+                return Outcome.Ok(0);
+            default:
+                limit.TcpMax = pages;
+                return Outcome.Ok(0);
+        }
+    }
+
+    public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn);
+
+    public bool IsPageCache(long pfn) => _pages.Any(p => p.Pfn == pfn && p.File);
+
+    /// <summary>Every live non-root memory group, its usage and stat counted in one pass over the pages.</summary>
+    public List<CgroupMemoryInfo> Infos()
+    {
+        var ids = _containers.LiveGroups(_layout.MemoryHierarchy()).Order().ToList();
+        var (anon, file) = (ids.ToDictionary(id => id, _ => 0L), ids.ToDictionary(id => id, _ => 0L));
+        foreach (var page in _pages)
+        {
+            var counts = page.File ? file : anon;
+            foreach (long id in page.Chain)
+                if (counts.TryGetValue(id, out long count)) counts[id] = count + 1;
+        }
+        return ids.Select(id =>
+        {
+            var limit = Limit(id);
+            return new CgroupMemoryInfo(id, anon[id] + file[id], limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
+                anon[id], file[id], limit.KmemMax, limit.TcpMax);
+        }).ToList();
+    }
+
+    public List<UserPageInfo> UserPages() => _pages.OrderBy(p => p.Pfn).Select(p => new UserPageInfo(p.Pfn, p.File, p.OwnerPid, p.Group)).ToList();
+
+    /// <summary>Groups that pages are charged to, that are neither live nor a root: removed ones, with their parent (the next id of a page's chain).</summary>
+    public List<DyingMemcgInfo> DyingMemcgs()
+    {
+        var live = _containers.LiveGroups(_layout.MemoryHierarchy()).ToHashSet();
+        return _pages.SelectMany(p => p.Chain.Zip(p.Chain.Skip(1), (id, parent) => (id, parent)))
+            .Where(link => !live.Contains(link.id)).Distinct().OrderBy(link => link.id)
+            .Select(link => new DyingMemcgInfo(link.id, link.parent, Usage(link.id))).ToList();
+    }
+
+    public List<MemcgWatermark> Watermarks() => _containers.LiveGroups(_layout.MemoryHierarchy()).Order()
+        .Select(id => new MemcgWatermark(id, Limit(id).Peak, Limit(id).Failcnt)).ToList();
+
+    /// <summary>A group was created or removed: the groups listed change.</summary>
+    public void GroupsChanged() => _digest = null;
+
+    /// <summary>Recomputed from the lists after any call that can change them, else the last value.</summary>
+    public ulong Digest()
+    {
+        if (_digest is { } known) return known;
+        ulong digest = 0;
+        foreach (var page in _pages) digest += StateDigest.UserPage(page.Pfn, page.File, page.Group, page.OwnerPid);
+        foreach (var info in Infos())
+            digest += StateDigest.Memcg(info.Id, info.Max, info.High, info.EventsMax, info.EventsHigh, info.EventsLocalMax, info.EventsLocalHigh, info.KmemMax, info.TcpMax);
+        _digest = digest;
+        return digest;
+    }
+
+    /// <summary>Frees up to count page-cache pages from the candidates, oldest first: the number freed.</summary>
+    private long ReclaimOldest(IEnumerable<UserPage> candidates, long count)
+    {
+        var victims = candidates.OrderBy(p => p.Sequence).Take((int)Math.Clamp(count, 0, int.MaxValue)).ToList();
+        foreach (var page in victims) Free(page);
+        return victims.Count;
+    }
+
+    private void Free(UserPage page)
+    {
+        _pages.Remove(page);
+        _buddy.FreePages(page.Pfn, 0);
+    }
+
+    /// <summary>memory.events: the group and its non-root ancestors, .local the group only; v1 counts locally only.</summary>
+    private void CountEvent(long group, bool high)
+    {
+        var local = Limit(group);
+        if (high) local.EventsLocalHigh++;
+        else local.EventsLocalMax++;
+        var levels = _layout == CgroupLayout.V1 ? new[] { group } : Charged(_containers.ChainOf(group)!);
+        foreach (long level in levels)
+        {
+            if (high) Limit(level).EventsHigh++;
+            else Limit(level).EventsMax++;
+        }
+    }
+
+    /// <summary>The levels of a chain that have a counter of their own: all but the root.</summary>
+    private static IEnumerable<long> Charged(long[] chain) => chain.Take(chain.Length - 1);
+
+    private long Usage(long group) => ChargedTo(group).Count();
+
+    private IEnumerable<UserPage> ChargedTo(long group) => _pages.Where(p => p.Chain.Contains(group));
+
+    private IEnumerable<UserPage> FileIn(long group) => ChargedTo(group).Where(p => p.File);
+
+    private Limits Limit(long group)
+    {
+        if (!_limits.TryGetValue(group, out var limit)) _limits[group] = limit = new Limits();
+        return limit;
+    }
+}
