@@ -103,11 +103,11 @@ public sealed class ErrorPathTests(ITestOutputHelper output)
         Assert.True(missing.Count == 0, $"README.md's error-path table lacks: {string.Join(", ", missing)}");
     }
 
-    /// <summary>The seeds that reach the error paths of the appended operations: memory ones, then containers on each layout.</summary>
-    private static readonly string[] ErrorPathSeeds = ["error-paths.trace", "cgroups-v2.trace", "cgroups-v1.trace"];
+    /// <summary>The seeds that reach the error paths of the appended operations: memory ones, then containers and memory cgroups on each layout.</summary>
+    private static readonly string[] ErrorPathSeeds = ["error-paths.trace", "cgroups-v2.trace", "cgroups-v1.trace", "memcg-v2.trace", "memcg-v1.trace"];
 
     /// <summary>
-    /// The error-path seeds (corpus/seeds/error-paths.trace and the two cgroups seeds) reach every
+    /// The error-path seeds (corpus/seeds/error-paths.trace and the cgroups and memcg seeds) reach every
     /// errno of every row reached through an operation appended for error paths (from
     /// free_pages_order on), name each such row in a comment, and let each of those operations
     /// succeed where it can.
@@ -150,7 +150,7 @@ public sealed class ErrorPathTests(ITestOutputHelper output)
         var runner = new Runner();
         var reached = new SortedSet<string>(StringComparer.Ordinal);
         runner.AfterStep = (_, op, outcome) => reached.Add($"{op.Spec.Keyword} {(outcome.IsOk ? "ok" : outcome.Errno.ToString())}");
-        for (int i = 0, count = Profile.Scale(40); i < count; i++)
+        for (int i = 0, count = Profile.Scale(200); i < count; i++)
         {
             var scenario = ScenarioGenerator.Generate(random.Next(), 200);
             PropertyCheck.AssertPasses(output, runner, scenario, CheckLevel.Cheap, $"generated scenario {i} of seed {seed}");

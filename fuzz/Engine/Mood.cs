@@ -60,6 +60,13 @@ public enum Mood : byte
     /// refuses them), with exits, exec, attach and pids.max writes around it.
     /// </summary>
     ForkBomb = 10,
+
+    /// <summary>
+    /// Memory pressure in a group: first a group of the memory hierarchy with a small memory.max (1 to
+    /// 64 pages) and a task in it, then mostly touches by the newest task and limit writes near
+    /// usage (0 to 64 pages, memory or high), so charges fail, reclaim runs and v1 limits are EBUSY.
+    /// </summary>
+    MemoryPressure = 11,
 }
 
 public static class Moods

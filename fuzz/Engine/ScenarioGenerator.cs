@@ -48,7 +48,7 @@ public static class ScenarioGenerator
             HandleKind.PageRun => Focus.Buddy,
             HandleKind.Task or HandleKind.Cgroup => Focus.Tasks,
             not null => Focus.Mixed,
-            _ when mood is Mood.DeepHierarchy or Mood.ForkBomb => Focus.Tasks,
+            _ when mood is Mood.DeepHierarchy or Mood.ForkBomb or Mood.MemoryPressure => Focus.Tasks,
             // Two in five scenarios keep to the buddy allocator, so its deep states stay as reachable as before the other layers.
             _ => random.Range(0, 4) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, 3 => Focus.Mixed, _ => Focus.Tasks },
         };

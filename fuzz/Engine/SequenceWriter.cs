@@ -38,6 +38,11 @@ internal sealed class SequenceWriter
     /// <summary>ForkBomb's pids.max: 0 to 60.</summary>
     public const int BombLimitMax = 60;
 
+    /// <summary>MemoryPressure's limits: 0 to 64 pages.</summary>
+    public const int PressureLimitMax = 64;
+
+    private int _pressureGroup;
+
     private readonly MachineConfig _machine;
 
     public SequenceWriter(SplitMix64 random, SwarmPlan plan, Mood mood, HandleKind? kind, int count, MachineConfig machine)
@@ -63,6 +68,7 @@ internal sealed class SequenceWriter
         if (_kind is { } kind) Prelude(kind);
         if (_mood == Mood.DeepHierarchy) DeepChain();
         if (_mood == Mood.ForkBomb) BombGroup();
+        if (_mood == Mood.MemoryPressure) PressureGroup();
         while (_ops.Count < _count)
         {
             if (_mood == Mood.StaleAfterReuse && _random.Chance(20) && Burst(_kind!.Value)) continue;
@@ -71,6 +77,11 @@ internal sealed class SequenceWriter
             if (_mood == Mood.ForkBomb && spec.Keyword == "task_fork" && _random.Chance(70))
             {
                 Emit(Aimed(spec, HandleKind.Task));
+                continue;
+            }
+            if (_mood == Mood.MemoryPressure && Alphabet.IsMemcgOp(spec) && _random.Chance(70))
+            {
+                Emit(Pressed(spec));
                 continue;
             }
             // Churn: half the frees of the churned kind take the newest handle back (alloc, free, alloc: the same slot again).
@@ -102,6 +113,24 @@ internal sealed class SequenceWriter
         Emit(Op.Of("cgroup_set_pids_max", group, _random.Range(0, BombLimitMax)));
         Emit(Op.Of("task_fork", 0));
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, group));
+    }
+
+    /// <summary>MemoryPressure: a memory group with a small memory.max, and a child of init moved into it.</summary>
+    private void PressureGroup()
+    {
+        Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
+        _pressureGroup = _live[(int)HandleKind.Cgroup] - 1;
+        Emit(Op.Of("cgroup_set_limit", _pressureGroup, (long)MemcgCounter.Memory, _random.Range(1, PressureLimitMax)));
+        Emit(Op.Of("task_fork", 0));
+        Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
+    }
+
+    /// <summary>A memory operation of the pressure mood: by the newest task, or a memory or high limit near usage on the pressed group.</summary>
+    private Op Pressed(OpSpec spec)
+    {
+        var op = Aimed(spec, HandleKind.Task);
+        if (spec.Keyword != "cgroup_set_limit") return op;
+        return op.WithArg(0, _pressureGroup).WithArg(1, _random.Chance(70) ? (long)MemcgCounter.Memory : (long)MemcgCounter.High).WithArg(2, _random.Range(0, PressureLimitMax));
     }
 
     /// <summary>One handle of each other kind the kind's producer names (a cache before slab objects).</summary>

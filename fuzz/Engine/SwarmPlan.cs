@@ -129,6 +129,7 @@ internal sealed class SwarmPlan
         Mood.FillUp => OpRoles.Produces(spec) is not null,
         Mood.DeepHierarchy => spec.Keyword is "cgroup_create" or "task_attach" or "task_fork" or "cgroup_remove" or "task_exit",
         Mood.ForkBomb => spec.Keyword is "task_fork" or "task_exit" or "cgroup_set_pids_max" or "task_attach",
+        Mood.MemoryPressure => Alphabet.IsMemcgOp(spec),
         _ => false,
     };
 
@@ -189,6 +190,7 @@ internal sealed class SwarmPlan
         return mood switch
         {
             Mood.ForkBomb when spec.Keyword == "task_fork" => spec.Weight * 4,
+            Mood.MemoryPressure when Alphabet.IsMemcgOp(spec) => spec.Weight * 4,
             Mood.FillUp when produces => spec.Weight * 4,
             Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
             Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,

@@ -31,6 +31,7 @@ public static class ErrorPaths
     private const string Dentry = "model/Slab/DentryCache.cs";
     private const string Vmalloc = "model/Slab/VmallocAllocator.cs";
     private const string Containers = "model/Cgroups/ProcessContainers.cs";
+    private const string Memcg = "model/Memcg/MemoryCgroups.cs";
 
     private const string Small = "machine pages=16 cpus=1";
     private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
@@ -173,5 +174,27 @@ public static class ErrorPaths
             "task_exit_stale", $"{Small}; task_fork task=0; task_exit task=1; task_exit_stale task=0"),
         new("EP64", Containers, "NoSuchGroup", Errno.ENOENT, 1, false, "no live cgroup has the id (every cgroup operation looks it up here)",
             "task_attach_stale, cgroup_remove_stale", $"{Small}; cgroup_create parent=0; cgroup_remove cgroup=1; task_attach_stale task=0 cgroup=0"),
+
+        new("EP65", Memcg, "Charge", Errno.ENOMEM, 1, false, "a level of the chain stays at its memory.max after a reclaim round frees nothing",
+            "task_touch_anon, task_touch_file (a group at its limit, no page cache left)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=3"),
+        new("EP66", Memcg, "SetLimit", Errno.EBUSY, 1, false, "v1 memory.limit_in_bytes below usage, and reclaim frees nothing",
+            "cgroup_set_limit counter=0 (v1, anonymous pages above the new limit)", $"{V1}; cgroup_create parent=0; task_fork task=0; task_attach task=1 cgroup=2; task_touch_anon task=1 pages=4; cgroup_set_limit cgroup=2 counter=0 pages=2"),
+        new("EP67", Memcg, "SetLimit", Errno.EINVAL, 1, false, "pages below -1 or above LimitPagesMax, or a counter other than 0..3",
+            "cgroup_set_limit pages=-2, pages=4294967297, counter=4", $"{Small}; cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=0 pages=-2"),
+        new("EP68", Memcg, "SetLimit", Errno.ENOENT, 1, false, "a root has no limit files (nor has a removed group)",
+            "cgroup_set_limit cgroup=<a root>", $"{Small}; cgroup_set_limit cgroup=0 counter=0 pages=5"),
+        new("EP69", Memcg, "SetLimit", Errno.ENOENT, 1, false, "a group of the v1 pids hierarchy has no memory files",
+            "cgroup_set_limit cgroup=<a pids group>", $"{V1}; cgroup_create parent=1; cgroup_set_limit cgroup=2 counter=0 pages=5"),
+        new("EP70", Memcg, "SetLimit", Errno.ENOENT, 2, false, "memory.high on v1, kmem or tcp on v2",
+            "cgroup_set_limit counter=1 (v1), counter=2..3 (v2)", $"{Small}; cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=2 pages=5"),
+        new("EP71", Memcg, "Touch", Errno.ENOMEM, 1, true, "a page of the touch fails: the call stops there, the pages before stay",
+            "task_touch_anon, task_touch_file pages=2.. (fails part way)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=1; task_touch_anon task=1 pages=2"),
+        new("EP72", Memcg, "TouchOne", Errno.ENOMEM, 1, true, "the machine has no free page and no page cache to reclaim",
+            "task_touch_anon (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; task_touch_anon task=0 pages=1"),
+        new("EP73", Memcg, "TouchOne", Errno.ENOMEM, 2, true, "the page's charge fails (the page goes back to the machine)",
+            "task_touch_anon, task_touch_file (a group at its limit)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=2; task_touch_file task=1 pages=1"),
     ];
+
+    /// <summary>A group (cgroup ref 1) with memory.max 2 pages and a child of init (task ref 1) in it.</summary>
+    private const string LimitedGroup = "cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=0 pages=2; task_fork task=0; task_attach task=1 cgroup=1";
 }

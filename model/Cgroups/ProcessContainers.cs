@@ -315,8 +315,8 @@ public sealed class ProcessContainers
         return pid;
     }
 
-    /// <summary>Every call naming a pid no live task has: ESRCH (one lookup, shared by every task operation).</summary>
-    private static Outcome NoSuchTask() => Outcome.Fail(Errno.ESRCH);
+    /// <summary>Every call naming a pid no live task has: ESRCH (one lookup, shared by every task operation, memory ones included).</summary>
+    public static Outcome NoSuchTask() => Outcome.Fail(Errno.ESRCH);
 
     /// <summary>Every call naming a cgroup id no live group has: ENOENT (one lookup, shared by every cgroup operation).</summary>
     private static Outcome NoSuchGroup() => Outcome.Fail(Errno.ENOENT);

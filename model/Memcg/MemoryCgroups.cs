@@ -67,7 +67,7 @@ public sealed class MemoryCgroups
     private Outcome Touch(long pid, int pages, bool file)
     {
         _digest = null;
-        if (_containers.MemoryGroupOf(pid) is not { } group) return Outcome.Fail(Errno.ESRCH);
+        if (_containers.MemoryGroupOf(pid) is not { } group) return ProcessContainers.NoSuchTask();
         for (int touched = 0; touched < pages; touched++)
         {
             var outcome = TouchOne(pid, group, file);
@@ -140,7 +140,7 @@ public sealed class MemoryCgroups
     public Outcome Unmap(long pid, int pages)
     {
         _digest = null;
-        if (_containers.MemoryGroupOf(pid) is null) return Outcome.Fail(Errno.ESRCH);
+        if (_containers.MemoryGroupOf(pid) is null) return ProcessContainers.NoSuchTask();
         var mine = _pages.Where(p => !p.File && p.OwnerPid == pid).OrderByDescending(p => p.Sequence).Take(pages).ToList();
         foreach (var page in mine) Free(page);
         return Outcome.Ok(mine.Count);
