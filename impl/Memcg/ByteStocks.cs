@@ -116,6 +116,7 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Free(int cpu, int objcg, int size)
     {
+        if (objcg >= _objcgsUsed) Use(objcg); // a bug of the caller, which S13 then reports as negative live bytes
         _objcgs[objcg].LiveBytes -= size;
         if (_cached[cpu] == objcg && _stock[cpu] + size <= PageBytes)
         {

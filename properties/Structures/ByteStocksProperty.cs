@@ -104,6 +104,44 @@ public sealed class ByteStocksProperty(ITestOutputHelper output)
         StructureProperty.Check(output, nameof(KeepsEveryObjcgsBytesAccountedLikeTheKernel), 10_000, Generate, Run);
     }
 
+    /// <summary>
+    /// The sequence of obj_cgroup_release's comment: a sub-page remainder drained from one CPU and
+    /// a freed object's bytes drained from another add up to a whole page in nr_charged_bytes; it
+    /// stays there (no release on the way) until Release uncharges it.
+    /// </summary>
+    [Fact]
+    public void RemaindersFromTwoCpusMakeAWholePageThatReleaseUncharges()
+    {
+        var sink = new Sink();
+        var stocks = new ByteStocks(sink);
+        stocks.Reset(2);
+        const int G = 0, H = 1;
+        stocks.Charged(0, G, Page, slabObject: true); // CPU0 caches G with 0 bytes
+        stocks.Charged(1, G, 92, slabObject: true); // CPU1: one more page, 4004 bytes in its stock
+        stocks.Charged(1, H, 92, slabObject: true); // CPU1 switches to H: G's 4004 bytes go to nr_charged_bytes
+        stocks.Free(0, G, 92);
+        stocks.Free(0, G, Page); // CPU0 holds 4188 bytes: one page to the page stock, 92 stay
+        stocks.DrainCpu(0); // the 92 bytes join the 4004: a whole page in nr_charged_bytes
+        Assert.Null(StructureProperty.Violation(stocks.CheckConsistency));
+        Assert.Equal((1L, 0L, (long)Page), (stocks.PagesCharged(G), stocks.LiveBytes(G), stocks.NrChargedBytes(G)));
+        Assert.Equal(["refill cpu 0 objcg 0 1 pages"], sink.Given);
+        Assert.Equal(1, stocks.Release(G));
+        Assert.Equal("uncharge objcg 0 1 pages", sink.Given[^1]);
+        Assert.Equal((0L, 0L), (stocks.PagesCharged(G), stocks.NrChargedBytes(G)));
+        Assert.Null(StructureProperty.Violation(stocks.CheckConsistency));
+    }
+
+    /// <summary>Freeing bytes that were never charged is not absorbed: S13 reports negative live bytes.</summary>
+    [Fact]
+    public void FreeingBytesNeverChargedIsReported()
+    {
+        var stocks = new ByteStocks(new Sink());
+        stocks.Reset(1);
+        stocks.Free(0, 3, 64);
+        var violation = StructureProperty.Violation(stocks.CheckConsistency);
+        Assert.True(violation is not null && violation.StartsWith(StructureInvariant.ByteStocks) && violation.Contains("negative"), violation ?? "S13 found nothing");
+    }
+
     private static ByteOp Generate(SplitMix64 random)
     {
         long roll = random.Range(0, 999);
