@@ -18,6 +18,10 @@ public static class StructureInvariant
     public const string PidsCounters = "S8.structure.pids-counters";
     public const string TaskLists = "S9.structure.task-lists";
     public const string IdTables = "S10.structure.id-tables";
+    public const string PageCounters = "S11.structure.page-counters";
+    public const string PageStocks = "S12.structure.page-stocks";
+    public const string ByteStocks = "S13.structure.byte-stocks";
+    public const string LruLists = "S14.structure.lru-lists";
     public const string MemcgPages = "S15.structure.memcg-pages";
 
     public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -32,6 +36,10 @@ public static class StructureInvariant
         [PidsCounters] = "each cgroup's pids counter equals the tasks in its subtree (0 without pids files), and its populated-children and live-children counts are what a recount gives",
         [TaskLists] = "each cgroup's intrusive task list per hierarchy is well linked and holds exactly the live tasks in it, as many as it counts; each task is on its parent's children list",
         [IdTables] = "the slot free lists hold exactly the unused slots, the pid and cgroup-id lookups map back to their slots, the pid bitmap marks exactly the live pids, and the digest equals a recomputation",
-        [MemcgPages] = "each memory group's usage counter equals the user pages charged in its subtree (dying descendants included), and the user pages' digest equals a recomputation",
+        [PageCounters] = "each page counter's usage is its own net charges plus its live children's usages, never negative and never above its watermark; failcnt counts only where enabled; each chain is the counter's ancestry up to its root",
+        [PageStocks] = "each CPU's page stock caches a counter in at most one of its 7 slots, every cached counter is live, no slot holds more than 64 pages or pages without a counter, and the per-counter held pages and the total equal a recount",
+        [ByteStocks] = "for every obj_cgroup, 4096 x pages charged equals live object bytes plus its per-CPU stock bytes plus nr_charged_bytes; no count is negative, a CPU without a cached obj_cgroup holds no bytes, and the bytes held equal a recount",
+        [LruLists] = "each group's LRU list is well linked from oldest to newest, holds exactly the pages whose group resolves to it, as many as it counts, and every spliced list forwards to a live list without a cycle",
+        [MemcgPages] = "each memory group's usage counter equals the user pages charged in its subtree (dying descendants included), every owned page is on exactly one list, and the user pages' digest equals a recomputation",
     };
 }
