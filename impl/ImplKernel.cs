@@ -66,6 +66,7 @@ public sealed class ImplKernel : IKernel
         Watermarks = _memcg.Watermarks(),
         UserPages = _memcg.UserPages(),
         DyingMemcgs = _memcg.DyingMemcgs(),
+        StockedPages = _memcg.StockedPages,
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
     };

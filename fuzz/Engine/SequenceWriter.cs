@@ -115,12 +115,28 @@ internal sealed class SequenceWriter
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, group));
     }
 
-    /// <summary>MemoryPressure: a memory group with a small memory.max, and a child of init moved into it.</summary>
+    /// <summary>
+    /// MemoryPressure: a memory group with a small memory.max and a child of init moved into it; or,
+    /// half the time, a group with a limit of 64 to 192 pages (room for a batch, so stocks fill) and
+    /// two children with a task each, the first of which touches one page (its stock keeps the rest
+    /// of the batch) before the second, the newest task, presses against the shared limit.
+    /// </summary>
     private void PressureGroup()
     {
         Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
         _pressureGroup = _live[(int)HandleKind.Cgroup] - 1;
-        Emit(Op.Of("cgroup_set_limit", _pressureGroup, (long)MemcgCounter.Memory, _random.Range(1, PressureLimitMax)));
+        bool shared = _random.Chance(50);
+        Emit(Op.Of("cgroup_set_limit", _pressureGroup, (long)MemcgCounter.Memory,
+            shared ? _random.Range(KernelConstants.MemcgChargeBatch, 3 * KernelConstants.MemcgChargeBatch) : _random.Range(1, PressureLimitMax)));
+        int children = shared ? 2 : 0;
+        for (int child = 0; child < children; child++)
+        {
+            Emit(Op.Of("cgroup_create", _pressureGroup));
+            Emit(Op.Of("task_fork", 0));
+            Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _live[(int)HandleKind.Cgroup] - 1));
+            if (child == 0) Emit(Op.Of("task_touch_anon", _live[(int)HandleKind.Task] - 1, 1));
+        }
+        if (shared) return;
         Emit(Op.Of("task_fork", 0));
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
     }

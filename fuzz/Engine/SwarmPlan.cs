@@ -129,7 +129,7 @@ internal sealed class SwarmPlan
         Mood.FillUp => OpRoles.Produces(spec) is not null,
         Mood.DeepHierarchy => spec.Keyword is "cgroup_create" or "task_attach" or "task_fork" or "cgroup_remove" or "task_exit",
         Mood.ForkBomb => spec.Keyword is "task_fork" or "task_exit" or "cgroup_set_pids_max" or "task_attach",
-        Mood.MemoryPressure => Alphabet.IsMemcgOp(spec),
+        Mood.MemoryPressure => Alphabet.IsMemcgOp(spec) || spec.Keyword == "run_on",
         _ => false,
     };
 

@@ -42,6 +42,7 @@ public static class Invariant
     public const string EquivalenceSnapshot = "E2.equivalence.snapshot";
     public const string NoException = "E3.no-exception";
     public const string EquivalenceEffects = "E4.equivalence.effects";
+    public const string EquivalenceWatermarks = "E5.equivalence.watermarks";
 
     /// <summary>Every invariant with its meaning: the ones below and the structure family (S*, Verify.Model.Contract.StructureInvariant).</summary>
     public static readonly IReadOnlyDictionary<string, string> Meanings = WithStructureInvariants(new SortedDictionary<string, string>(StringComparer.Ordinal)
@@ -79,6 +80,7 @@ public static class Invariant
         [EquivalenceOutcome] = "model and impl return the same outcome at every step",
         [EquivalenceSnapshot] = "model and impl have the same snapshot (and digest) after every step",
         [NoException] = "no call throws: expected failures are errno outcomes",
+        [EquivalenceWatermarks] = "memory.peak and failcnt, which count what per-CPU stocks hold, agree within the stock bound: the impl's watermark is at least the model's peak and at most 64 x (7 x CPUs + 1) pages above it, its failcnt at least the model's",
         [EquivalenceEffects] = "model and impl have the same side effects (release notifications, populated events), in the same order, at every step",
     });
 

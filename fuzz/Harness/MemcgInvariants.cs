@@ -54,6 +54,27 @@ public static class MemcgInvariants
                 fail(Invariant.NoDoubleChargeUsage, $"{dying} but {current.GetValueOrDefault(dying.Id)} pages are charged in its subtree (a dying group with none is gone)");
     }
 
+    /// <summary>
+    /// Peak and failcnt count what stocks hold, so they are compared within the stock bound, not
+    /// exactly: the same groups on both sides, the impl's watermark at least the model's (logical)
+    /// peak and at most the stock bound above it, the impl's failcnt at least the model's (a batch
+    /// charge that fails counts too). Returns the differences, empty when within.
+    /// </summary>
+    public static List<string> CompareWatermarks(Snapshot model, Snapshot impl)
+    {
+        var lines = new List<string>();
+        long bound = KernelConstants.MemcgStockBound(model.Machine.Cpus);
+        var implById = impl.Watermarks.ToDictionary(w => w.Id);
+        if (model.Watermarks.Count != impl.Watermarks.Count) lines.Add($"watermarks listed: model {model.Watermarks.Count} groups, impl {impl.Watermarks.Count}");
+        foreach (var m in model.Watermarks)
+        {
+            if (!implById.TryGetValue(m.Id, out var i)) { lines.Add($"memcg {m.Id}: no watermark on the impl"); continue; }
+            if (i.Peak < m.Peak || i.Peak > m.Peak + bound) lines.Add($"memcg {m.Id}: peak model {m.Peak}, impl {i.Peak} (allowed {m.Peak}..{m.Peak + bound})");
+            if (i.Failcnt < m.Failcnt) lines.Add($"memcg {m.Id}: failcnt model {m.Failcnt}, impl {i.Failcnt} (the impl counts at least as many)");
+        }
+        return lines;
+    }
+
     /// <summary>The invariants of one step: before and after are one side's snapshots around it.</summary>
     public static void CheckStep(Snapshot before, Snapshot after, Op op, in OpArgs args, Outcome outcome, Action<string, string> fail)
     {

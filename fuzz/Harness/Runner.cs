@@ -202,6 +202,9 @@ public sealed class Runner
         }
         if (diff.Count > 0)
             return new Failure(step, Invariant.EquivalenceSnapshot, "snapshots differ", SnapshotDiff: diff);
+        var watermarks = MemcgInvariants.CompareWatermarks(modelSnapshot, implSnapshot);
+        if (watermarks.Count > 0)
+            return new Failure(step, Invariant.EquivalenceWatermarks, "watermarks differ beyond the stock bound", SnapshotDiff: watermarks);
         if (_model.Digest != _impl.Digest)
             return new Failure(step, Invariant.EquivalenceSnapshot, $"snapshots are equal but digests differ: model {_model.Digest:x16}, impl {_impl.Digest:x16}");
         return null;

@@ -10,9 +10,16 @@ namespace Verify.Impl.Memcg;
 /// (model/Memcg/MemoryCgroups.cs); the structures:
 ///   groups by id: a cgroup id is never reused, so every per-group array is indexed by id; a
 ///     group's parent id is kept after it is removed, so a page charged to a removed (dying) group
-///     still uncharges its ancestors. Usage, anon and file counts are hierarchical counters,
-///     updated on each level of the chain (O(depth)), as page_counter does; try_charge walks up
-///     and undoes the levels below the first one that would go above max.
+///     still uncharges its ancestors. Each memory group has a page counter (PageCounters: the
+///     kernel's try_charge, charge, uncharge and watermark rules over a precomputed chain); anon
+///     and file counts are hierarchical counters updated on each level (O(depth)).
+///   per-CPU page stocks (PageStocks, 6.18: 7 slots of up to 64 pages per CPU): a charge consumes
+///     this CPU's stock for the group, else charges a batch of 64 and stocks the surplus, else
+///     charges exactly one page. Stocks never change a decision: before any slow-path step (an
+///     event, a reclaim, a failure), before acting on memory.high and before a limit write, every
+///     stock is drained, so the decision sees raw usage equal to logical usage, as the model does.
+///     Logical usage (what snapshots report) is the raw counter minus the pages stocks hold for
+///     the group's subtree. User pages uncharge directly, never through a stock.
 ///   pages by pfn: kind, owner, charged group, valid only where the pfn's stamp equals the current
 ///     generation, so Reset is O(1) and leaves nothing of an earlier run readable.
 ///   the page cache LRU: one list through the pfns in touch order (oldest first); reclaim in a
@@ -31,6 +38,14 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
 
     private CgroupLayout _layout;
     private int _generation;
+    private readonly PageCounters _counters = new();
+    private PageStocks? _stocksField;
+    private int[] _counterOf = [];
+    private long[] _idOfCounter = [];
+    private int _rootCounter;
+    private long _stockBound;
+
+    private PageStocks Stocks => _stocksField ??= new PageStocks(_counters);
 
     // Per pfn, valid where _stamp[pfn] == _generation.
     private int[] _stamp = [];
@@ -44,7 +59,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private int _taskSlotsUsed;
 
     // Per cgroup id.
-    private long[] _parent = [], _usage = [], _anon = [], _file = [], _max = [], _high = [], _peak = [], _failcnt = [];
+    private long[] _parent = [], _anon = [], _file = [], _high = [];
     private long[] _eventsMax = [], _eventsHigh = [], _eventsLocalMax = [], _eventsLocalHigh = [], _kmemMax = [], _tcpMax = [];
     private bool[] _known = [], _listed = [];
     private ulong[] _term = [];
@@ -81,7 +96,29 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         _idsUsed = 0;
         _pagesDigest = _groupsDigest = 0;
         _userPages = 0;
+        _counters.Reset();
+        Stocks.Reset(machine.Cpus, StockSeed(machine));
+        _stockBound = (long)PageStocks.ChargeBatch * PageStocks.SlotsPerCpu * machine.Cpus + PageStocks.ChargeBatch;
         for (long root = 1; root <= machine.Layout.HierarchyCount(); root++) Known(root, parent: 0);
+        _rootCounter = _counters.Create(-1, tracksFailcnt: false);
+        MapCounter(MemoryRoot, _rootCounter);
+    }
+
+    /// <summary>The stocks' eviction draws come from the machine: a seed made of its page count, CPU count and layout.</summary>
+    private static ulong StockSeed(MachineConfig machine) =>
+        StateDigest.Mix(((ulong)(uint)machine.Pages << 16) ^ ((ulong)machine.Cpus << 8) ^ (ulong)machine.Layout);
+
+    /// <summary>How far raw watermarks may be above logical ones: every stock slot full, plus one batch charged on the way to a failure.</summary>
+    public long StockBound => _stockBound;
+
+    public long StockedPages => Stocks.TotalHeld;
+
+    private void MapCounter(long id, int counter)
+    {
+        if (_counterOf.Length <= id) Array.Resize(ref _counterOf, (int)Math.Max(id + 1, _counterOf.Length * 2L));
+        _counterOf[id] = counter;
+        if (_idOfCounter.Length <= counter) Array.Resize(ref _idOfCounter, Math.Max(counter + 1, _idOfCounter.Length * 2));
+        _idOfCounter[counter] = id;
     }
 
     /// <summary>A group was created: its parent is kept for good; a memory group gets its digest term.</summary>
@@ -89,6 +126,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     {
         Known(id, parentId);
         if (parentId == 0 || containers.HierarchyOfGroup(id) != _layout.MemoryHierarchy()) return;
+        MapCounter(id, _counters.Create(_counterOf[parentId], tracksFailcnt: _layout == CgroupLayout.V1));
         _listed[id] = true;
         SetTerm(id);
     }
@@ -100,6 +138,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         _listed[id] = false;
         _groupsDigest -= _term[id];
         _term[id] = 0;
+        Stocks.DrainSubtree(_counterOf[id]); // css_offline drains the stocks
     }
 
     public Outcome TouchAnon(long pid, int pages) => Touch(pid, pages, Anon);
@@ -111,6 +150,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         long group = containers.MemoryGroupOf(pid);
         if (group < 0) return Outcome.Fail(Errno.ESRCH);
         int taskSlot = containers.TaskSlotOf(pid);
+        int cpu = containers.CurrentCpu;
         for (int touched = 0; touched < pages; touched++)
         {
             var page = buddy.AllocPages(0);
@@ -120,7 +160,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
                 page = buddy.AllocPages(0);
             }
             if (!page.IsOk) return page;
-            if (!Charge(group))
+            if (!Charge(group, cpu))
             {
                 buddy.FreePages(page.Value, 0);
                 return Outcome.Fail(Errno.ENOMEM);
@@ -131,45 +171,49 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         return Outcome.Ok(pages);
     }
 
-    /// <summary>try_charge of one page with the slow path (max event, reclaim a round on the failing level, retry).</summary>
-    private bool Charge(long group)
+    /// <summary>
+    /// One page: this CPU's stock, else a batch of 64 with the surplus stocked, else exactly one
+    /// page; then, with every stock drained, the model's slow path (the max event on the failing
+    /// level, a reclaim round there, a retry; ENOMEM when a round frees nothing).
+    /// </summary>
+    private bool Charge(long group, int cpu)
     {
+        if (group == MemoryRoot) return true; // the root is never charged
+        int counter = _counterOf[group];
+        if (Stocks.Consume(cpu, counter, 1)) return true;
+        if (_counters.TryCharge(counter, PageStocks.ChargeBatch) < 0)
+        {
+            Stocks.Refill(cpu, counter, PageStocks.ChargeBatch - 1);
+            return true;
+        }
+        if (_counters.TryCharge(counter, 1) < 0) return true;
+        Stocks.DrainAll();
         while (true)
         {
-            long failing = TryCharge(group);
-            if (failing == 0) return true;
-            if (_layout == CgroupLayout.V1) _failcnt[failing]++;
-            CountEvent(failing, high: false);
-            if (ReclaimBelow(failing, ReclaimBatchPages) == 0) return false;
+            int failing = _counters.TryCharge(counter, 1);
+            if (failing < 0) return true;
+            long overLimit = _idOfCounter[failing];
+            CountEvent(overLimit, high: false);
+            if (ReclaimBelow(overLimit, ReclaimBatchPages) == 0) return false;
         }
     }
 
-    /// <summary>Charges every level up to, not including, the root; 0, or the first level that would go above max (every level below it undone).</summary>
-    private long TryCharge(long group)
-    {
-        for (long level = group; _parent[level] != 0; level = _parent[level])
-        {
-            if (_usage[level] + 1 <= _max[level])
-            {
-                _usage[level]++;
-                if (_usage[level] > _peak[level]) _peak[level] = _usage[level];
-                continue;
-            }
-            for (long undo = group; undo != level; undo = _parent[undo]) _usage[undo]--;
-            return level;
-        }
-        return 0;
-    }
-
+    /// <summary>mem_cgroup_handle_over_high, on drained stocks: each level above high counts the event and reclaims back to it.</summary>
     private void ReclaimAboveHigh(long group)
     {
         if (_layout != CgroupLayout.V2) return;
+        bool drained = false;
         for (long level = group; _parent[level] != 0; level = _parent[level])
         {
-            long over = _usage[level] - _high[level];
-            if (over <= 0) continue;
+            if (_counters.Usage(_counterOf[level]) <= _high[level]) continue;
+            if (!drained)
+            {
+                Stocks.DrainAll();
+                drained = true;
+                if (_counters.Usage(_counterOf[level]) <= _high[level]) continue;
+            }
             CountEvent(level, high: true);
-            ReclaimBelow(level, over);
+            ReclaimBelow(level, _counters.Usage(_counterOf[level]) - _high[level]);
         }
     }
 
@@ -200,20 +244,21 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         if (counter == MemcgCounter.High && v1 || counter is MemcgCounter.Kmem or MemcgCounter.Tcp && !v1) return Outcome.Fail(Errno.ENOENT);
         if (pages == LimitMaxWord) pages = LimitUnlimited;
         else if (pages < 0 || pages > LimitPagesMax || !Enum.IsDefined(counter)) return Outcome.Fail(Errno.EINVAL);
+        int slot = _counterOf[cgroupId];
+        if (counter is MemcgCounter.Memory or MemcgCounter.High) Stocks.DrainAll();
         switch (counter)
         {
             case MemcgCounter.Memory when v1:
-                while (_usage[cgroupId] > pages)
+                while (!_counters.SetMax(slot, pages))
                     if (ReclaimBelow(cgroupId, ReclaimBatchPages) == 0) return Outcome.Fail(Errno.EBUSY);
-                _max[cgroupId] = pages;
                 break;
             case MemcgCounter.Memory:
-                _max[cgroupId] = pages;
-                ReclaimBelow(cgroupId, _usage[cgroupId] - pages);
+                _counters.ForceMax(slot, pages);
+                ReclaimBelow(cgroupId, _counters.Usage(slot) - pages);
                 break;
             case MemcgCounter.High:
                 _high[cgroupId] = pages;
-                ReclaimBelow(cgroupId, _usage[cgroupId] - pages);
+                ReclaimBelow(cgroupId, _counters.Usage(slot) - pages);
                 break;
             case MemcgCounter.Kmem:
                 _kmemMax[cgroupId] = pages;
@@ -305,9 +350,9 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             if (next >= 0) _prev[next] = prev;
         }
         long group = _charged[pfn];
+        if (group != MemoryRoot) _counters.Uncharge(_counterOf[group], 1);
         for (long level = group; _parent[level] != 0; level = _parent[level])
         {
-            _usage[level]--;
             if (kind == File) _file[level]--;
             else _anon[level]--;
         }
@@ -333,21 +378,40 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
 
     public List<CgroupMemoryInfo> Infos()
     {
+        var held = HeldBelow();
         var list = new List<CgroupMemoryInfo>();
         for (long id = 1; id < _idsUsed; id++)
             if (_listed[id])
-                list.Add(new CgroupMemoryInfo(id, _usage[id], _max[id], _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id],
-                    _anon[id], _file[id], _kmemMax[id], _tcpMax[id]));
+                list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
+                    _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id]));
         return list;
     }
 
+    /// <summary>The raw watermark and failcnt: they count stocked pages too (compared within StockBound).</summary>
     public List<MemcgWatermark> Watermarks()
     {
         var list = new List<MemcgWatermark>();
         for (long id = 1; id < _idsUsed; id++)
-            if (_listed[id]) list.Add(new MemcgWatermark(id, _peak[id], _failcnt[id]));
+            if (_listed[id]) list.Add(new MemcgWatermark(id, _counters.Watermark(_counterOf[id]), _counters.Failcnt(_counterOf[id])));
         return list;
     }
+
+    /// <summary>Per group id, the pages the stocks hold for counters in its subtree (what raw usage has more than logical).</summary>
+    private long[] HeldBelow()
+    {
+        var held = new long[_idsUsed];
+        for (long id = 1; id < _idsUsed; id++)
+        {
+            if (!HasCounter(id)) continue;
+            long pages = Stocks.HeldPages(_counterOf[id]);
+            if (pages == 0) continue;
+            for (long level = id; level != 0; level = _parent[level]) held[level] += pages;
+        }
+        return held;
+    }
+
+    /// <summary>Memory groups, live or dying, and the memory root have a counter.</summary>
+    private bool HasCounter(long id) => id == MemoryRoot || _known[id] && id < _counterOf.Length && _counterOf[id] > 0;
 
     /// <summary>Every user page, read off the lists (page cache LRU, each task's anonymous pages), sorted by pfn.</summary>
     public List<UserPageInfo> UserPages()
@@ -372,7 +436,8 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     {
         var list = new List<DyingMemcgInfo>();
         for (long id = 1; id < _idsUsed; id++)
-            if (_known[id] && !_listed[id] && _parent[id] != 0 && _usage[id] > 0) list.Add(new DyingMemcgInfo(id, _parent[id], _usage[id]));
+            if (_known[id] && !_listed[id] && _parent[id] != 0 && HasCounter(id) && _counters.Usage(_counterOf[id]) > 0)
+                list.Add(new DyingMemcgInfo(id, _parent[id], _counters.Usage(_counterOf[id])));
         return list;
     }
 
@@ -396,9 +461,16 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             digest += StateDigest.UserPage(pfn, _kind[pfn] == File, _charged[pfn], _owner[pfn]);
             for (long level = _charged[pfn]; _parent[level] != 0; level = _parent[level]) usage[level]++;
         }
+        var held = HeldBelow();
         for (long id = 1; id < _idsUsed; id++)
-            if (_known[id] && _parent[id] != 0 && usage[id] != _usage[id])
-                report.Fail(StructureInvariant.MemcgPages, $"memcg {id} counts {_usage[id]} pages but {usage[id]} are charged in its subtree");
+        {
+            if (!HasCounter(id) || id == MemoryRoot) continue;
+            long logical = _counters.Usage(_counterOf[id]) - held[id];
+            if (usage[id] != logical)
+                report.Fail(StructureInvariant.MemcgPages, $"memcg {id} counts {logical} pages (raw {_counters.Usage(_counterOf[id])}, stocked below {held[id]}) but {usage[id]} are charged in its subtree");
+        }
+        _counters.CheckConsistency(report);
+        Stocks.CheckConsistency(report);
         if (digest != _pagesDigest) report.Fail(StructureInvariant.MemcgPages, "the user pages' digest is stale");
     }
 
@@ -407,7 +479,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     {
         if (!_listed[id]) return;
         _groupsDigest -= _term[id];
-        _term[id] = StateDigest.Memcg(id, _max[id], _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id]);
+        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id]);
         _groupsDigest += _term[id];
     }
 
@@ -416,15 +488,16 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         EnsureIds(id + 1);
         _known[id] = true;
         _parent[id] = parent;
-        _max[id] = _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
+        _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
     }
 
     private void ClearGroup(long id)
     {
         _known[id] = _listed[id] = false;
-        _parent[id] = _usage[id] = _anon[id] = _file[id] = _peak[id] = _failcnt[id] = 0;
+        _parent[id] = _anon[id] = _file[id] = 0;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
-        _max[id] = _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
+        _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
+        if (id < _counterOf.Length) _counterOf[id] = 0;
         _term[id] = 0;
     }
 
@@ -434,13 +507,9 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         if (count <= _parent.Length) return;
         int size = (int)Math.Max(count, Math.Max(16, _parent.Length * 2L));
         Array.Resize(ref _parent, size);
-        Array.Resize(ref _usage, size);
         Array.Resize(ref _anon, size);
         Array.Resize(ref _file, size);
-        Array.Resize(ref _max, size);
         Array.Resize(ref _high, size);
-        Array.Resize(ref _peak, size);
-        Array.Resize(ref _failcnt, size);
         Array.Resize(ref _eventsMax, size);
         Array.Resize(ref _eventsHigh, size);
         Array.Resize(ref _eventsLocalMax, size);

@@ -180,6 +180,9 @@ public sealed partial class PageCounters
         return true;
     }
 
+    /// <summary>The v2 memory.max write: xchg of the max whatever the usage (reclaim follows).</summary>
+    public void ForceMax(int slot, long max) => _nodes[slot].Max = max;
+
     /// <summary>page_counter_reset_watermark: the watermark becomes the usage now.</summary>
     public void ResetWatermark(int slot) => _nodes[slot].Watermark = _nodes[slot].Usage;
 

@@ -42,6 +42,15 @@ public static class KernelConstants
     /// <summary>A reclaim round frees up to max(charge, SWAP_CLUSTER_MAX) pages.</summary>
     public const int ReclaimBatchPages = 32;
 
+    /// <summary>MEMCG_CHARGE_BATCH: a charge that misses the stock charges this many pages and stocks the surplus.</summary>
+    public const int MemcgChargeBatch = 64;
+
+    /// <summary>NR_MEMCG_STOCK (6.16+): page stock slots per CPU.</summary>
+    public const int MemcgStockSlots = 7;
+
+    /// <summary>How far a raw counter (watermark) may be above the logical one: every stock slot full, plus one batch charged on the way to a failure.</summary>
+    public static long MemcgStockBound(int cpus) => (long)MemcgChargeBatch * (MemcgStockSlots * cpus + 1);
+
     /// <summary>The init task every machine starts with.</summary>
     public const long InitPid = 1;
 
