@@ -93,6 +93,8 @@ public sealed class ImplKernel : IKernel
 
     internal ProcessContainers Containers => _containers;
 
+    internal MemoryCgroups Memcg => _memcg;
+
     /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
     private AllocatedRun WithOwnerKind(AllocatedRun run) =>
         run.Kind != AllocationKind.Block ? run

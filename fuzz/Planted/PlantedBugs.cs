@@ -33,6 +33,9 @@ public static class PlantedBugs
             ["s8-attach-away-leaves-top-level-charged"] = ("an attach away from a pids group leaves the old chain's topmost level charged when the new chain does not share it", k => new AttachAwayLeavesTopLevelCharged((ImplKernel)k)),
             ["s9-list-remove-leaves-stale-prev"] = ("removing a task from the middle of a group's task list leaves its successor's previous link on it", k => new ListRemoveLeavesStalePrev((ImplKernel)k)),
             ["s10-removed-group-slot-leaks"] = ("a removed cgroup's slot never goes back on the free list", k => new RemovedGroupSlotLeaks((ImplKernel)k)),
+            ["memcg-charge-failure-keeps-lower-levels"] = ("a failed hierarchical charge does not undo the levels below the failing one", k => new ChargeFailureKeepsLowerLevels((ImplKernel)k)),
+            ["memcg-uncharge-hits-new-group"] = ("an anonymous page freed after its task moved is uncharged from the task's new group", k => new UnchargeHitsNewGroup((ImplKernel)k)),
+            ["memcg-stock-not-drained-before-failing"] = ("a charge fails on a raw counter without draining the per-CPU stocks first", k => new StockNotDrainedBeforeFailing((ImplKernel)k)),
             ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };
 

@@ -37,7 +37,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private const long MemoryRoot = 1;
 
     private CgroupLayout _layout;
-    private int _generation;
+    private int _generation, _machinePages;
     private readonly PageCounters _counters = new();
     private PageStocks? _stocksField;
     private int[] _counterOf = [];
@@ -73,16 +73,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     public void Reset(MachineConfig machine)
     {
         _layout = machine.Layout;
-        if (_stamp.Length < machine.Pages)
-        {
-            int size = Math.Max(machine.Pages, 64);
-            _stamp = new int[size];
-            _kind = new byte[size];
-            _owner = new long[size];
-            _charged = new long[size];
-            _prev = new int[size];
-            _next = new int[size];
-        }
+        _machinePages = machine.Pages;
         if (_generation == int.MaxValue)
         {
             Array.Clear(_stamp);
@@ -112,6 +103,21 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     public long StockBound => _stockBound;
 
     public long StockedPages => Stocks.TotalHeld;
+
+    /// <summary>The counters, the stocks and the id maps, for planted bugs (test code only).</summary>
+    internal PageCounters Counters => _counters;
+
+    internal int CounterOf(long id) => _counterOf[id];
+
+    internal long ParentOf(long id) => _parent[id];
+
+    /// <summary>The task slot's anonymous pages, newest first, with the group each is charged to (planted bugs only).</summary>
+    internal List<(int Pfn, long Group)> AnonPages(int taskSlot)
+    {
+        var pages = new List<(int, long)>();
+        for (int pfn = taskSlot < _taskSlotsUsed ? _anonHead[taskSlot] : -1; pfn >= 0; pfn = _next[pfn]) pages.Add((pfn, _charged[pfn]));
+        return pages;
+    }
 
     private void MapCounter(long id, int counter)
     {
@@ -299,8 +305,22 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         return false;
     }
 
+    /// <summary>The page table is sized to the machine when its first page is touched, so a run that touches none allocates nothing.</summary>
+    private void EnsurePageTable()
+    {
+        if (_stamp.Length >= _machinePages) return;
+        int size = Math.Max(_machinePages, 64);
+        Array.Resize(ref _stamp, size);
+        Array.Resize(ref _kind, size);
+        Array.Resize(ref _owner, size);
+        Array.Resize(ref _charged, size);
+        Array.Resize(ref _prev, size);
+        Array.Resize(ref _next, size);
+    }
+
     private void AddPage(int pfn, byte kind, long owner, long group, int taskSlot)
     {
+        EnsurePageTable();
         _stamp[pfn] = _generation;
         _kind[pfn] = kind;
         _owner[pfn] = owner;

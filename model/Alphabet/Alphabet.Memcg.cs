@@ -9,7 +9,7 @@ namespace Verify.Model.Alphabet;
 public static partial class Alphabet
 {
     /// <summary>How many pages one touch or unmap names at most.</summary>
-    public const int TouchPagesMax = 256;
+    public const int TouchPagesMax = 64;
 
     /// <summary>cgroup_set_limit's counter: the four MemcgCounter values and 4 (no such counter: EINVAL).</summary>
     public const int LimitCounterArgMax = 4;

@@ -68,21 +68,21 @@ public sealed class MemoryCgroups
     {
         _digest = null;
         if (_containers.MemoryGroupOf(pid) is not { } group) return ProcessContainers.NoSuchTask();
+        var chain = _containers.ChainOf(group)!;
         for (int touched = 0; touched < pages; touched++)
         {
-            var outcome = TouchOne(pid, group, file);
+            var outcome = TouchOne(pid, chain, file);
             if (!outcome.IsOk) return outcome;
         }
         return Outcome.Ok(pages);
     }
 
     /// <summary>One fault: a page from the machine (after global reclaim if need be), then its charge; the page goes back if the charge fails.</summary>
-    private Outcome TouchOne(long pid, long group, bool file)
+    private Outcome TouchOne(long pid, long[] chain, bool file)
     {
         var page = _buddy.AllocPages(0);
         while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
         if (!page.IsOk) return page;
-        var chain = _containers.ChainOf(group)!;
         var charged = Charge(chain);
         if (!charged.IsOk)
         {
@@ -97,14 +97,16 @@ public sealed class MemoryCgroups
     /// <summary>try_charge of one page with the slow path: max event, a reclaim round on the failing level, retry; ENOMEM when a round frees nothing.</summary>
     private Outcome Charge(long[] chain)
     {
-        var levels = Charged(chain).ToArray();
+        var levels = chain[..^1];
         while (true)
         {
             var usage = Usages(levels);
-            // The lowest level that one more page would take above its max (0: none). Levels charged on the way,
+            // The lowest level that one more page would take above its max (-1: none). Levels charged on the way,
             // below it, bump their watermark even though the failure undoes them (page_counter_try_charge).
-            int failing = Array.FindIndex(levels, level => usage[level] + 1 > Limit(level).Max);
-            foreach (long level in failing < 0 ? levels : levels[..failing]) Limit(level).Peak = Math.Max(Limit(level).Peak, usage[level] + 1);
+            int failing = -1;
+            for (int i = 0; i < levels.Length && failing < 0; i++)
+                if (usage[i] + 1 > Limit(levels[i]).Max) failing = i;
+            for (int i = 0; i < (failing < 0 ? levels.Length : failing); i++) Limit(levels[i]).Peak = Math.Max(Limit(levels[i]).Peak, usage[i] + 1);
             if (failing < 0) return Outcome.Ok(0);
             long overLimit = levels[failing];
             if (_layout == CgroupLayout.V1) Limit(overLimit).Failcnt++;
@@ -117,8 +119,9 @@ public sealed class MemoryCgroups
     private void ReclaimAboveHigh(long[] chain)
     {
         if (_layout != CgroupLayout.V2) return;
-        foreach (long level in Charged(chain))
+        for (int i = 0; i < chain.Length - 1; i++)
         {
+            long level = chain[i];
             if (Limit(level).High == LimitUnlimited) continue;
             long over = Usage(level) - Limit(level).High;
             if (over <= 0) continue;
@@ -127,13 +130,13 @@ public sealed class MemoryCgroups
         }
     }
 
-    /// <summary>The usage of each of the levels, counted in one pass over the pages.</summary>
-    private Dictionary<long, long> Usages(long[] levels)
+    /// <summary>The usage of each of the levels (by index), counted in one pass over the pages.</summary>
+    private long[] Usages(long[] levels)
     {
-        var usage = levels.ToDictionary(level => level, _ => 0L);
+        var usage = new long[levels.Length];
         foreach (var page in _pages)
-            foreach (long id in page.Chain)
-                if (usage.TryGetValue(id, out long count)) usage[id] = count + 1;
+            for (int i = 0; i < levels.Length; i++)
+                if (Array.IndexOf(page.Chain, levels[i]) >= 0) usage[i]++;
         return usage;
     }
 

@@ -1,0 +1,96 @@
+using Verify.Impl;
+using Verify.Model.Contract;
+
+namespace Verify.Fuzz.Planted;
+
+/// <summary>
+/// A failed hierarchical charge does not undo the levels below the failing one: after a touch
+/// that ends in ENOMEM because a level of the task's chain is at its limit, every level below that
+/// one keeps the page it was charged.
+/// </summary>
+public sealed class ChargeFailureKeepsLowerLevels(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskTouchAnon(long pid, int pages) => Leaky(pid, Inner.TaskTouchAnon(pid, pages));
+
+    public override Outcome TaskTouchFile(long pid, int pages) => Leaky(pid, Inner.TaskTouchFile(pid, pages));
+
+    private Outcome Leaky(long pid, Outcome outcome)
+    {
+        if (outcome.Errno != Errno.ENOMEM) return outcome;
+        var memcg = impl.Memcg;
+        long group = impl.Containers.MemoryGroupOf(pid);
+        var below = new List<int>();
+        for (long level = group; group > 1 && memcg.ParentOf(level) != 0; level = memcg.ParentOf(level))
+        {
+            int counter = memcg.CounterOf(level);
+            if (memcg.Counters.Usage(counter) + 1 > memcg.Counters.Max(counter))
+            {
+                foreach (int lower in below) memcg.Counters.UsageOf(lower)++;
+                break;
+            }
+            below.Add(counter);
+        }
+        return outcome;
+    }
+}
+
+/// <summary>An anonymous page freed after its task moved to another memory group is uncharged from the task's new group instead of the one it was charged to.</summary>
+public sealed class UnchargeHitsNewGroup(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskUnmap(long pid, int pages) => Around(pid, () => Inner.TaskUnmap(pid, pages));
+
+    public override Outcome TaskExit(long pid) => Around(pid, () => Inner.TaskExit(pid));
+
+    private Outcome Around(long pid, Func<Outcome> call)
+    {
+        var memcg = impl.Memcg;
+        int slot = impl.Containers.TaskSlotOf(pid);
+        long now = impl.Containers.MemoryGroupOf(pid);
+        var before = slot < 0 ? [] : memcg.AnonPages(slot);
+        var outcome = call();
+        if (!outcome.IsOk || now <= 1) return outcome;
+        var after = slot < 0 ? [] : memcg.AnonPages(slot).Select(p => p.Pfn).ToHashSet();
+        foreach (var (pfn, group) in before)
+        {
+            if (after.Contains(pfn) || group == now || group <= 1) continue;
+            memcg.Counters.Charge(memcg.CounterOf(group), 1);
+            memcg.Counters.Uncharge(memcg.CounterOf(now), 1);
+        }
+        return outcome;
+    }
+}
+
+/// <summary>
+/// A charge fails without draining the per-CPU stocks first: a page fails as soon as a raw counter
+/// of the chain (stocked pages included) is at its limit while stocks hold pages, though draining
+/// them would have let it fit.
+/// </summary>
+public sealed class StockNotDrainedBeforeFailing(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome TaskTouchAnon(long pid, int pages) => PageByPage(pid, pages, () => Inner.TaskTouchAnon(pid, 1));
+
+    public override Outcome TaskTouchFile(long pid, int pages) => PageByPage(pid, pages, () => Inner.TaskTouchFile(pid, 1));
+
+    private Outcome PageByPage(long pid, int pages, Func<Outcome> touchOne)
+    {
+        for (int touched = 0; touched < pages; touched++)
+        {
+            if (RawChargeFails(pid) && impl.Memcg.StockedPages > 0) return Outcome.Fail(Errno.ENOMEM);
+            var outcome = touchOne();
+            if (!outcome.IsOk) return outcome;
+        }
+        return Outcome.Ok(pages);
+    }
+
+    private bool RawChargeFails(long pid)
+    {
+        var memcg = impl.Memcg;
+        long group = impl.Containers.MemoryGroupOf(pid);
+        for (long level = group; group > 1 && memcg.ParentOf(level) != 0; level = memcg.ParentOf(level))
+        {
+            int counter = memcg.CounterOf(level);
+            if (memcg.Counters.Usage(counter) + 1 > memcg.Counters.Max(counter)) return true;
+        }
+        return false;
+    }
+}
