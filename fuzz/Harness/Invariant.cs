@@ -80,7 +80,7 @@ public static class Invariant
         [EquivalenceOutcome] = "model and impl return the same outcome at every step",
         [EquivalenceSnapshot] = "model and impl have the same snapshot (and digest) after every step",
         [NoException] = "no call throws: expected failures are errno outcomes",
-        [EquivalenceWatermarks] = "memory.peak and failcnt, which count what per-CPU stocks hold, agree within the stock bound: the impl's watermark is at least the model's peak and at most 64 x (7 x CPUs + 1) pages above it, its failcnt at least the model's",
+        [EquivalenceWatermarks] = "raw usage, memory.peak and failcnt, which count what per-CPU stocks hold, agree within the stock bound: the impl's raw usage and watermark are at least the model's usage and peak and at most 64 x (7 x CPUs + 1) pages above them, its failcnt at least the model's",
         [EquivalenceEffects] = "model and impl have the same side effects (release notifications, populated events), in the same order, at every step",
     });
 

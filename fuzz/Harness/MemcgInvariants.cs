@@ -55,10 +55,11 @@ public static class MemcgInvariants
     }
 
     /// <summary>
-    /// Peak and failcnt count what stocks hold, so they are compared within the stock bound, not
-    /// exactly: the same groups on both sides, the impl's watermark at least the model's (logical)
-    /// peak and at most the stock bound above it, the impl's failcnt at least the model's (a batch
-    /// charge that fails counts too). Returns the differences, empty when within.
+    /// Raw usage, peak and failcnt count what stocks hold, so they are compared within the stock
+    /// bound, not exactly: the same groups on both sides, the impl's raw usage and watermark at least
+    /// the model's (logical) usage and peak and at most the stock bound above them, the impl's
+    /// failcnt at least the model's (a batch charge that fails counts too). Returns the
+    /// differences, empty when within.
     /// </summary>
     public static List<string> CompareWatermarks(Snapshot model, Snapshot impl)
     {
@@ -69,6 +70,7 @@ public static class MemcgInvariants
         foreach (var m in model.Watermarks)
         {
             if (!implById.TryGetValue(m.Id, out var i)) { lines.Add($"memcg {m.Id}: no watermark on the impl"); continue; }
+            if (i.RawCurrent < m.RawCurrent || i.RawCurrent > m.RawCurrent + bound) lines.Add($"memcg {m.Id}: raw usage model {m.RawCurrent}, impl {i.RawCurrent} (allowed {m.RawCurrent}..{m.RawCurrent + bound})");
             if (i.Peak < m.Peak || i.Peak > m.Peak + bound) lines.Add($"memcg {m.Id}: peak model {m.Peak}, impl {i.Peak} (allowed {m.Peak}..{m.Peak + bound})");
             if (i.Failcnt < m.Failcnt) lines.Add($"memcg {m.Id}: failcnt model {m.Failcnt}, impl {i.Failcnt} (the impl counts at least as many)");
         }

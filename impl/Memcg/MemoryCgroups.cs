@@ -412,7 +412,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     {
         var list = new List<MemcgWatermark>();
         for (long id = 1; id < _idsUsed; id++)
-            if (_listed[id]) list.Add(new MemcgWatermark(id, _counters.Watermark(_counterOf[id]), _counters.Failcnt(_counterOf[id])));
+            if (_listed[id]) list.Add(new MemcgWatermark(id, _counters.Usage(_counterOf[id]), _counters.Watermark(_counterOf[id]), _counters.Failcnt(_counterOf[id])));
         return list;
     }
 

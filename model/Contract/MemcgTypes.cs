@@ -30,10 +30,10 @@ public readonly record struct CgroupMemoryInfo(
 
 /// <summary>
 /// The counters that include what per-CPU stocks hold and so are compared within the stock bound,
-/// not exactly: memory.peak (the watermark) and the v1 memory failcnt. The model reports them for
-/// logical usage; the impl for its raw counters.
+/// not exactly: the raw usage counter, memory.peak (the watermark) and the v1 memory failcnt. The
+/// model reports them for logical usage; the impl for its raw counters.
 /// </summary>
-public readonly record struct MemcgWatermark(long Id, long Peak, long Failcnt);
+public readonly record struct MemcgWatermark(long Id, long RawCurrent, long Peak, long Failcnt);
 
 /// <summary>A page a task touched: its pfn, page cache or anonymous, the task that touched it (anonymous pages are freed with it) and the group it is charged to (its memory group when it touched it).</summary>
 public readonly record struct UserPageInfo(long Pfn, bool File, long OwnerPid, long CgroupId)

@@ -228,7 +228,7 @@ public sealed class MemoryCgroups
     }
 
     public List<MemcgWatermark> Watermarks() => _containers.LiveGroups(_layout.MemoryHierarchy()).Order()
-        .Select(id => new MemcgWatermark(id, Limit(id).Peak, Limit(id).Failcnt)).ToList();
+        .Select(id => new MemcgWatermark(id, Usage(id), Limit(id).Peak, Limit(id).Failcnt)).ToList();
 
     /// <summary>A group was created or removed: the groups listed change.</summary>
     public void GroupsChanged() => _digest = null;
