@@ -66,6 +66,7 @@ public sealed class ImplKernel : IKernel
         Watermarks = _memcg.Watermarks(),
         UserPages = _memcg.UserPages(),
         DyingMemcgs = _memcg.DyingMemcgs(),
+        Sockets = _memcg.Sockets(),
         StockedPages = _memcg.StockedPages,
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
@@ -100,7 +101,7 @@ public sealed class ImplKernel : IKernel
         run.Kind != AllocationKind.Block ? run
         : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
         : _vmalloc.OwnsPage(run.Pfn) ? run with { Kind = AllocationKind.Vmalloc }
-        : _memcg.OwnsPage(run.Pfn) ? run with { Kind = _memcg.IsPageCache(run.Pfn) ? AllocationKind.PageCache : AllocationKind.Anon }
+        : _memcg.OwnsPage(run.Pfn) ? run with { Kind = _memcg.IsPageCache(run.Pfn) ? AllocationKind.PageCache : _memcg.IsSocketPage(run.Pfn) ? AllocationKind.Socket : AllocationKind.Anon }
         : run;
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
@@ -188,4 +189,8 @@ public sealed class ImplKernel : IKernel
     public Outcome TaskUnmap(long pid, int pages) => _memcg.Unmap(pid, pages);
 
     public Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages) => _memcg.SetLimit(cgroupId, counter, pages);
+
+    public Outcome SockAlloc(long pid, long bytes) => _memcg.SockAlloc(pid, bytes);
+
+    public Outcome SockFree(long socketId) => _memcg.SockFree(socketId);
 }

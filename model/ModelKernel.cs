@@ -55,6 +55,7 @@ public sealed class ModelKernel : IKernel
         Watermarks = _memcg.Watermarks(),
         UserPages = _memcg.UserPages(),
         DyingMemcgs = _memcg.DyingMemcgs(),
+        Sockets = _memcg.Sockets(),
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
     };
@@ -68,8 +69,10 @@ public sealed class ModelKernel : IKernel
     private List<AllocatedRun> WithOwnerKinds(IEnumerable<AllocatedRun> runs)
     {
         var user = _memcg.UserPages().ToDictionary(page => page.Pfn, page => page.File);
-        return runs.Select(run => run.Kind == AllocationKind.Block && user.TryGetValue(run.Pfn, out bool file)
-            ? run with { Kind = file ? AllocationKind.PageCache : AllocationKind.Anon }
+        var sockets = _memcg.SocketPages();
+        return runs.Select(run => run.Kind != AllocationKind.Block ? run
+            : user.TryGetValue(run.Pfn, out bool file) ? run with { Kind = file ? AllocationKind.PageCache : AllocationKind.Anon }
+            : sockets.Contains(run.Pfn) ? run with { Kind = AllocationKind.Socket }
             : WithOwnerKind(run)).ToList();
     }
 
@@ -164,4 +167,8 @@ public sealed class ModelKernel : IKernel
     public Outcome TaskUnmap(long pid, int pages) => _memcg.Unmap(pid, pages);
 
     public Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages) => _memcg.SetLimit(cgroupId, counter, pages);
+
+    public Outcome SockAlloc(long pid, long bytes) => _memcg.SockAlloc(pid, bytes);
+
+    public Outcome SockFree(long socketId) => _memcg.SockFree(socketId);
 }

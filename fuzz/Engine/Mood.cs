@@ -63,8 +63,9 @@ public enum Mood : byte
 
     /// <summary>
     /// Memory pressure in a group: first a group of the memory hierarchy with a small memory.max (1 to
-    /// 64 pages) and a task in it, then mostly touches by the newest task and limit writes near
-    /// usage (0 to 64 pages, memory or high), so charges fail, reclaim runs and v1 limits are EBUSY.
+    /// 64 pages; on v1 a tcp limit too) and a task in it, or a shared limit over two children, then
+    /// mostly touches, sockets and limit writes near usage (0 to 64 pages, memory, high or tcp), so
+    /// charges fail, reclaim runs, v1 limits are EBUSY and tcp pressure comes and goes.
     /// </summary>
     MemoryPressure = 11,
 }

@@ -116,7 +116,8 @@ internal sealed class SequenceWriter
     }
 
     /// <summary>
-    /// MemoryPressure: a memory group with a small memory.max and a child of init moved into it; or,
+    /// MemoryPressure: a memory group with a small memory.max (on v1 a tcp limit of 1 to 15 pages too)
+    /// and a child of init moved into it; or,
     /// half the time, a group with a limit of 64 to 192 pages (room for a batch, so stocks fill) and
     /// two children with a task each, the first of which touches one page (its stock keeps the rest
     /// of the batch) before the second, the newest task, presses against the shared limit.
@@ -137,16 +138,22 @@ internal sealed class SequenceWriter
             if (child == 0) Emit(Op.Of("task_touch_anon", _live[(int)HandleKind.Task] - 1, 1));
         }
         if (shared) return;
+        // v1: a small tcp limit too, so the group's sockets are accounted and some do not fit.
+        if (_machine.Layout == CgroupLayout.V1)
+            Emit(Op.Of("cgroup_set_limit", _pressureGroup, (long)MemcgCounter.Tcp, _random.Range(1, 16)));
         Emit(Op.Of("task_fork", 0));
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
     }
 
-    /// <summary>A memory operation of the pressure mood: by the newest task, or a memory or high limit near usage on the pressed group.</summary>
+    /// <summary>A memory operation of the pressure mood: by the newest task (sockets of one page or of 4 to 16), or a memory, high or (v1) tcp limit near usage on the pressed group.</summary>
     private Op Pressed(OpSpec spec)
     {
         var op = Aimed(spec, HandleKind.Task);
+        // Sockets of one page and of 4 to 16: the small ones fit where the large ones do not.
+        if (spec.Keyword == "sock_alloc") return op.WithArg(1, _random.Chance(50) ? _random.Range(1, KernelConstants.PageSizeBytes) : _random.Range(4 * KernelConstants.PageSizeBytes, KernelConstants.SockBytesMax));
         if (spec.Keyword != "cgroup_set_limit") return op;
-        return op.WithArg(0, _pressureGroup).WithArg(1, _random.Chance(70) ? (long)MemcgCounter.Memory : (long)MemcgCounter.High).WithArg(2, _random.Range(0, PressureLimitMax));
+        var counter = _machine.Layout == CgroupLayout.V1 && _random.Chance(40) ? MemcgCounter.Tcp : _random.Chance(70) ? MemcgCounter.Memory : MemcgCounter.High;
+        return op.WithArg(0, _pressureGroup).WithArg(1, (long)counter).WithArg(2, _random.Range(0, PressureLimitMax));
     }
 
     /// <summary>One handle of each other kind the kind's producer names (a cache before slab objects).</summary>

@@ -193,6 +193,16 @@ public static class ErrorPaths
             "task_touch_anon (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; task_touch_anon task=0 pages=1"),
         new("EP73", Memcg, "TouchOne", Errno.ENOMEM, 2, true, "the page's charge fails (the page goes back to the machine)",
             "task_touch_anon, task_touch_file (a group at its limit)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=2; task_touch_file task=1 pages=1"),
+        new("EP74", Memcg, "ChargeTcp", Errno.ENOMEM, 1, false, "v1: the socket's pages do not fit a tcp limit of the chain (the group's tcp pressure is set)",
+            "sock_alloc (v1, a tcp limit written and full)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=3 pages=1; task_attach task=0 cgroup=2; sock_alloc task=0 bytes=8192"),
+        new("EP75", Memcg, "SetLimit", Errno.EBUSY, 2, false, "v1 memory.kmem.tcp.limit_in_bytes below the tcp usage (no reclaim)",
+            "cgroup_set_limit counter=3 (v1, sockets above the new limit)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=3 pages=-1; task_attach task=0 cgroup=2; sock_alloc task=0 bytes=8192; cgroup_set_limit cgroup=2 counter=3 pages=1"),
+        new("EP76", Memcg, "SockAlloc", Errno.ENOMEM, 1, true, "the machine has no page for the socket buffer and no page cache to reclaim (the pages taken go back)",
+            "sock_alloc (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; sock_alloc task=0 bytes=1"),
+        new("EP77", Memcg, "SockAlloc", Errno.ENOMEM, 2, true, "the socket's charge fails: v2 memory after reclaim, v1 tcp (the pages go back)",
+            "sock_alloc (v2, a group at its memory.max)", $"{Small}; {LimitedGroup}; sock_alloc task=1 bytes=12288"),
+        new("EP78", Memcg, "SockFree", Errno.EINVAL, 1, false, "no live socket has the id (a double close)",
+            "sock_free_stale", $"{Small}; sock_alloc task=0 bytes=1; sock_free sock=0; sock_free_stale sock=0"),
     ];
 
     /// <summary>A group (cgroup ref 1) with memory.max 2 pages and a child of init (task ref 1) in it.</summary>

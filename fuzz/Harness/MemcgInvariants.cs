@@ -29,6 +29,26 @@ public static class MemcgInvariants
         var current = new Dictionary<long, long>();
         var anon = new Dictionary<long, long>();
         var file = new Dictionary<long, long>();
+        var sock = new Dictionary<long, long>();
+        var tcp = new Dictionary<long, long>();
+        long socketPages = snapshot.Allocations.Count(a => a.Kind == AllocationKind.Socket);
+        if (socketPages != snapshot.Sockets.Sum(s => (long)s.Pages))
+            fail(Invariant.NoDoubleChargePages, $"{socketPages} socket pages allocated but the sockets hold {snapshot.Sockets.Sum(s => (long)s.Pages)}");
+        bool v2 = snapshot.Machine.Layout == CgroupLayout.V2;
+        foreach (var socket in snapshot.Sockets.Where(s => s.Charged))
+        {
+            if (!parents.ContainsKey(socket.CgroupId))
+            {
+                fail(Invariant.NoDoubleChargePages, $"{socket} is charged to a group that is neither live, dying nor the root");
+                continue;
+            }
+            for (long id = socket.CgroupId; id != 0 && parents.TryGetValue(id, out long parent); id = parent)
+            {
+                var counts = v2 ? current : tcp;
+                counts[id] = counts.GetValueOrDefault(id) + socket.Pages;
+                if (v2) sock[id] = sock.GetValueOrDefault(id) + socket.Pages;
+            }
+        }
         foreach (var page in snapshot.UserPages)
         {
             if (!parents.ContainsKey(page.CgroupId))
@@ -46,12 +66,13 @@ public static class MemcgInvariants
         foreach (var group in snapshot.Memory)
         {
             long pagesBelow = current.GetValueOrDefault(group.Id);
-            if (group.Current != pagesBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id))
-                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file)");
+            if (group.Current != pagesBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id)
+                || group.Sock != sock.GetValueOrDefault(group.Id) || group.TcpUsage != tcp.GetValueOrDefault(group.Id))
+                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock) and {tcp.GetValueOrDefault(group.Id)} tcp pages");
         }
         foreach (var dying in snapshot.DyingMemcgs)
-            if (dying.Current != current.GetValueOrDefault(dying.Id) || dying.Current == 0)
-                fail(Invariant.NoDoubleChargeUsage, $"{dying} but {current.GetValueOrDefault(dying.Id)} pages are charged in its subtree (a dying group with none is gone)");
+            if (dying.Current != current.GetValueOrDefault(dying.Id) || dying.Current == 0 && tcp.GetValueOrDefault(dying.Id) == 0)
+                fail(Invariant.NoDoubleChargeUsage, $"{dying} but {current.GetValueOrDefault(dying.Id)} pages and {tcp.GetValueOrDefault(dying.Id)} tcp pages are charged in its subtree (a dying group with none is gone)");
     }
 
     /// <summary>
@@ -84,7 +105,7 @@ public static class MemcgInvariants
         var was = before.Memory.ToDictionary(g => g.Id);
         var now = after.Memory.ToDictionary(g => g.Id);
         var chain = new HashSet<long>();
-        if (keyword is "task_touch_anon" or "task_touch_file")
+        if (keyword is "task_touch_anon" or "task_touch_file" or "sock_alloc")
         {
             long pid = args.Ref(0).Value;
             var task = after.Tasks.FirstOrDefault(t => t.Pid == pid);

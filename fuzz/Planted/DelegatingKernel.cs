@@ -90,4 +90,8 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
     public virtual Outcome TaskUnmap(long pid, int pages) => Inner.TaskUnmap(pid, pages);
 
     public virtual Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages) => Inner.CgroupSetLimit(cgroupId, counter, pages);
+
+    public virtual Outcome SockAlloc(long pid, long bytes) => Inner.SockAlloc(pid, bytes);
+
+    public virtual Outcome SockFree(long socketId) => Inner.SockFree(socketId);
 }

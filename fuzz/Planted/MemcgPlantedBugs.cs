@@ -94,3 +94,16 @@ public sealed class StockNotDrainedBeforeFailing(ImplKernel impl) : DelegatingKe
         return false;
     }
 }
+
+/// <summary>v1: a tcp charge that fits never clears the group's tcp pressure flag once a failure set it.</summary>
+public sealed class TcpPressureNeverCleared(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome SockAlloc(long pid, long bytes)
+    {
+        long group = impl.Containers.MemoryGroupOf(pid);
+        bool pressured = group > 1 && impl.Memcg.TcpPressureOf(group);
+        var outcome = Inner.SockAlloc(pid, bytes);
+        if (pressured && !impl.Memcg.TcpPressureOf(group)) impl.Memcg.ForceTcpPressure(group);
+        return outcome;
+    }
+}

@@ -33,12 +33,21 @@ namespace Verify.Impl.Memcg;
 /// </summary>
 public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers containers)
 {
-    private const byte None = 0, Anon = 1, File = 2;
+    private const byte None = 0, Anon = 1, File = 2, Sock = 3;
     private const long MemoryRoot = 1;
 
     private CgroupLayout _layout;
     private int _generation, _machinePages;
     private readonly PageCounters _counters = new();
+    private readonly PageCounters _tcp = new();
+    private int[] _tcpOf = [];
+    private bool[] _tcpActive = [], _tcpPressure = [];
+
+    // Per socket id: its group, page count, first page (the rest chained through _next), whether charged and live.
+    private long[] _sockGroup = [];
+    private int[] _sockPageCount = [], _sockHead = [];
+    private bool[] _sockCharged = [], _sockLive = [];
+    private long _nextSocketId, _socketIdsUsed;
     private PageStocks? _stocksField;
     private int[] _counterOf = [];
     private long[] _idOfCounter = [];
@@ -59,7 +68,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private int _taskSlotsUsed;
 
     // Per cgroup id.
-    private long[] _parent = [], _anon = [], _file = [], _high = [];
+    private long[] _parent = [], _anon = [], _file = [], _high = [], _sock = [];
     private long[] _eventsMax = [], _eventsHigh = [], _eventsLocalMax = [], _eventsLocalHigh = [], _kmemMax = [], _tcpMax = [];
     private bool[] _known = [], _listed = [];
     private ulong[] _term = [];
@@ -88,11 +97,16 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         _pagesDigest = _groupsDigest = 0;
         _userPages = 0;
         _counters.Reset();
+        _tcp.Reset();
         Stocks.Reset(machine.Cpus, StockSeed(machine));
+        Array.Clear(_sockLive, 0, (int)Math.Min(_socketIdsUsed, _sockLive.Length));
+        _nextSocketId = 1;
+        _socketIdsUsed = 0;
         _stockBound = (long)PageStocks.ChargeBatch * PageStocks.SlotsPerCpu * machine.Cpus + PageStocks.ChargeBatch;
         for (long root = 1; root <= machine.Layout.HierarchyCount(); root++) Known(root, parent: 0);
         _rootCounter = _counters.Create(-1, tracksFailcnt: false);
         MapCounter(MemoryRoot, _rootCounter);
+        _tcpOf[MemoryRoot] = _tcp.Create(-1, tracksFailcnt: false);
     }
 
     /// <summary>The stocks' eviction draws come from the machine: a seed made of its page count, CPU count and layout.</summary>
@@ -108,6 +122,15 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     internal PageCounters Counters => _counters;
 
     internal int CounterOf(long id) => _counterOf[id];
+
+    internal bool TcpPressureOf(long id) => _tcpPressure[id];
+
+    /// <summary>Sets a group's tcp pressure flag and its digest term as a slip would leave them (planted bugs only).</summary>
+    internal void ForceTcpPressure(long id)
+    {
+        _tcpPressure[id] = true;
+        SetTerm(id);
+    }
 
     internal long ParentOf(long id) => _parent[id];
 
@@ -133,6 +156,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         Known(id, parentId);
         if (parentId == 0 || containers.HierarchyOfGroup(id) != _layout.MemoryHierarchy()) return;
         MapCounter(id, _counters.Create(_counterOf[parentId], tracksFailcnt: _layout == CgroupLayout.V1));
+        _tcpOf[id] = _tcp.Create(_tcpOf[parentId], tracksFailcnt: false);
         _listed[id] = true;
         SetTerm(id);
     }
@@ -182,25 +206,26 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     /// page; then, with every stock drained, the model's slow path (the max event on the failing
     /// level, a reclaim round there, a retry; ENOMEM when a round frees nothing).
     /// </summary>
-    private bool Charge(long group, int cpu)
+    private bool Charge(long group, int cpu, int pages = 1)
     {
         if (group == MemoryRoot) return true; // the root is never charged
         int counter = _counterOf[group];
-        if (Stocks.Consume(cpu, counter, 1)) return true;
-        if (_counters.TryCharge(counter, PageStocks.ChargeBatch) < 0)
+        if (Stocks.Consume(cpu, counter, pages)) return true;
+        int batch = Math.Max(PageStocks.ChargeBatch, pages);
+        if (_counters.TryCharge(counter, batch) < 0)
         {
-            Stocks.Refill(cpu, counter, PageStocks.ChargeBatch - 1);
+            if (batch > pages) Stocks.Refill(cpu, counter, batch - pages);
             return true;
         }
-        if (_counters.TryCharge(counter, 1) < 0) return true;
+        if (batch > pages && _counters.TryCharge(counter, pages) < 0) return true;
         Stocks.DrainAll();
         while (true)
         {
-            int failing = _counters.TryCharge(counter, 1);
+            int failing = _counters.TryCharge(counter, pages);
             if (failing < 0) return true;
             long overLimit = _idOfCounter[failing];
             CountEvent(overLimit, high: false);
-            if (ReclaimBelow(overLimit, ReclaimBatchPages) == 0) return false;
+            if (ReclaimBelow(overLimit, Math.Max(pages, ReclaimBatchPages)) == 0) return false;
         }
     }
 
@@ -270,7 +295,9 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
                 _kmemMax[cgroupId] = pages;
                 break;
             default:
+                if (!_tcp.SetMax(_tcpOf[cgroupId], pages)) return Outcome.Fail(Errno.EBUSY);
                 _tcpMax[cgroupId] = pages;
+                _tcpActive[cgroupId] = true;
                 break;
         }
         SetTerm(cgroupId);
@@ -280,6 +307,142 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     public bool OwnsPage(long pfn) => pfn >= 0 && pfn < _stamp.Length && _stamp[pfn] == _generation && _kind[pfn] != None;
 
     public bool IsPageCache(long pfn) => OwnsPage(pfn) && _kind[pfn] == File;
+
+    public bool IsSocketPage(long pfn) => OwnsPage(pfn) && _kind[pfn] == Sock;
+
+    /// <summary>
+    /// A socket of the task's memory group, with ceil(bytes / 4096) pages of the machine: charged on v2
+    /// to memory (the stock, a batch, the slow path), on v1 to tcp when a tcp limit was written
+    /// (try_charge, no reclaim; the group's pressure flag says how the last charge went).
+    /// </summary>
+    public Outcome SockAlloc(long pid, long bytes)
+    {
+        long group = containers.MemoryGroupOf(pid);
+        if (group < 0) return Outcome.Fail(Errno.ESRCH);
+        int pages = (int)PagesFor(bytes);
+        EnsurePageTable();
+        int head = -1;
+        for (int i = 0; i < pages; i++)
+        {
+            var page = buddy.AllocPages(0);
+            while (!page.IsOk && _lruHead >= 0)
+            {
+                FreePage(_lruHead);
+                page = buddy.AllocPages(0);
+            }
+            if (!page.IsOk)
+            {
+                FreeChain(head);
+                return page;
+            }
+            int pfn = (int)page.Value;
+            _stamp[pfn] = _generation;
+            _kind[pfn] = Sock;
+            _next[pfn] = head;
+            head = pfn;
+        }
+        bool charged = group != MemoryRoot && (_layout == CgroupLayout.V2 || _tcpActive[group]);
+        bool fits = !charged || (_layout == CgroupLayout.V2 ? Charge(group, containers.CurrentCpu, pages) : ChargeTcp(group, pages));
+        if (!fits)
+        {
+            FreeChain(head);
+            return Outcome.Fail(Errno.ENOMEM);
+        }
+        long id = _nextSocketId++;
+        EnsureSockets(id + 1);
+        (_sockGroup[id], _sockPageCount[id], _sockHead[id], _sockCharged[id], _sockLive[id]) = (group, pages, head, charged, true);
+        for (int pfn = head; pfn >= 0; pfn = _next[pfn])
+        {
+            _owner[pfn] = id;
+            _charged[pfn] = group;
+            _pagesDigest += StateDigest.SocketPage(pfn, id);
+        }
+        _pagesDigest += StateDigest.Socket(id, group, pages, charged);
+        if (charged && _layout == CgroupLayout.V2)
+        {
+            for (long level = group; _parent[level] != 0; level = _parent[level]) _sock[level] += pages;
+            ReclaimAboveHigh(group);
+        }
+        return Outcome.Ok(id);
+    }
+
+    /// <summary>v1 tcpmem: try_charge on the tcp counters, no reclaim; the pressure flag records whether it fit.</summary>
+    private bool ChargeTcp(long group, int pages)
+    {
+        bool fits = _tcp.TryCharge(_tcpOf[group], pages) < 0;
+        if (_tcpPressure[group] != !fits)
+        {
+            _tcpPressure[group] = !fits;
+            SetTerm(group);
+        }
+        return fits;
+    }
+
+    /// <summary>Closes a socket: its pages go back; v2 uncharges through this CPU's stock (refill_stock), v1 from the tcp counters.</summary>
+    public Outcome SockFree(long socketId)
+    {
+        if (socketId <= 0 || socketId >= _socketIdsUsed || !_sockLive[socketId]) return Outcome.Fail(Errno.EINVAL);
+        long group = _sockGroup[socketId];
+        int pages = _sockPageCount[socketId];
+        bool charged = _sockCharged[socketId];
+        _sockLive[socketId] = false;
+        _pagesDigest -= StateDigest.Socket(socketId, group, pages, charged);
+        for (int pfn = _sockHead[socketId]; pfn >= 0; pfn = _next[pfn]) _pagesDigest -= StateDigest.SocketPage(pfn, socketId);
+        FreeChain(_sockHead[socketId]);
+        if (!charged) return Outcome.Ok(0);
+        if (_layout == CgroupLayout.V1)
+        {
+            _tcp.Uncharge(_tcpOf[group], pages);
+            return Outcome.Ok(0);
+        }
+        for (long level = group; _parent[level] != 0; level = _parent[level]) _sock[level] -= pages;
+        // refill_stock, except where a level is above its max (a limit lowered below usage): a stock
+        // there would let a later charge skip that limit, so those pages are uncharged directly.
+        int counter = _counterOf[group];
+        if (_listed[group] && !AboveMaxOnChain(counter)) Stocks.Refill(containers.CurrentCpu, counter, pages);
+        else _counters.Uncharge(counter, pages);
+        return Outcome.Ok(0);
+    }
+
+    /// <summary>True when some level of the counter's chain is above its max, counting what it would give back.</summary>
+    private bool AboveMaxOnChain(int counter)
+    {
+        for (long level = _idOfCounter[counter]; level != 0; level = _parent[level])
+            if (HasCounter(level) && _counters.Usage(_counterOf[level]) > _counters.Max(_counterOf[level])) return true;
+        return false;
+    }
+
+    /// <summary>Gives a socket's chained pages back to the machine.</summary>
+    private void FreeChain(int head)
+    {
+        for (int pfn = head; pfn >= 0;)
+        {
+            int next = _next[pfn];
+            _kind[pfn] = None;
+            buddy.FreePages(pfn, 0);
+            pfn = next;
+        }
+    }
+
+    public List<SocketInfo> Sockets()
+    {
+        var list = new List<SocketInfo>();
+        for (long id = 1; id < _socketIdsUsed; id++)
+            if (_sockLive[id]) list.Add(new SocketInfo(id, _sockGroup[id], _sockPageCount[id], _sockCharged[id]));
+        return list;
+    }
+
+    private void EnsureSockets(long count)
+    {
+        if (count > _socketIdsUsed) _socketIdsUsed = count;
+        if (count <= _sockLive.Length) return;
+        int size = (int)Math.Max(count, Math.Max(16, _sockLive.Length * 2L));
+        Array.Resize(ref _sockGroup, size);
+        Array.Resize(ref _sockPageCount, size);
+        Array.Resize(ref _sockHead, size);
+        Array.Resize(ref _sockCharged, size);
+        Array.Resize(ref _sockLive, size);
+    }
 
     /// <summary>Frees up to count page-cache pages charged in the group's subtree, oldest first: the number freed.</summary>
     private long ReclaimBelow(long group, long count)
@@ -403,7 +566,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         for (long id = 1; id < _idsUsed; id++)
             if (_listed[id])
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
-                    _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id]));
+                    _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id]));
         return list;
     }
 
@@ -455,9 +618,10 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     public List<DyingMemcgInfo> DyingMemcgs()
     {
         var list = new List<DyingMemcgInfo>();
+        var held = HeldBelow();
         for (long id = 1; id < _idsUsed; id++)
-            if (_known[id] && !_listed[id] && _parent[id] != 0 && HasCounter(id) && _counters.Usage(_counterOf[id]) > 0)
-                list.Add(new DyingMemcgInfo(id, _parent[id], _counters.Usage(_counterOf[id])));
+            if (_known[id] && !_listed[id] && _parent[id] != 0 && HasCounter(id) && (_counters.Usage(_counterOf[id]) - held[id] > 0 || _tcp.Usage(_tcpOf[id]) > 0))
+                list.Add(new DyingMemcgInfo(id, _parent[id], _counters.Usage(_counterOf[id]) - held[id]));
         return list;
     }
 
@@ -481,6 +645,14 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             digest += StateDigest.UserPage(pfn, _kind[pfn] == File, _charged[pfn], _owner[pfn]);
             for (long level = _charged[pfn]; _parent[level] != 0; level = _parent[level]) usage[level]++;
         }
+        for (long id = 1; id < _socketIdsUsed; id++)
+        {
+            if (!_sockLive[id]) continue;
+            digest += StateDigest.Socket(id, _sockGroup[id], _sockPageCount[id], _sockCharged[id]);
+            for (int pfn = _sockHead[id]; pfn >= 0; pfn = _next[pfn]) digest += StateDigest.SocketPage(pfn, id);
+            if (!_sockCharged[id] || _layout != CgroupLayout.V2) continue;
+            for (long level = _sockGroup[id]; _parent[level] != 0; level = _parent[level]) usage[level] += _sockPageCount[id];
+        }
         var held = HeldBelow();
         for (long id = 1; id < _idsUsed; id++)
         {
@@ -491,7 +663,8 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         }
         _counters.CheckConsistency(report);
         Stocks.CheckConsistency(report);
-        if (digest != _pagesDigest) report.Fail(StructureInvariant.MemcgPages, "the user pages' digest is stale");
+        if (digest != _pagesDigest) report.Fail(StructureInvariant.MemcgPages, "the user and socket pages' digest is stale");
+        _tcp.CheckConsistency(report);
     }
 
     /// <summary>A listed group's digest term, after any of its limits or events changed.</summary>
@@ -499,7 +672,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     {
         if (!_listed[id]) return;
         _groupsDigest -= _term[id];
-        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id]);
+        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id], _tcpActive[id], _tcpPressure[id]);
         _groupsDigest += _term[id];
     }
 
@@ -514,7 +687,9 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private void ClearGroup(long id)
     {
         _known[id] = _listed[id] = false;
-        _parent[id] = _anon[id] = _file[id] = 0;
+        _parent[id] = _anon[id] = _file[id] = _sock[id] = 0;
+        _tcpOf[id] = 0;
+        _tcpActive[id] = _tcpPressure[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
         _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
         if (id < _counterOf.Length) _counterOf[id] = 0;
@@ -537,6 +712,10 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         Array.Resize(ref _kmemMax, size);
         Array.Resize(ref _tcpMax, size);
         Array.Resize(ref _known, size);
+        Array.Resize(ref _sock, size);
+        Array.Resize(ref _tcpOf, size);
+        Array.Resize(ref _tcpActive, size);
+        Array.Resize(ref _tcpPressure, size);
         Array.Resize(ref _listed, size);
         Array.Resize(ref _term, size);
     }

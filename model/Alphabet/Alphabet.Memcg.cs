@@ -3,8 +3,9 @@ using Verify.Model.Contract;
 namespace Verify.Model.Alphabet;
 
 /// <summary>
-/// Memory-cgroup accounting of user memory: tasks touch anonymous memory and page cache and unmap
-/// it, and limits are written (cgroup_set_limit), appended after the container operations.
+/// Memory-cgroup accounting: tasks touch anonymous memory and page cache and unmap it, limits are
+/// written (cgroup_set_limit), and sockets are made and closed (sock_alloc, sock_free), appended
+/// after the container operations.
 /// </summary>
 public static partial class Alphabet
 {
@@ -19,7 +20,7 @@ public static partial class Alphabet
 
     private static readonly HashSet<string> MemcgKeywords = new(StringComparer.Ordinal)
     {
-        "task_touch_anon", "task_touch_file", "task_unmap", "cgroup_set_limit",
+        "task_touch_anon", "task_touch_file", "task_unmap", "cgroup_set_limit", "sock_alloc", "sock_free", "sock_free_stale",
     };
 
     /// <summary>True for the operations of memory-cgroup accounting.</summary>
@@ -47,5 +48,22 @@ public static partial class Alphabet
             [ArgSpec.Ref("cgroup", HandleKind.Cgroup), ArgSpec.Int("counter", 0, LimitCounterArgMax), ArgSpec.Int("pages", LimitPagesArgMin, LimitPagesArgMax, Spread.Logarithmic)],
             static (IKernel k, in OpArgs a) => k.CgroupSetLimit(a.Ref(0).Value, (MemcgCounter)a.Int(1), a.Int(2)),
             Weight: 5);
+        yield return new OpSpec(
+            "sock_alloc",
+            [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("bytes", 1, KernelConstants.SockBytesMax, Spread.Logarithmic)],
+            static (IKernel k, in OpArgs a) => k.SockAlloc(a.Ref(0).Value, a.Int(1)),
+            Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.Socket, o.Value, 0, 0),
+            Weight: 5);
+        yield return new OpSpec(
+            "sock_free",
+            [ArgSpec.Ref("sock", HandleKind.Socket)],
+            static (IKernel k, in OpArgs a) => k.SockFree(a.Ref(0).Value),
+            ConsumesArg: 0,
+            Weight: 4);
+        yield return new OpSpec(
+            "sock_free_stale",
+            [ArgSpec.StaleRef("sock", HandleKind.Socket)],
+            static (IKernel k, in OpArgs a) => k.SockFree(a.Ref(0).Value),
+            Weight: 1);
     }
 }

@@ -26,4 +26,7 @@ public enum HandleKind : byte
 
     /// <summary>A cgroup of any hierarchy (Value: cgroup id). Each hierarchy's root is live from the start and cannot be removed.</summary>
     Cgroup = 7,
+
+    /// <summary>A socket (Value: socket id) and its buffer pages.</summary>
+    Socket = 8,
 }

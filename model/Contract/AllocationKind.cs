@@ -23,4 +23,7 @@ public enum AllocationKind : byte
 
     /// <summary>A page-cache page a task read (task_touch_file): freed only by reclaim.</summary>
     PageCache = 6,
+
+    /// <summary>One page of a socket's buffer (sock_alloc): freed with the socket.</summary>
+    Socket = 7,
 }

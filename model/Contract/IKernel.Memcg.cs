@@ -31,4 +31,17 @@ public partial interface IKernel
     /// EINVAL for a value below -1 or above LimitPagesMax, or an unknown counter.
     /// </summary>
     Outcome CgroupSetLimit(long cgroupId, MemcgCounter counter, long pages);
+
+    /// <summary>
+    /// A socket made by the task with a buffer of bytes (ceil(bytes / 4096) order-0 pages of the
+    /// machine): its id. v2: the pages are charged to the task's memory group through try_charge
+    /// with its slow path (stat sock). v1: charged only to the tcp counter, and only if a tcp limit
+    /// was written in the group before; a charge that does not fit sets the group's tcp pressure
+    /// and fails with ENOMEM (no reclaim); one that fits clears it. A root never charges.
+    /// ENOMEM when the machine has no pages after global reclaim. ESRCH: no such task.
+    /// </summary>
+    Outcome SockAlloc(long pid, long bytes);
+
+    /// <summary>Closes the socket: its pages go back and are uncharged where they were charged. EINVAL unless the socket is live.</summary>
+    Outcome SockFree(long socketId);
 }

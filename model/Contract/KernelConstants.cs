@@ -51,6 +51,9 @@ public static class KernelConstants
     /// <summary>How far a raw counter (watermark) may be above the logical one: every stock slot full, plus one batch charged on the way to a failure.</summary>
     public static long MemcgStockBound(int cpus) => (long)MemcgChargeBatch * (MemcgStockSlots * cpus + 1);
 
+    /// <summary>The largest socket buffer sock_alloc makes (bytes).</summary>
+    public const long SockBytesMax = 64 * 1024;
+
     /// <summary>The init task every machine starts with.</summary>
     public const long InitPid = 1;
 

@@ -6,7 +6,9 @@ namespace Verify.Model.Contract;
 /// Current counts the pages charged to the group and its descendants, removed ones included.
 /// Max, High, KmemMax and TcpMax are LimitUnlimited for "max". Events are memory.events (max,
 /// high: counted on the group and its non-root ancestors; v1: on the group only) and
-/// memory.events.local. Anon and File are memory.stat (of the subtree) in pages.
+/// memory.events.local. Anon, File and Sock are memory.stat (of the subtree) in pages. TcpUsage is
+/// v1 memory.kmem.tcp.usage (of the subtree), TcpActive whether a tcp limit was ever written
+/// (sockets made after it are accounted), TcpPressure the group's tcpmem_pressure flag.
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -20,10 +22,14 @@ public readonly record struct CgroupMemoryInfo(
     long Anon,
     long File,
     long KmemMax,
-    long TcpMax)
+    long TcpMax,
+    long Sock,
+    long TcpUsage,
+    bool TcpActive,
+    bool TcpPressure)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -45,4 +51,10 @@ public readonly record struct UserPageInfo(long Pfn, bool File, long OwnerPid, l
 public readonly record struct DyingMemcgInfo(long Id, long ParentId, long Current)
 {
     public override string ToString() => $"[dying memcg {Id} parent {ParentId} current {Current}]";
+}
+
+/// <summary>A live socket: the group it was made in (its memory group then), its buffer pages, and whether they are charged (v2: to memory; v1: to tcp, once a tcp limit was written; never in a root).</summary>
+public readonly record struct SocketInfo(long Id, long CgroupId, int Pages, bool Charged)
+{
+    public override string ToString() => $"[socket {Id} of {CgroupId}, {Pages} pages{(Charged ? " charged" : "")}]";
 }

@@ -61,12 +61,18 @@ public static class StateDigest
         Mix(Mix(((ulong)pid << 32) ^ (ulong)parentPid ^ (0xDUL << 60)) ^ ((ulong)cgroup0 << 24) ^ ((ulong)cgroup1 << 4) ^ ((ulong)(uint)execs << 44));
 
     /// <summary>A group's memory limits and events (its usage enters linearly through MemoryUnit).</summary>
-    public static ulong Memcg(long id, long max, long high, long eventsMax, long eventsHigh, long eventsLocalMax, long eventsLocalHigh, long kmemMax, long tcpMax)
+    public static ulong Memcg(long id, long max, long high, long eventsMax, long eventsHigh, long eventsLocalMax, long eventsLocalHigh, long kmemMax, long tcpMax, bool tcpActive, bool tcpPressure)
     {
         ulong limits = Mix(((ulong)id << 20) ^ ((ulong)max * 31) ^ ((ulong)high << 7) ^ (0x10UL << 56));
         ulong events = Mix(limits ^ ((ulong)eventsMax << 40) ^ ((ulong)eventsHigh << 20) ^ ((ulong)eventsLocalMax << 8) ^ (ulong)eventsLocalHigh);
-        return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3));
+        return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3) ^ (tcpActive ? 1UL : 0) ^ (tcpPressure ? 2UL : 0));
     }
+
+    /// <summary>A live socket: its id, group, page count and whether it is charged; each of its pages adds SocketPage.</summary>
+    public static ulong Socket(long id, long cgroupId, int pages, bool charged) =>
+        Mix(((ulong)id << 32) ^ ((ulong)cgroupId << 8) ^ ((ulong)(uint)pages << 1) ^ (charged ? 1UL : 0) ^ (0x12UL << 56));
+
+    public static ulong SocketPage(long pfn, long socketId) => Mix(((ulong)pfn << 24) ^ (ulong)socketId ^ (0x13UL << 56));
 
     /// <summary>What one user page adds: its pfn, kind and the group it is charged to.</summary>
     public static ulong UserPage(long pfn, bool file, long cgroupId, long ownerPid) =>

@@ -31,6 +31,16 @@ public sealed class MemoryCgroups
         public long Group => Chain[0];
     }
 
+    /// <summary>A socket: the chain of its group when it was made, its buffer pages, whether they are charged (v2 memory, v1 tcp).</summary>
+    private sealed class Socket(long id, long[] chain, List<long> pfns, bool charged)
+    {
+        public long Id { get; } = id;
+        public long[] Chain { get; } = chain;
+        public List<long> Pfns { get; } = pfns;
+        public bool Charged { get; } = charged;
+        public long Group => Chain[0];
+    }
+
     private sealed class Limits
     {
         public long Max { get; set; } = LimitUnlimited;
@@ -43,12 +53,16 @@ public sealed class MemoryCgroups
         public long EventsLocalHigh { get; set; }
         public long Peak { get; set; }
         public long Failcnt { get; set; }
+        public bool TcpActive { get; set; }
+        public bool TcpPressure { get; set; }
     }
 
     private readonly CgroupLayout _layout;
     private readonly BuddyAllocator _buddy;
     private readonly ProcessContainers _containers;
     private readonly List<UserPage> _pages = [];
+    private readonly List<Socket> _sockets = [];
+    private long _nextSocketId = 1;
     private readonly Dictionary<long, Limits> _limits = [];
     private long _sequence;
     private ulong? _digest;
@@ -83,7 +97,7 @@ public sealed class MemoryCgroups
         var page = _buddy.AllocPages(0);
         while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
         if (!page.IsOk) return page;
-        var charged = Charge(chain);
+        var charged = Charge(chain, 1);
         if (!charged.IsOk)
         {
             _buddy.FreePages(page.Value, 0);
@@ -95,7 +109,7 @@ public sealed class MemoryCgroups
     }
 
     /// <summary>try_charge of one page with the slow path: max event, a reclaim round on the failing level, retry; ENOMEM when a round frees nothing.</summary>
-    private Outcome Charge(long[] chain)
+    private Outcome Charge(long[] chain, int pages)
     {
         var levels = chain[..^1];
         while (true)
@@ -105,13 +119,13 @@ public sealed class MemoryCgroups
             // below it, bump their watermark even though the failure undoes them (page_counter_try_charge).
             int failing = -1;
             for (int i = 0; i < levels.Length && failing < 0; i++)
-                if (usage[i] + 1 > Limit(levels[i]).Max) failing = i;
-            for (int i = 0; i < (failing < 0 ? levels.Length : failing); i++) Limit(levels[i]).Peak = Math.Max(Limit(levels[i]).Peak, usage[i] + 1);
+                if (usage[i] + pages > Limit(levels[i]).Max) failing = i;
+            for (int i = 0; i < (failing < 0 ? levels.Length : failing); i++) Limit(levels[i]).Peak = Math.Max(Limit(levels[i]).Peak, usage[i] + pages);
             if (failing < 0) return Outcome.Ok(0);
             long overLimit = levels[failing];
             if (_layout == CgroupLayout.V1) Limit(overLimit).Failcnt++;
             CountEvent(overLimit, high: false);
-            if (ReclaimOldest(FileIn(overLimit), ReclaimBatchPages) == 0) return Outcome.Fail(Errno.ENOMEM);
+            if (ReclaimOldest(FileIn(overLimit), Math.Max(pages, ReclaimBatchPages)) == 0) return Outcome.Fail(Errno.ENOMEM);
         }
     }
 
@@ -130,15 +144,77 @@ public sealed class MemoryCgroups
         }
     }
 
-    /// <summary>The usage of each of the levels (by index), counted in one pass over the pages.</summary>
+    /// <summary>The usage of each of the levels (by index), counted in one pass over the pages and the sockets charged to memory.</summary>
     private long[] Usages(long[] levels)
     {
         var usage = new long[levels.Length];
         foreach (var page in _pages)
             for (int i = 0; i < levels.Length; i++)
                 if (Array.IndexOf(page.Chain, levels[i]) >= 0) usage[i]++;
+        foreach (var socket in MemorySockets())
+            for (int i = 0; i < levels.Length; i++)
+                if (Array.IndexOf(socket.Chain, levels[i]) >= 0) usage[i] += socket.Pfns.Count;
         return usage;
     }
+
+    /// <summary>Sockets whose pages count in memory: charged ones on v2.</summary>
+    private IEnumerable<Socket> MemorySockets() => _layout == CgroupLayout.V2 ? _sockets.Where(s => s.Charged) : [];
+
+    /// <summary>Sockets whose pages count in tcp: charged ones on v1.</summary>
+    private IEnumerable<Socket> TcpSockets() => _layout == CgroupLayout.V1 ? _sockets.Where(s => s.Charged) : [];
+
+    public Outcome SockAlloc(long pid, long bytes)
+    {
+        _digest = null;
+        if (_containers.MemoryGroupOf(pid) is not { } group) return ProcessContainers.NoSuchTask();
+        var chain = _containers.ChainOf(group)!;
+        int pages = (int)PagesFor(bytes);
+        var pfns = new List<long>();
+        for (int i = 0; i < pages; i++)
+        {
+            var page = _buddy.AllocPages(0);
+            while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
+            if (!page.IsOk)
+            {
+                foreach (long pfn in pfns) _buddy.FreePages(pfn, 0);
+                return page;
+            }
+            pfns.Add(page.Value);
+        }
+        bool charged = chain.Length > 1 && (_layout == CgroupLayout.V2 || Limit(group).TcpActive);
+        var outcome = !charged ? Outcome.Ok(0) : _layout == CgroupLayout.V2 ? Charge(chain, pages) : ChargeTcp(chain, group, pages);
+        if (!outcome.IsOk)
+        {
+            foreach (long pfn in pfns) _buddy.FreePages(pfn, 0);
+            return outcome;
+        }
+        long id = _nextSocketId++;
+        _sockets.Add(new Socket(id, chain, pfns, charged));
+        if (charged && _layout == CgroupLayout.V2) ReclaimAboveHigh(chain);
+        return Outcome.Ok(id);
+    }
+
+    /// <summary>v1 tcpmem: try_charge on the tcp counters, no reclaim; a failure sets the group's pressure and fails, a success clears it.</summary>
+    private Outcome ChargeTcp(long[] chain, long group, int pages)
+    {
+        bool fits = Charged(chain).All(level => TcpUsage(level) + pages <= Limit(level).TcpMax);
+        Limit(group).TcpPressure = !fits;
+        return fits ? Outcome.Ok(0) : Outcome.Fail(Errno.ENOMEM);
+    }
+
+    public Outcome SockFree(long socketId)
+    {
+        _digest = null;
+        var socket = _sockets.Find(s => s.Id == socketId);
+        if (socket is null) return Outcome.Fail(Errno.EINVAL);
+        _sockets.Remove(socket);
+        foreach (long pfn in socket.Pfns) _buddy.FreePages(pfn, 0);
+        return Outcome.Ok(0);
+    }
+
+    private long TcpUsage(long group) => TcpSockets().Where(s => s.Chain.Contains(group)).Sum(s => (long)s.Pfns.Count);
+
+    private long SockPages(long group) => MemorySockets().Where(s => s.Chain.Contains(group)).Sum(s => (long)s.Pfns.Count);
 
     public Outcome Unmap(long pid, int pages)
     {
@@ -188,12 +264,15 @@ public sealed class MemoryCgroups
                 limit.KmemMax = pages;
                 return Outcome.Ok(0);
             default:
+                // memory.kmem.tcp.limit_in_bytes: plain set_max, no reclaim; any write makes the group's new sockets accounted.
+                if (TcpUsage(cgroupId) > pages) return Outcome.Fail(Errno.EBUSY);
                 limit.TcpMax = pages;
+                limit.TcpActive = true;
                 return Outcome.Ok(0);
         }
     }
 
-    public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn);
+    public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn) || _sockets.Any(s => s.Pfns.Contains(pfn));
 
     public bool IsPageCache(long pfn) => _pages.Any(p => p.Pfn == pfn && p.File);
 
@@ -211,10 +290,16 @@ public sealed class MemoryCgroups
         return ids.Select(id =>
         {
             var limit = Limit(id);
-            return new CgroupMemoryInfo(id, anon[id] + file[id], limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
-                anon[id], file[id], limit.KmemMax, limit.TcpMax);
+            long sock = SockPages(id);
+            return new CgroupMemoryInfo(id, anon[id] + file[id] + sock, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
+                anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure);
         }).ToList();
     }
+
+    public List<SocketInfo> Sockets() => _sockets.OrderBy(s => s.Id).Select(s => new SocketInfo(s.Id, s.Group, s.Pfns.Count, s.Charged)).ToList();
+
+    /// <summary>The pfns of every socket buffer page.</summary>
+    public HashSet<long> SocketPages() => _sockets.SelectMany(s => s.Pfns).ToHashSet();
 
     public List<UserPageInfo> UserPages() => _pages.OrderBy(p => p.Pfn).Select(p => new UserPageInfo(p.Pfn, p.File, p.OwnerPid, p.Group)).ToList();
 
@@ -222,7 +307,7 @@ public sealed class MemoryCgroups
     public List<DyingMemcgInfo> DyingMemcgs()
     {
         var live = _containers.LiveGroups(_layout.MemoryHierarchy()).ToHashSet();
-        return _pages.SelectMany(p => p.Chain.Zip(p.Chain.Skip(1), (id, parent) => (id, parent)))
+        return _pages.Select(p => p.Chain).Concat(_sockets.Where(s => s.Charged).Select(s => s.Chain)).SelectMany(chain => chain.Zip(chain.Skip(1), (id, parent) => (id, parent)))
             .Where(link => !live.Contains(link.id)).Distinct().OrderBy(link => link.id)
             .Select(link => new DyingMemcgInfo(link.id, link.parent, Usage(link.id))).ToList();
     }
@@ -240,7 +325,12 @@ public sealed class MemoryCgroups
         ulong digest = 0;
         foreach (var page in _pages) digest += StateDigest.UserPage(page.Pfn, page.File, page.Group, page.OwnerPid);
         foreach (var info in Infos())
-            digest += StateDigest.Memcg(info.Id, info.Max, info.High, info.EventsMax, info.EventsHigh, info.EventsLocalMax, info.EventsLocalHigh, info.KmemMax, info.TcpMax);
+            digest += StateDigest.Memcg(info.Id, info.Max, info.High, info.EventsMax, info.EventsHigh, info.EventsLocalMax, info.EventsLocalHigh, info.KmemMax, info.TcpMax, info.TcpActive, info.TcpPressure);
+        foreach (var socket in _sockets)
+        {
+            digest += StateDigest.Socket(socket.Id, socket.Group, socket.Pfns.Count, socket.Charged);
+            foreach (long pfn in socket.Pfns) digest += StateDigest.SocketPage(pfn, socket.Id);
+        }
         _digest = digest;
         return digest;
     }
@@ -276,7 +366,7 @@ public sealed class MemoryCgroups
     /// <summary>The levels of a chain that have a counter of their own: all but the root.</summary>
     private static IEnumerable<long> Charged(long[] chain) => chain.Take(chain.Length - 1);
 
-    private long Usage(long group) => ChargedTo(group).Count();
+    private long Usage(long group) => ChargedTo(group).Count() + SockPages(group);
 
     private IEnumerable<UserPage> ChargedTo(long group) => _pages.Where(p => p.Chain.Contains(group));
 

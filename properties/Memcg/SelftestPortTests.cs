@@ -142,4 +142,29 @@ public sealed class SelftestPortTests
         // memory.events high > 0
         Assert.True(Memory(k, memcg).EventsHigh > 0);
     }
+
+    /// <summary>
+    /// test_memcg_sock: socket buffers in the memcg show up in current and in memory.stat sock
+    /// (values_close(current - allocated_at_start, sock, 10)); after the sockets are closed, sock is 0.
+    /// </summary>
+    [Theory, MemberData(nameof(Sides))]
+    public void Sock(string side)
+    {
+        var k = Kernel(side);
+        long memcg = k.CgroupCreate(1).Value;
+        long task = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(task, memcg).IsOk);
+        Assert.True(Touch(k, task, MB(1), file: false).IsOk);
+        long atStart = Memory(k, memcg).Current;
+        var sockets = new List<long>();
+        for (int i = 0; i < 16; i++)
+        {
+            sockets.Add(k.SockAlloc(task, 64 * 1024).Value);
+            var m = Memory(k, memcg);
+            Assert.True(ValuesClose(m.Current - atStart, m.Sock, 10));
+        }
+        foreach (long socket in sockets) Assert.True(k.SockFree(socket).IsOk);
+        Assert.True(k.TaskExit(task).IsOk);
+        Assert.Equal(0, Memory(k, memcg).Sock);
+    }
 }
