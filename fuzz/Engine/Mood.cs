@@ -49,7 +49,7 @@ public enum Mood : byte
 
     /// <summary>
     /// Process containers deep and wide: first a chain of 6 to 10 nested groups in one hierarchy
-    /// with a few tasks spread down it, then tasks and cgroups churned (attach to any group, so
+    /// (on v1 with notify_on_release) with a few tasks spread down it, then tasks and cgroups churned (attach to any group, so
     /// migrations between distant groups, removals of emptied groups) with cgroup operations weighed 4 times.
     /// </summary>
     DeepHierarchy = 9,

@@ -90,11 +90,13 @@ internal sealed class SequenceWriter
         return _ops;
     }
 
-    /// <summary>DeepHierarchy: a chain of nested groups under one root, then a few children of init spread down it.</summary>
+    /// <summary>DeepHierarchy: a chain of nested groups under one root (on v1 with notify_on_release inherited from it), then a few children of init spread down it.</summary>
     private void DeepChain()
     {
         int root = (int)_random.Range(0, _machine.Layout.HierarchyCount() - 1);
         int depth = (int)_random.Range(DeepChainMin, DeepChainMax);
+        // v1: the chain inherits notify_on_release from its root, so groups emptied by moves raise releases.
+        if (_machine.Layout == CgroupLayout.V1) Emit(Op.Of("cgroup_set_notify_on_release", root, 1));
         int first = _live[(int)HandleKind.Cgroup];
         Emit(Op.Of("cgroup_create", root));
         for (int level = 1; level < depth; level++) Emit(Op.Of("cgroup_create", _live[(int)HandleKind.Cgroup] - 1));
