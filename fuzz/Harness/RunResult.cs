@@ -25,7 +25,7 @@ public readonly record struct RunResult(Failure? Failure, int OpsRun)
 
 public enum CheckLevel
 {
-    /// <summary>Digest and cheap invariants every step; full comparison and invariants at the end and on digest mismatch.</summary>
+    /// <summary>Digest and cheap invariants at the start and every step; full comparison and invariants at the end and on digest mismatch.</summary>
     Cheap,
 
     /// <summary>Full snapshot comparison and every full invariant after every step.</summary>
