@@ -28,6 +28,7 @@ public static class Invariant
     public const string LimitsMemoryAfterCharge = "I3.limits.memory-after-charge";
     public const string LimitsMemoryHigh = "I3.limits.memory-high";
     public const string IsolationMemory = "I7.isolation.memory";
+    public const string IsolationDosFreedom = "I7.isolation.dos-freedom";
     public const string IsolationPids = "I7.isolation.pids";
     public const string CgroupTree = "I8.cgroup-shape.tree";
     public const string CgroupMembership = "I8.cgroup-shape.membership";
@@ -69,6 +70,7 @@ public static class Invariant
         [LimitsMemoryAfterCharge] = "after a successful charge no level of the charging group's chain is above memory.max (a v2 memory.max lowered below usage stays exceeded until the OOM killer; no charge succeeds meanwhile)",
         [LimitsMemoryHigh] = "on v2, after a successful charge no level of the chain is above memory.high while page cache below it is left to reclaim (per step, full checks)",
         [IsolationMemory] = "a step raises the usage of no memory group outside the chain of the task it charges (reclaim may lower others) (per step, full checks)",
+        [IsolationDosFreedom] = "when the top-level memory limits plus the memory no group is charged for fit in the machine, a touch by a task whose every level has room never fails with ENOMEM because of another group (per step, full checks)",
         [IsolationPids] = "a fork, exit or attach changes the pids count of no group outside the ancestors of the groups the task was and is in; any other step changes none (checked per step under full checks)",
         [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
         [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",

@@ -111,6 +111,13 @@ public static class MemcgInvariants
             var task = after.Tasks.FirstOrDefault(t => t.Pid == pid);
             var parents = after.Cgroups.ToDictionary(g => g.Id, g => g.ParentId);
             for (long id = task.Cgroup0; id != 0 && parents.TryGetValue(id, out long parent); id = parent) chain.Add(id);
+            // DoS freedom: a task in a non-root group whose every level has room for the request (a v1
+            // socket answers to its tcp limit instead, so it is left out).
+            long request = keyword == "sock_alloc" ? KernelConstants.PagesFor(args.Int(1)) : 1;
+            bool memoryRequest = keyword != "sock_alloc" || after.Machine.Layout == CgroupLayout.V2;
+            if (outcome.Errno == Errno.ENOMEM && memoryRequest && chain.Count > 1 && chain.All(id => !now.TryGetValue(id, out var level) || level.Current + request <= level.Max)
+                && LimitsFitTheMachine(after))
+                fail(Invariant.IsolationDosFreedom, $"{keyword} failed with ENOMEM though every level of the task's chain had room and the top-level limits plus unaccounted memory fit in the machine");
             if (outcome.IsOk)
             {
                 foreach (long id in chain)
@@ -126,6 +133,27 @@ public static class MemcgInvariants
         foreach (var (id, group) in now)
             if (was.TryGetValue(id, out var old) && group.Current > old.Current && !chain.Contains(id))
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
+    }
+
+    /// <summary>
+    /// The DoS-freedom premise: the top-level memory groups' limits (or their usage, where a lowered
+    /// limit left it above), the dying top-level groups' usage and every page no non-root group is
+    /// charged for (kernel allocations, the root's tasks, uncharged sockets) fit in the machine.
+    /// </summary>
+    private static bool LimitsFitTheMachine(Snapshot snapshot)
+    {
+        const long root = 1;
+        var topLevel = snapshot.Cgroups.Where(g => g.ParentId == root && g.Hierarchy == snapshot.Machine.Layout.MemoryHierarchy()).Select(g => g.Id).ToHashSet();
+        long limits = 0;
+        foreach (var group in snapshot.Memory.Where(m => topLevel.Contains(m.Id)))
+        {
+            if (group.Max == KernelConstants.LimitUnlimited) return false;
+            limits += Math.Max(group.Max, group.Current);
+        }
+        limits += snapshot.DyingMemcgs.Where(d => d.ParentId == root).Sum(d => d.Current);
+        long allocated = snapshot.Allocations.Sum(a => a.Pages);
+        long chargedBelowRoot = snapshot.Memory.Where(m => topLevel.Contains(m.Id)).Sum(m => m.Current) + snapshot.DyingMemcgs.Where(d => d.ParentId == root).Sum(d => d.Current);
+        return limits + (allocated - chargedBelowRoot) <= snapshot.Machine.Pages;
     }
 
     /// <summary>Page-cache pages charged in the group's subtree (live and dying descendants).</summary>
