@@ -101,7 +101,7 @@ public sealed class ImplKernel : IKernel
         run.Kind != AllocationKind.Block ? run
         : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
         : _vmalloc.OwnsPage(run.Pfn) ? run with { Kind = AllocationKind.Vmalloc }
-        : _memcg.OwnsPage(run.Pfn) ? run with { Kind = _memcg.IsPageCache(run.Pfn) ? AllocationKind.PageCache : _memcg.IsSocketPage(run.Pfn) ? AllocationKind.Socket : AllocationKind.Anon }
+        : _memcg.KindOf(run.Pfn) is { } user ? run with { Kind = user }
         : run;
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);

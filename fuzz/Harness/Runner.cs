@@ -31,6 +31,9 @@ public sealed class Runner
         _impl = _implFactory(MachineConfig.Default);
     }
 
+    /// <summary>A runner with the model on both sides and no self-checks: what a scenario does on the model, step by step (StepAnnotations, canonical references).</summary>
+    public static Runner ModelOnly() => new(machine => new ModelKernel(machine)) { SelfChecks = false };
+
     /// <summary>A new runner with the same impl factory and settings, that has run nothing yet.</summary>
     public Runner Fresh() => new(_implFactory) { SelfChecks = SelfChecks };
 

@@ -77,7 +77,7 @@ public static class ScenarioShrinker
     {
         var ops = scenario.Ops.ToArray();
         bool changed = false;
-        var runner = new Runner(machine => new Verify.Model.ModelKernel(machine)) { SelfChecks = false };
+        var runner = Runner.ModelOnly();
         runner.Observe = (step, _, _, _, _) =>
         {
             var spec = ops[step].Spec;

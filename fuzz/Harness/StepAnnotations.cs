@@ -1,4 +1,3 @@
-using Verify.Model;
 using Verify.Model.Alphabet;
 
 namespace Verify.Fuzz.Harness;
@@ -18,7 +17,7 @@ public static class StepAnnotations
     {
         var comments = new string[scenario.Ops.Count];
         Array.Fill(comments, "");
-        var runner = new Runner(machine => new ModelKernel(machine)) { SelfChecks = false };
+        var runner = Runner.ModelOnly();
         runner.Observe = (step, outcome, effects, _, _) =>
             comments[step] = effects.Count == 0 ? outcome.ToString() : $"{outcome}; {effects}";
         RunResult result;

@@ -3,6 +3,18 @@ using Verify.Model.Contract;
 
 namespace Verify.Fuzz.Planted;
 
+/// <summary>The task's memory chain as the impl's counters see it, for the memcg planted bugs.</summary>
+internal static class MemcgChain
+{
+    /// <summary>The counters a charge by the task walks, and the index of the first whose raw usage is at its max (-1: none).</summary>
+    public static (List<int> Counters, int Full) FirstFull(ImplKernel impl, long pid)
+    {
+        var counters = impl.Memcg.ChargedCounters(impl.Containers.MemoryGroupOf(pid));
+        var pages = impl.Memcg.Counters;
+        return (counters, counters.FindIndex(counter => pages.Usage(counter) + 1 > pages.Max(counter)));
+    }
+}
+
 /// <summary>
 /// A failed hierarchical charge does not undo the levels below the failing one: after a touch
 /// that ends in ENOMEM because a level of the task's chain is at its limit, every level below that
@@ -17,19 +29,8 @@ public sealed class ChargeFailureKeepsLowerLevels(ImplKernel impl) : DelegatingK
     private Outcome Leaky(long pid, Outcome outcome)
     {
         if (outcome.Errno != Errno.ENOMEM) return outcome;
-        var memcg = impl.Memcg;
-        long group = impl.Containers.MemoryGroupOf(pid);
-        var below = new List<int>();
-        for (long level = group; group > 1 && memcg.ParentOf(level) != 0; level = memcg.ParentOf(level))
-        {
-            int counter = memcg.CounterOf(level);
-            if (memcg.Counters.Usage(counter) + 1 > memcg.Counters.Max(counter))
-            {
-                foreach (int lower in below) memcg.Counters.UsageOf(lower)++;
-                break;
-            }
-            below.Add(counter);
-        }
+        var (counters, full) = MemcgChain.FirstFull(impl, pid);
+        for (int lower = 0; lower < full; lower++) impl.Memcg.Counters.UsageOf(counters[lower])++;
         return outcome;
     }
 }
@@ -75,23 +76,11 @@ public sealed class StockNotDrainedBeforeFailing(ImplKernel impl) : DelegatingKe
     {
         for (int touched = 0; touched < pages; touched++)
         {
-            if (RawChargeFails(pid) && impl.Memcg.StockedPages > 0) return Outcome.Fail(Errno.ENOMEM);
+            if (MemcgChain.FirstFull(impl, pid).Full >= 0 && impl.Memcg.StockedPages > 0) return Outcome.Fail(Errno.ENOMEM);
             var outcome = touchOne();
             if (!outcome.IsOk) return outcome;
         }
         return Outcome.Ok(pages);
-    }
-
-    private bool RawChargeFails(long pid)
-    {
-        var memcg = impl.Memcg;
-        long group = impl.Containers.MemoryGroupOf(pid);
-        for (long level = group; group > 1 && memcg.ParentOf(level) != 0; level = memcg.ParentOf(level))
-        {
-            int counter = memcg.CounterOf(level);
-            if (memcg.Counters.Usage(counter) + 1 > memcg.Counters.Max(counter)) return true;
-        }
-        return false;
     }
 }
 

@@ -51,8 +51,6 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private PageStocks? _stocksField;
     private int[] _counterOf = [];
     private long[] _idOfCounter = [];
-    private int _rootCounter;
-    private long _stockBound;
 
     private PageStocks Stocks => _stocksField ??= new PageStocks(_counters);
 
@@ -102,10 +100,8 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         Array.Clear(_sockLive, 0, (int)Math.Min(_socketIdsUsed, _sockLive.Length));
         _nextSocketId = 1;
         _socketIdsUsed = 0;
-        _stockBound = (long)PageStocks.ChargeBatch * PageStocks.SlotsPerCpu * machine.Cpus + PageStocks.ChargeBatch;
         for (long root = 1; root <= machine.Layout.HierarchyCount(); root++) Known(root, parent: 0);
-        _rootCounter = _counters.Create(-1, tracksFailcnt: false);
-        MapCounter(MemoryRoot, _rootCounter);
+        MapCounter(MemoryRoot, _counters.Create(-1, tracksFailcnt: false));
         _tcpOf[MemoryRoot] = _tcp.Create(-1, tracksFailcnt: false);
     }
 
@@ -113,15 +109,20 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private static ulong StockSeed(MachineConfig machine) =>
         StateDigest.Mix(((ulong)(uint)machine.Pages << 16) ^ ((ulong)machine.Cpus << 8) ^ (ulong)machine.Layout);
 
-    /// <summary>How far raw watermarks may be above logical ones: every stock slot full, plus one batch charged on the way to a failure.</summary>
-    public long StockBound => _stockBound;
-
     public long StockedPages => Stocks.TotalHeld;
 
     /// <summary>The counters, the stocks and the id maps, for planted bugs (test code only).</summary>
     internal PageCounters Counters => _counters;
 
     internal int CounterOf(long id) => _counterOf[id];
+
+    /// <summary>The counters a charge to the group walks, from the group up to, not including, the root (planted bugs only).</summary>
+    internal List<int> ChargedCounters(long group)
+    {
+        var counters = new List<int>();
+        for (long level = group; group != MemoryRoot && _parent[level] != 0; level = _parent[level]) counters.Add(_counterOf[level]);
+        return counters;
+    }
 
     internal bool TcpPressureOf(long id) => _tcpPressure[id];
 
@@ -131,8 +132,6 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         _tcpPressure[id] = true;
         SetTerm(id);
     }
-
-    internal long ParentOf(long id) => _parent[id];
 
     /// <summary>The task slot's anonymous pages, newest first, with the group each is charged to (planted bugs only).</summary>
     internal List<(int Pfn, long Group)> AnonPages(int taskSlot)
@@ -183,12 +182,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         int cpu = containers.CurrentCpu;
         for (int touched = 0; touched < pages; touched++)
         {
-            var page = buddy.AllocPages(0);
-            while (!page.IsOk && _lruHead >= 0)
-            {
-                FreePage(_lruHead);
-                page = buddy.AllocPages(0);
-            }
+            var page = AllocPage();
             if (!page.IsOk) return page;
             if (!Charge(group, cpu))
             {
@@ -199,6 +193,18 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             ReclaimAboveHigh(group);
         }
         return Outcome.Ok(pages);
+    }
+
+    /// <summary>An order-0 page of the machine; when it has none, the oldest page cache goes first (global reclaim).</summary>
+    private Outcome AllocPage()
+    {
+        var page = buddy.AllocPages(0);
+        while (!page.IsOk && _lruHead >= 0)
+        {
+            FreePage(_lruHead);
+            page = buddy.AllocPages(0);
+        }
+        return page;
     }
 
     /// <summary>
@@ -306,9 +312,9 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
 
     public bool OwnsPage(long pfn) => pfn >= 0 && pfn < _stamp.Length && _stamp[pfn] == _generation && _kind[pfn] != None;
 
-    public bool IsPageCache(long pfn) => OwnsPage(pfn) && _kind[pfn] == File;
-
-    public bool IsSocketPage(long pfn) => OwnsPage(pfn) && _kind[pfn] == Sock;
+    /// <summary>The snapshot kind of a page this layer owns (anonymous, page cache, socket buffer); null for any other page.</summary>
+    public AllocationKind? KindOf(long pfn) => !OwnsPage(pfn) ? null
+        : _kind[pfn] switch { File => AllocationKind.PageCache, Sock => AllocationKind.Socket, _ => AllocationKind.Anon };
 
     /// <summary>
     /// A socket of the task's memory group, with ceil(bytes / 4096) pages of the machine: charged on v2
@@ -324,12 +330,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         int head = -1;
         for (int i = 0; i < pages; i++)
         {
-            var page = buddy.AllocPages(0);
-            while (!page.IsOk && _lruHead >= 0)
-            {
-                FreePage(_lruHead);
-                page = buddy.AllocPages(0);
-            }
+            var page = AllocPage();
             if (!page.IsOk)
             {
                 FreeChain(head);
@@ -570,7 +571,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         return list;
     }
 
-    /// <summary>The raw watermark and failcnt: they count stocked pages too (compared within StockBound).</summary>
+    /// <summary>The raw watermark and failcnt: they count stocked pages too (compared within KernelConstants.MemcgStockBound).</summary>
     public List<MemcgWatermark> Watermarks()
     {
         var list = new List<MemcgWatermark>();

@@ -94,8 +94,7 @@ public sealed class MemoryCgroups
     /// <summary>One fault: a page from the machine (after global reclaim if need be), then its charge; the page goes back if the charge fails.</summary>
     private Outcome TouchOne(long pid, long[] chain, bool file)
     {
-        var page = _buddy.AllocPages(0);
-        while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
+        var page = AllocPage();
         if (!page.IsOk) return page;
         var charged = Charge(chain, 1);
         if (!charged.IsOk)
@@ -106,6 +105,14 @@ public sealed class MemoryCgroups
         _pages.Add(new UserPage(page.Value, file, pid, chain, _sequence++));
         ReclaimAboveHigh(chain);
         return Outcome.Ok(0);
+    }
+
+    /// <summary>An order-0 page of the machine; when it has none, the oldest page cache of any group goes first (global reclaim).</summary>
+    private Outcome AllocPage()
+    {
+        var page = _buddy.AllocPages(0);
+        while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
+        return page;
     }
 
     /// <summary>try_charge of one page with the slow path: max event, a reclaim round on the failing level, retry; ENOMEM when a round frees nothing.</summary>
@@ -172,8 +179,7 @@ public sealed class MemoryCgroups
         var pfns = new List<long>();
         for (int i = 0; i < pages; i++)
         {
-            var page = _buddy.AllocPages(0);
-            while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
+            var page = AllocPage();
             if (!page.IsOk)
             {
                 foreach (long pfn in pfns) _buddy.FreePages(pfn, 0);
@@ -273,8 +279,6 @@ public sealed class MemoryCgroups
     }
 
     public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn) || _sockets.Any(s => s.Pfns.Contains(pfn));
-
-    public bool IsPageCache(long pfn) => _pages.Any(p => p.Pfn == pfn && p.File);
 
     /// <summary>Every live non-root memory group, its usage and stat counted in one pass over the pages.</summary>
     public List<CgroupMemoryInfo> Infos()
