@@ -5,6 +5,7 @@ using Verify.Impl.Slab;
 using Verify.Model.Contract;
 using KmallocFlags = Verify.Model.Slab.KmallocFlags;
 using SlabFlags = Verify.Model.Slab.SlabFlags;
+using SlabLayout = Verify.Model.Slab.SlabLayout;
 
 namespace Verify.Impl;
 
@@ -67,6 +68,7 @@ public sealed class ImplKernel : IKernel
         UserPages = _memcg.UserPages(),
         DyingMemcgs = _memcg.DyingMemcgs(),
         Sockets = _memcg.Sockets(),
+        KernelCharges = _memcg.KernelCharges(),
         StockedPages = _memcg.StockedPages,
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
@@ -128,13 +130,51 @@ public sealed class ImplKernel : IKernel
 
     public Outcome CacheSetAccount(long cacheId, bool accounted) => _slab.CacheSetAccount(cacheId, accounted);
 
-    public Outcome CacheAlloc(long cacheId) => _slab.CacheAlloc(cacheId);
+    public Outcome CacheAlloc(long cacheId) => ChargeNewObject(_slab.CacheAlloc(cacheId), gfpAccount: false);
 
-    public Outcome CacheFree(long cacheId, long address) => _slab.CacheFree(cacheId, address);
+    public Outcome CacheFree(long cacheId, long address)
+    {
+        bool located = _slab.TryLocate(address, out var location);
+        var outcome = _slab.CacheFree(cacheId, address);
+        if (outcome.IsOk && located) _memcg.UnchargeObject(location);
+        return outcome;
+    }
 
-    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags) => _slab.Kmalloc(sizeBytes, flags);
+    /// <summary>An accounted kmalloc is charged: a slab object in bytes, a large one as its pages; a charge that fails frees it again.</summary>
+    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
+    {
+        var outcome = _slab.Kmalloc(sizeBytes, flags);
+        bool account = (flags & KmallocFlags.Account) != 0;
+        if (!outcome.IsOk || outcome.Value == SlabLayout.ZeroSizePtr) return outcome;
+        if (sizeBytes <= SlabLayout.KmallocMaxCacheBytes) return ChargeNewObject(outcome, account);
+        if (!account || _memcg.ChargePages(outcome.Value >> KernelConstants.PageShift, 1 << KernelConstants.GetOrder(sizeBytes))) return outcome;
+        _slab.Kfree(outcome.Value);
+        return Outcome.Fail(Errno.ENOMEM);
+    }
 
-    public Outcome Kfree(long address) => _dentries.IsNameBuffer(address) ? Outcome.Fail(Errno.EINVAL) : _slab.Kfree(address);
+    public Outcome Kfree(long address)
+    {
+        if (_dentries.IsNameBuffer(address)) return Outcome.Fail(Errno.EINVAL);
+        long pfn = address >> KernelConstants.PageShift;
+        bool large = address >= 0 && (address & (KernelConstants.PageSizeBytes - 1)) == 0 && _slab.IsLargeKmallocAt(pfn);
+        SlabObjectRef location = default;
+        bool located = !large && _slab.TryLocate(address, out location);
+        var outcome = _slab.Kfree(address);
+        if (!outcome.IsOk) return outcome;
+        if (large) _memcg.UnchargePages(pfn);
+        else if (located) _memcg.UnchargeObject(location);
+        return outcome;
+    }
+
+    /// <summary>A new object of an accounted cache, or asked for with __GFP_ACCOUNT, is charged; a charge that fails frees it again.</summary>
+    private Outcome ChargeNewObject(Outcome allocated, bool gfpAccount)
+    {
+        if (!allocated.IsOk) return allocated;
+        _slab.TryLocate(allocated.Value, out var location);
+        if (_memcg.ChargeObject(location, gfpAccount)) return allocated;
+        _slab.FreeAt(allocated.Value, location);
+        return Outcome.Fail(Errno.ENOMEM);
+    }
 
     public Outcome Vmalloc(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes);
 

@@ -56,6 +56,7 @@ public sealed class ModelKernel : IKernel
         UserPages = _memcg.UserPages(),
         DyingMemcgs = _memcg.DyingMemcgs(),
         Sockets = _memcg.Sockets(),
+        KernelCharges = _memcg.KernelCharges(),
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
     };
@@ -106,14 +107,51 @@ public sealed class ModelKernel : IKernel
 
     public Outcome CacheSetAccount(long cacheId, bool accounted) => _slab.CacheSetAccount(cacheId, accounted);
 
-    public Outcome CacheAlloc(long cacheId) => _slab.CacheAlloc(cacheId);
+    public Outcome CacheAlloc(long cacheId) => ChargeNewObject(_slab.CacheAlloc(cacheId), gfpAccount: false, address => _slab.CacheFree(cacheId, address));
 
-    public Outcome CacheFree(long cacheId, long address) => _slab.CacheFree(cacheId, address);
+    public Outcome CacheFree(long cacheId, long address) => Uncharged(_slab.CacheFree(cacheId, address), KernelChargeKind.Slab, address);
 
-    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags) => _slab.Kmalloc(sizeBytes, flags);
+    /// <summary>An accounted kmalloc is charged: a slab object in bytes, a large one as its pages; a charge that fails frees it again.</summary>
+    public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
+    {
+        var outcome = _slab.Kmalloc(sizeBytes, flags);
+        bool account = (flags & KmallocFlags.Account) != 0;
+        if (!outcome.IsOk || outcome.Value == SlabLayout.ZeroSizePtr) return outcome;
+        if (sizeBytes <= SlabLayout.KmallocMaxCacheBytes) return ChargeNewObject(outcome, account, _slab.Kfree);
+        if (!account) return outcome;
+        var charged = _memcg.ChargeKernel(KernelChargeKind.Pages, outcome.Value / KernelConstants.PageSizeBytes, 1L << KernelConstants.GetOrder(sizeBytes));
+        if (charged.IsOk) return outcome;
+        _slab.Kfree(outcome.Value);
+        return charged;
+    }
 
     /// <summary>A dentry's name buffer is freed only with its dentry.</summary>
-    public Outcome Kfree(long address) => _dentries.IsNameBuffer(address) ? Outcome.Fail(Errno.EINVAL) : _slab.Kfree(address);
+    public Outcome Kfree(long address)
+    {
+        if (_dentries.IsNameBuffer(address)) return Outcome.Fail(Errno.EINVAL);
+        bool large = address >= 0 && address % KernelConstants.PageSizeBytes == 0 && _slab.IsLargeKmallocAt(address / KernelConstants.PageSizeBytes);
+        return large ? Uncharged(_slab.Kfree(address), KernelChargeKind.Pages, address / KernelConstants.PageSizeBytes) : Uncharged(_slab.Kfree(address), KernelChargeKind.Slab, address);
+    }
+
+    /// <summary>A new object of an accounted cache, or asked for with __GFP_ACCOUNT, is charged (memcg_slab_post_alloc_hook); a charge that fails frees it again.</summary>
+    private Outcome ChargeNewObject(Outcome allocated, bool gfpAccount, Func<long, Outcome> free)
+    {
+        if (!allocated.IsOk) return allocated;
+        var (sizeBytes, accounted, reclaimable) = _slab.CacheOfObject(allocated.Value);
+        if (!accounted && !gfpAccount) return allocated;
+        var kind = reclaimable ? KernelChargeKind.SlabReclaimable : KernelChargeKind.Slab;
+        var charged = _memcg.ChargeKernel(kind, allocated.Value, KernelConstants.ObjcgFullSize(sizeBytes));
+        if (charged.IsOk) return allocated;
+        free(allocated.Value);
+        return charged;
+    }
+
+    /// <summary>After a successful free, the thing's charge (if any) goes with it.</summary>
+    private Outcome Uncharged(Outcome freed, KernelChargeKind kind, long key)
+    {
+        if (freed.IsOk) _memcg.UnchargeKernel(kind, key);
+        return freed;
+    }
 
     public Outcome Vmalloc(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes);
 
@@ -151,7 +189,9 @@ public sealed class ModelKernel : IKernel
     public Outcome CgroupRemove(long cgroupId)
     {
         _memcg.GroupsChanged();
-        return _containers.Remove(cgroupId);
+        var outcome = _containers.Remove(cgroupId);
+        if (outcome.IsOk) _memcg.GroupRemoved(cgroupId);
+        return outcome;
     }
 
     public Outcome CgroupSetPidsMax(long cgroupId, long max) => _containers.SetPidsMax(cgroupId, max);

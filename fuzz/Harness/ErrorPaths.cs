@@ -32,6 +32,7 @@ public static class ErrorPaths
     private const string Vmalloc = "model/Slab/VmallocAllocator.cs";
     private const string Containers = "model/Cgroups/ProcessContainers.cs";
     private const string Memcg = "model/Memcg/MemoryCgroups.cs";
+    private const string MemcgKernel = "model/Memcg/MemoryCgroups.Kernel.cs";
 
     private const string Small = "machine pages=16 cpus=1";
     private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
@@ -195,7 +196,7 @@ public static class ErrorPaths
             "task_touch_anon, task_touch_file (a group at its limit)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=2; task_touch_file task=1 pages=1"),
         new("EP74", Memcg, "ChargeTcp", Errno.ENOMEM, 1, false, "v1: the socket's pages do not fit a tcp limit of the chain (the group's tcp pressure is set)",
             "sock_alloc (v1, a tcp limit written and full)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=3 pages=1; task_attach task=0 cgroup=2; sock_alloc task=0 bytes=8192"),
-        new("EP75", Memcg, "SetLimit", Errno.EBUSY, 2, false, "v1 memory.kmem.tcp.limit_in_bytes below the tcp usage (no reclaim)",
+        new("EP75", Memcg, "SetLimit", Errno.EBUSY, 3, false, "v1 memory.kmem.tcp.limit_in_bytes below the tcp usage (no reclaim)",
             "cgroup_set_limit counter=3 (v1, sockets above the new limit)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=3 pages=-1; task_attach task=0 cgroup=2; sock_alloc task=0 bytes=8192; cgroup_set_limit cgroup=2 counter=3 pages=1"),
         new("EP76", Memcg, "SockAlloc", Errno.ENOMEM, 1, true, "the machine has no page for the socket buffer and no page cache to reclaim (the pages taken go back)",
             "sock_alloc (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; sock_alloc task=0 bytes=1"),
@@ -203,7 +204,18 @@ public static class ErrorPaths
             "sock_alloc (v2, a group at its memory.max)", $"{Small}; {LimitedGroup}; sock_alloc task=1 bytes=12288"),
         new("EP78", Memcg, "SockFree", Errno.EINVAL, 1, false, "no live socket has the id (a double close)",
             "sock_free_stale", $"{Small}; sock_alloc task=0 bytes=1; sock_free sock=0; sock_free_stale sock=0"),
+        new("EP79", MemcgKernel, "ChargeKernel", Errno.ENOMEM, 1, true, "a kernel charge's new pages do not fit memory after reclaim",
+            "kmalloc flags=1, cache_alloc of an accounted cache (the current task's group at its memory.max)", $"{Small}; {FullGroup}; kmalloc bytes=8 flags=1"),
+        new("EP80", Kernel, "ChargeNewObject", Errno.ENOMEM, 1, true, "the new object's charge fails: the object is freed again",
+            "kmalloc flags=1, cache_alloc of an accounted cache (the current task's group at its memory.max)", $"{Small}; {FullGroup}; cache_create size=64 align_log2=0 flags=2; cache_alloc cache=0"),
+        new("EP81", MemcgKernel, "ChargeKernel", Errno.ENOMEM, 1, false, "v1: the kernel charge fits memory but not a kmem limit of the chain (no reclaim; the memory charge is cancelled)",
+            "kmalloc flags=1 (v1, memory.kmem.limit_in_bytes full)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=2 pages=0; task_attach task=0 cgroup=2; kmalloc bytes=8 flags=1"),
+        new("EP82", Memcg, "SetLimit", Errno.EBUSY, 2, false, "v1 memory.kmem.limit_in_bytes below the kernel memory charged (no reclaim)",
+            "cgroup_set_limit counter=2 (v1, kernel objects above the new limit)", $"{V1}; cgroup_create parent=0; task_attach task=0 cgroup=2; kmalloc bytes=8 flags=1; cgroup_set_limit cgroup=2 counter=2 pages=0"),
     ];
+
+    /// <summary>A group (cgroup ref 1) with memory.max 0 and init (the current task) in it.</summary>
+    private const string FullGroup = "cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=0 pages=0; task_attach task=0 cgroup=1";
 
     /// <summary>A group (cgroup ref 1) with memory.max 2 pages and a child of init (task ref 1) in it.</summary>
     private const string LimitedGroup = "cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=0 pages=2; task_fork task=0; task_attach task=1 cgroup=1";

@@ -25,6 +25,9 @@ public static class Invariant
     public const string LimitsPidsAfterFork = "I3.limits.pids-after-fork";
     public const string NoDoubleChargePages = "I1.no-double-charge.user-pages";
     public const string NoDoubleChargeUsage = "I1.no-double-charge.usage";
+    public const string NoDoubleChargeKernel = "I1.no-double-charge.kernel";
+    public const string UnaccountingChargesFollowAccounting = "I2.unaccounting.charges-follow-accounting";
+    public const string LimitsKmemAfterCharge = "I3.limits.kmem-after-charge";
     public const string LimitsMemoryAfterCharge = "I3.limits.memory-after-charge";
     public const string LimitsMemoryHigh = "I3.limits.memory-high";
     public const string IsolationMemory = "I7.isolation.memory";
@@ -66,7 +69,10 @@ public static class Invariant
         [ConservationReclaimable] = "reclaimable bytes equal the live objects of SLAB_RECLAIM_ACCOUNT caches, dentries and their name buffers included; each dentry and name buffer is such a live object",
         [LimitsPidsAfterFork] = "after a successful fork no group on the child's chain is above its pids.max (attach and a lowered pids.max are the kernel's exceptions: they may leave a group above it; fuzz reach counts them)",
         [NoDoubleChargePages] = "every anonymous and page-cache page is listed once, charged to one group: a live one, a dying one (removed, still holding charges) or the root; socket pages are exactly the live sockets' pages, each charged socket to one such group",
-        [NoDoubleChargeUsage] = "each memory group's current, anon, file and sock equal the pages charged to it and its descendants (dying ones included; v2 sockets count in current and sock, v1 ones in tcp usage); a dying group holds at least one page or tcp page",
+        [NoDoubleChargeUsage] = "each memory group's current, anon, file, sock, kernel and slab stats equal what is charged to it and its descendants (dying ones included; v2 sockets count in current and sock, v1 ones in tcp usage; kernel: per obj_cgroup now charging in the subtree, its whole pages plus ceil(its object bytes / 4096)); a dying group is referenced by at least one page or tcp page of its subtree and counts at least those",
+        [NoDoubleChargeKernel] = "every kernel charge is listed once and names a live thing (a slab object of the size it is charged for, or a large kmalloc of as many pages), charged through a live group's or a removed group's obj_cgroup that now charges a live group or the root",
+        [UnaccountingChargesFollowAccounting] = "no object of a cache created by cache_create is charged while its cache has accounting off (turning accounting off never strands a charge)",
+        [LimitsKmemAfterCharge] = "on v1, after a successful kernel charge no level of the current task's chain has kernel memory above memory.kmem.limit_in_bytes (per step, full checks)",
         [LimitsMemoryAfterCharge] = "after a successful charge no level of the charging group's chain is above memory.max (a v2 memory.max lowered below usage stays exceeded until the OOM killer; no charge succeeds meanwhile)",
         [LimitsMemoryHigh] = "on v2, after a successful charge no level of the chain is above memory.high while page cache below it is left to reclaim (per step, full checks)",
         [IsolationMemory] = "a step raises the usage of no memory group outside the chain of the task it charges (reclaim may lower others) (per step, full checks)",

@@ -1,13 +1,15 @@
 using Verify.Model.Alphabet;
 using Verify.Model.Contract;
+using Verify.Model.Slab;
 
 namespace Verify.Fuzz.Harness;
 
 /// <summary>
 /// The invariants of memory-cgroup accounting. Check reads one snapshot (I1 no double charge: each
-/// user page charged once, each group's usage and stat recounted from the pages through the
-/// parent links of live and dying groups); CheckStep compares the snapshots around one step under
-/// CheckLevel.Full (I3 limits after a successful charge, memory.high after it on v2, I7 isolation).
+/// user page and kernel charge made once, each group's usage and stat recounted from them through
+/// the parent links of live and dying groups; I2 charges follow accounting); CheckStep compares the
+/// snapshots around one step under CheckLevel.Full (I3 limits after a successful charge, memory.high
+/// after it on v2, kmem on v1, I7 isolation).
 /// </summary>
 public static class MemcgInvariants
 {
@@ -63,16 +65,68 @@ public static class MemcgInvariants
                 stat[id] = stat.GetValueOrDefault(id) + 1;
             }
         }
+        var (kernel, reclaimable, unreclaimable) = KernelBelow(snapshot, parents, fail);
         foreach (var group in snapshot.Memory)
         {
-            long pagesBelow = current.GetValueOrDefault(group.Id);
-            if (group.Current != pagesBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id)
-                || group.Sock != sock.GetValueOrDefault(group.Id) || group.TcpUsage != tcp.GetValueOrDefault(group.Id))
-                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock) and {tcp.GetValueOrDefault(group.Id)} tcp pages");
+            long pagesBelow = current.GetValueOrDefault(group.Id), kernelBelow = kernel.GetValueOrDefault(group.Id);
+            if (group.Current != pagesBelow + kernelBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id)
+                || group.Sock != sock.GetValueOrDefault(group.Id) || group.TcpUsage != tcp.GetValueOrDefault(group.Id) || group.Kernel != kernelBelow
+                || group.SlabReclaimable != reclaimable.GetValueOrDefault(group.Id) || group.SlabUnreclaimable != unreclaimable.GetValueOrDefault(group.Id))
+                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} user and socket pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock), {tcp.GetValueOrDefault(group.Id)} tcp pages and {kernelBelow} kernel pages (slab {reclaimable.GetValueOrDefault(group.Id)}/{unreclaimable.GetValueOrDefault(group.Id)} bytes)");
         }
+        // A dying group's counter also keeps the kernel pages it had when removed, which no snapshot lists: at least its pages.
         foreach (var dying in snapshot.DyingMemcgs)
-            if (dying.Current != current.GetValueOrDefault(dying.Id) || dying.Current == 0 && tcp.GetValueOrDefault(dying.Id) == 0)
+            if (dying.Current < current.GetValueOrDefault(dying.Id) || current.GetValueOrDefault(dying.Id) == 0 && tcp.GetValueOrDefault(dying.Id) == 0)
                 fail(Invariant.NoDoubleChargeUsage, $"{dying} but {current.GetValueOrDefault(dying.Id)} pages and {tcp.GetValueOrDefault(dying.Id)} tcp pages are charged in its subtree (a dying group with none is gone)");
+    }
+
+    /// <summary>
+    /// I1 and I2 on the kernel charges: each made once, on a live object of the charged size or a
+    /// large kmalloc of the charged pages, never on an object of a user cache with accounting off;
+    /// then per live group the kernel pages (per obj_cgroup: whole pages plus ceil(object bytes /
+    /// 4096), counted from the group it charges now up) and slab bytes of its subtree.
+    /// </summary>
+    private static (Dictionary<long, long> Pages, Dictionary<long, long> Reclaimable, Dictionary<long, long> Unreclaimable) KernelBelow(
+        Snapshot snapshot, Dictionary<long, long> parents, Action<string, string> fail)
+    {
+        var (pages, reclaimable, unreclaimable) = (new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>());
+        if (snapshot.KernelCharges.Count == 0) return (pages, reclaimable, unreclaimable);
+        var objects = snapshot.SlabObjects.ToDictionary(o => o.Address);
+        var caches = snapshot.SlabCaches.ToDictionary(c => c.Id);
+        var large = snapshot.LargeKmallocs.ToDictionary(l => l.Pfn, l => l.Order);
+        var seen = new HashSet<(bool, long)>();
+        var perObjcg = new SortedDictionary<long, (long Memcg, long Pages, long Bytes)>();
+        foreach (var charge in snapshot.KernelCharges)
+        {
+            bool isObject = charge.Kind != KernelChargeKind.Pages;
+            if (!seen.Add((isObject, charge.Key))) fail(Invariant.NoDoubleChargeKernel, $"{charge} is listed twice");
+            if (isObject)
+            {
+                if (!objects.TryGetValue(charge.Key, out var obj) || KernelConstants.ObjcgFullSize(caches[obj.CacheId].SizeBytes) != charge.Amount)
+                    fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live slab object of that size");
+                else if (obj.CacheId >= SlabLayout.FirstUserCacheId && !caches[obj.CacheId].Accounted)
+                    fail(Invariant.UnaccountingChargesFollowAccounting, $"{charge} is charged but its cache {caches[obj.CacheId]} has accounting off");
+            }
+            else if (!large.TryGetValue(charge.Key, out int order) || 1L << order != charge.Amount)
+                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc of that many pages");
+            if (!parents.ContainsKey(charge.Memcg) || snapshot.DyingMemcgs.Any(d => d.Id == charge.Memcg)
+                || parents.ContainsKey(charge.Objcg) && !snapshot.DyingMemcgs.Any(d => d.Id == charge.Objcg) && charge.Memcg != charge.Objcg)
+            {
+                fail(Invariant.NoDoubleChargeKernel, $"{charge} charges neither a live group nor the root, or a live obj_cgroup charges another group");
+                continue;
+            }
+            var sum = perObjcg.GetValueOrDefault(charge.Objcg, (charge.Memcg, 0, 0));
+            perObjcg[charge.Objcg] = isObject ? sum with { Bytes = sum.Bytes + charge.Amount } : sum with { Pages = sum.Pages + charge.Amount };
+            if (isObject)
+            {
+                var stat = charge.Kind == KernelChargeKind.SlabReclaimable ? reclaimable : unreclaimable;
+                for (long id = charge.Memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent) stat[id] = stat.GetValueOrDefault(id) + charge.Amount;
+            }
+        }
+        foreach (var (_, (memcg, whole, bytes)) in perObjcg)
+            for (long id = memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent)
+                pages[id] = pages.GetValueOrDefault(id) + whole + KernelConstants.PagesFor(bytes);
+        return (pages, reclaimable, unreclaimable);
     }
 
     /// <summary>
@@ -105,12 +159,24 @@ public static class MemcgInvariants
         var was = before.Memory.ToDictionary(g => g.Id);
         var now = after.Memory.ToDictionary(g => g.Id);
         var chain = new HashSet<long>();
+        if (IsKernelCharge(keyword))
+        {
+            ChainOf(after, after.CurrentTask, chain);
+            if (outcome.IsOk)
+            {
+                foreach (long id in chain)
+                {
+                    if (!now.TryGetValue(id, out var group)) continue;
+                    if (group.Current > group.Max && group.Kernel > (was.TryGetValue(id, out var old) ? old.Kernel : 0))
+                        fail(Invariant.LimitsMemoryAfterCharge, $"{keyword} succeeded but left {group} above memory.max");
+                    if (after.Machine.Layout == CgroupLayout.V1 && group.Kernel > group.KmemMax)
+                        fail(Invariant.LimitsKmemAfterCharge, $"{keyword} succeeded but left {group} above memory.kmem.limit_in_bytes");
+                }
+            }
+        }
         if (keyword is "task_touch_anon" or "task_touch_file" or "sock_alloc")
         {
-            long pid = args.Ref(0).Value;
-            var task = after.Tasks.FirstOrDefault(t => t.Pid == pid);
-            var parents = after.Cgroups.ToDictionary(g => g.Id, g => g.ParentId);
-            for (long id = task.Cgroup0; id != 0 && parents.TryGetValue(id, out long parent); id = parent) chain.Add(id);
+            ChainOf(after, args.Ref(0).Value, chain);
             // DoS freedom: a task in a non-root group whose every level has room for the request (a v1
             // socket answers to its tcp limit instead, so it is left out).
             long request = keyword == "sock_alloc" ? KernelConstants.PagesFor(args.Int(1)) : 1;
@@ -133,6 +199,17 @@ public static class MemcgInvariants
         foreach (var (id, group) in now)
             if (was.TryGetValue(id, out var old) && group.Current > old.Current && !chain.Contains(id))
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
+    }
+
+    /// <summary>Operations that charge kernel memory to the current task's group (an accounted object or kmalloc).</summary>
+    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc";
+
+    /// <summary>The memory-hierarchy chain of the task, from its group up to the root (nothing for no live task).</summary>
+    private static void ChainOf(Snapshot snapshot, long pid, HashSet<long> chain)
+    {
+        var task = snapshot.Tasks.FirstOrDefault(t => t.Pid == pid);
+        var parents = snapshot.Cgroups.ToDictionary(g => g.Id, g => g.ParentId);
+        for (long id = task.Cgroup0; id != 0 && parents.TryGetValue(id, out long parent); id = parent) chain.Add(id);
     }
 
     /// <summary>

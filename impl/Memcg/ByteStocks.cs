@@ -90,6 +90,40 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
     /// <summary>Whole pages that hold size bytes: what a charge that TryConsume could not serve costs.</summary>
     public static int PagesFor(int size) => (size + PageBytes - 1) >> 12;
 
+    /// <summary>
+    /// After DrainAll and TrimRemainder (no stock, less than a page of nr_charged_bytes): the pages a
+    /// charge of size bytes still needs once it has taken what nr_charged_bytes holds, i.e. exactly
+    /// ceil((live + size) / PAGE) - ceil(live / PAGE). ChargedFromRemainder then records the charge.
+    /// </summary>
+    public int PagesNeededFromRemainder(int objcg, int size)
+    {
+        long remainder = NrChargedBytes(objcg);
+        return size <= remainder ? 0 : PagesFor((int)(size - remainder));
+    }
+
+    /// <summary>The caller charged pages = PagesNeededFromRemainder(objcg, size): the object is live and nr_charged_bytes keeps the rest (below a page). No stock is touched.</summary>
+    public void ChargedFromRemainder(int objcg, int size, int pages)
+    {
+        if (objcg >= _objcgsUsed) Use(objcg);
+        ref var g = ref _objcgs[objcg];
+        long rest = (long)pages * PageBytes - size;
+        g.PagesCharged += pages;
+        g.LiveBytes += size;
+        g.NrChargedBytes += rest;
+        TotalBytesHeld += rest;
+    }
+
+    /// <summary>A free that must not fill a stock (a limit of the objcg's group is below its usage): the bytes go to nr_charged_bytes, whose whole pages go to UnchargePages.</summary>
+    public void FreeToRemainder(int objcg, int size)
+    {
+        if (objcg >= _objcgsUsed) Use(objcg);
+        ref var g = ref _objcgs[objcg];
+        g.LiveBytes -= size;
+        g.NrChargedBytes += size;
+        TotalBytesHeld += size;
+        TrimRemainder(objcg);
+    }
+
     /// <summary>consume_obj_stock: the object is charged from this CPU's stock, or false and nothing changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryConsume(int cpu, int objcg, int size)
@@ -160,7 +194,15 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
     /// whole pages go to UnchargePages, which leaves its entry all zero (the id may be used again);
     /// returns those pages. Anything left over means a broken precondition, and S13 reports it.
     /// </summary>
-    public int Release(int objcg)
+    public int Release(int objcg) => TrimRemainder(objcg);
+
+    /// <summary>
+    /// Our merge of remainders (not the kernel's; see MemoryCgroups.DrainEverything): the whole pages
+    /// of the objcg's nr_charged_bytes go to UnchargePages, so it keeps less than a page. Called for
+    /// every objcg after DrainAll, it leaves each with PAGE x pages charged = live bytes + a remainder
+    /// below a page, i.e. exactly ceil(live bytes / PAGE) pages. Returns the pages uncharged.
+    /// </summary>
+    public int TrimRemainder(int objcg)
     {
         if (objcg >= _objcgsUsed) return 0;
         ref var g = ref _objcgs[objcg];

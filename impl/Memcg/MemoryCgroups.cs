@@ -31,7 +31,7 @@ namespace Verify.Impl.Memcg;
 /// its owner's anonymous list), so snapshots and the self-check walk the lists, never the machine;
 /// CheckConsistency recounts everything from them.
 /// </summary>
-public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers containers)
+public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainers containers)
 {
     private const byte None = 0, Anon = 1, File = 2, Sock = 3;
     private const long MemoryRoot = 1;
@@ -75,7 +75,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     private ulong _pagesDigest, _groupsDigest;
     private int _userPages;
 
-    public ulong Digest => _pagesDigest + _groupsDigest;
+    public ulong Digest => _pagesDigest + _groupsDigest + _kernelDigest;
 
     public void Reset(MachineConfig machine)
     {
@@ -84,6 +84,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         if (_generation == int.MaxValue)
         {
             Array.Clear(_stamp);
+            Array.Clear(_extsStamp);
             _generation = 0;
         }
         _generation++;
@@ -96,6 +97,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         _userPages = 0;
         _counters.Reset();
         _tcp.Reset();
+        ResetKernel(machine);
         Stocks.Reset(machine.Cpus, StockSeed(machine));
         Array.Clear(_sockLive, 0, (int)Math.Min(_socketIdsUsed, _sockLive.Length));
         _nextSocketId = 1;
@@ -103,6 +105,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         for (long root = 1; root <= machine.Layout.HierarchyCount(); root++) Known(root, parent: 0);
         MapCounter(MemoryRoot, _counters.Create(-1, tracksFailcnt: false));
         _tcpOf[MemoryRoot] = _tcp.Create(-1, tracksFailcnt: false);
+        _kmemOf[MemoryRoot] = _kmem.Create(-1, tracksFailcnt: false);
     }
 
     /// <summary>The stocks' eviction draws come from the machine: a seed made of its page count, CPU count and layout.</summary>
@@ -156,18 +159,24 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         if (parentId == 0 || containers.HierarchyOfGroup(id) != _layout.MemoryHierarchy()) return;
         MapCounter(id, _counters.Create(_counterOf[parentId], tracksFailcnt: _layout == CgroupLayout.V1));
         _tcpOf[id] = _tcp.Create(_tcpOf[parentId], tracksFailcnt: false);
+        _kmemOf[id] = _kmem.Create(_kmemOf[parentId], tracksFailcnt: false);
         _listed[id] = true;
         SetTerm(id);
     }
 
-    /// <summary>A group was removed: it lists no more (its pages stay charged to it).</summary>
+    /// <summary>
+    /// A group was removed: it lists no more (its user pages stay charged to it) and its obj_cgroup
+    /// charges its nearest live ancestor from now on. css_offline drains the stocks first (we drain
+    /// them all, which changes no logical count), so its counter keeps exactly what is charged to it.
+    /// </summary>
     public void GroupRemoved(long id)
     {
         if (!_listed[id]) return;
+        DrainBeforeRemoval(id);
         _listed[id] = false;
         _groupsDigest -= _term[id];
         _term[id] = 0;
-        Stocks.DrainSubtree(_counterOf[id]); // css_offline drains the stocks
+        RecheckBreach();
     }
 
     public Outcome TouchAnon(long pid, int pages) => Touch(pid, pages, Anon);
@@ -207,14 +216,18 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         return page;
     }
 
-    /// <summary>
-    /// One page: this CPU's stock, else a batch of 64 with the surplus stocked, else exactly one
-    /// page; then, with every stock drained, the model's slow path (the max event on the failing
-    /// level, a reclaim round there, a retry; ENOMEM when a round frees nothing).
-    /// </summary>
+    /// <summary>User or socket pages: the fast path, else, with everything drained, the slow path.</summary>
     private bool Charge(long group, int cpu, int pages = 1)
     {
         if (group == MemoryRoot) return true; // the root is never charged
+        if (TryChargeFast(group, cpu, pages)) return true;
+        DrainEverything();
+        return ChargeSlow(group, pages);
+    }
+
+    /// <summary>This CPU's stock, else a batch of 64 with the surplus stocked, else exactly the pages; false changes no usage.</summary>
+    private bool TryChargeFast(long group, int cpu, int pages)
+    {
         int counter = _counterOf[group];
         if (Stocks.Consume(cpu, counter, pages)) return true;
         int batch = Math.Max(PageStocks.ChargeBatch, pages);
@@ -223,8 +236,13 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             if (batch > pages) Stocks.Refill(cpu, counter, batch - pages);
             return true;
         }
-        if (batch > pages && _counters.TryCharge(counter, pages) < 0) return true;
-        Stocks.DrainAll();
+        return batch > pages && _counters.TryCharge(counter, pages) < 0;
+    }
+
+    /// <summary>On drained stocks, the model's slow path: the max event on the failing level, a reclaim round there, a retry; false (ENOMEM) when a round frees nothing.</summary>
+    private bool ChargeSlow(long group, int pages)
+    {
+        int counter = _counterOf[group];
         while (true)
         {
             int failing = _counters.TryCharge(counter, pages);
@@ -245,7 +263,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             if (_counters.Usage(_counterOf[level]) <= _high[level]) continue;
             if (!drained)
             {
-                Stocks.DrainAll();
+                DrainEverything();
                 drained = true;
                 if (_counters.Usage(_counterOf[level]) <= _high[level]) continue;
             }
@@ -282,7 +300,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         if (pages == LimitMaxWord) pages = LimitUnlimited;
         else if (pages < 0 || pages > LimitPagesMax || !Enum.IsDefined(counter)) return Outcome.Fail(Errno.EINVAL);
         int slot = _counterOf[cgroupId];
-        if (counter is MemcgCounter.Memory or MemcgCounter.High) Stocks.DrainAll();
+        if (counter is MemcgCounter.Memory or MemcgCounter.High or MemcgCounter.Kmem) DrainEverything();
         switch (counter)
         {
             case MemcgCounter.Memory when v1:
@@ -298,6 +316,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
                 ReclaimBelow(cgroupId, _counters.Usage(slot) - pages);
                 break;
             case MemcgCounter.Kmem:
+                if (!_kmem.SetMax(_kmemOf[cgroupId], pages)) return Outcome.Fail(Errno.EBUSY);
                 _kmemMax[cgroupId] = pages;
                 break;
             default:
@@ -307,6 +326,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
                 break;
         }
         SetTerm(cgroupId);
+        RecheckBreach();
         return Outcome.Ok(0);
     }
 
@@ -400,7 +420,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         // refill_stock, except where a level is above its max (a limit lowered below usage): a stock
         // there would let a later charge skip that limit, so those pages are uncharged directly.
         int counter = _counterOf[group];
-        if (_listed[group] && !AboveMaxOnChain(counter)) Stocks.Refill(containers.CurrentCpu, counter, pages);
+        if (MayStock(group)) Stocks.Refill(containers.CurrentCpu, counter, pages);
         else _counters.Uncharge(counter, pages);
         return Outcome.Ok(0);
     }
@@ -563,11 +583,13 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     public List<CgroupMemoryInfo> Infos()
     {
         var held = HeldBelow();
+        var (kernel, reclaimable, unreclaimable) = KernelStats();
         var list = new List<CgroupMemoryInfo>();
         for (long id = 1; id < _idsUsed; id++)
             if (_listed[id])
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
-                    _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id]));
+                    _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id],
+                    kernel[id], reclaimable[id], unreclaimable[id]));
         return list;
     }
 
@@ -580,7 +602,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         return list;
     }
 
-    /// <summary>Per group id, the pages the stocks hold for counters in its subtree (what raw usage has more than logical).</summary>
+    /// <summary>Per group id, the pages the stocks hold for its subtree (what raw usage has more than logical): page stocks, then byte stocks and remainders.</summary>
     private long[] HeldBelow()
     {
         var held = new long[_idsUsed];
@@ -591,6 +613,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             if (pages == 0) continue;
             for (long level = id; level != 0; level = _parent[level]) held[level] += pages;
         }
+        AddBytesHeld(held);
         return held;
     }
 
@@ -615,13 +638,13 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             for (int pfn = _anonHead[slot]; pfn >= 0 && budget-- > 0; pfn = _next[pfn]) yield return pfn;
     }
 
-    /// <summary>Removed memory groups (no digest term, not a root) that still hold charges.</summary>
+    /// <summary>Removed memory groups (no digest term, not a root) that user pages or charged sockets of their subtree still reference.</summary>
     public List<DyingMemcgInfo> DyingMemcgs()
     {
         var list = new List<DyingMemcgInfo>();
         var held = HeldBelow();
         for (long id = 1; id < _idsUsed; id++)
-            if (_known[id] && !_listed[id] && _parent[id] != 0 && HasCounter(id) && (_counters.Usage(_counterOf[id]) - held[id] > 0 || _tcp.Usage(_tcpOf[id]) > 0))
+            if (_known[id] && !_listed[id] && _parent[id] != 0 && HasCounter(id) && (_anon[id] + _file[id] + _sock[id] > 0 || _tcp.Usage(_tcpOf[id]) > 0))
                 list.Add(new DyingMemcgInfo(id, _parent[id], _counters.Usage(_counterOf[id]) - held[id]));
         return list;
     }
@@ -655,10 +678,12 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
             for (long level = _sockGroup[id]; _parent[level] != 0; level = _parent[level]) usage[level] += _sockPageCount[id];
         }
         var held = HeldBelow();
+        var (kernel, _, _) = KernelStats();
         for (long id = 1; id < _idsUsed; id++)
         {
             if (!HasCounter(id) || id == MemoryRoot) continue;
             long logical = _counters.Usage(_counterOf[id]) - held[id];
+            usage[id] += _listed[id] ? kernel[id] : _frozenKernel[id];
             if (usage[id] != logical)
                 report.Fail(StructureInvariant.MemcgPages, $"memcg {id} counts {logical} pages (raw {_counters.Usage(_counterOf[id])}, stocked below {held[id]}) but {usage[id]} are charged in its subtree");
         }
@@ -666,6 +691,7 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         Stocks.CheckConsistency(report);
         if (digest != _pagesDigest) report.Fail(StructureInvariant.MemcgPages, "the user and socket pages' digest is stale");
         _tcp.CheckConsistency(report);
+        CheckKernel(report);
     }
 
     /// <summary>A listed group's digest term, after any of its limits or events changed.</summary>
@@ -689,7 +715,8 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
     {
         _known[id] = _listed[id] = false;
         _parent[id] = _anon[id] = _file[id] = _sock[id] = 0;
-        _tcpOf[id] = 0;
+        _tcpOf[id] = _kmemOf[id] = 0;
+        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgUnreclaimable[id] = _frozenKernel[id] = 0;
         _tcpActive[id] = _tcpPressure[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
         _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
@@ -715,6 +742,11 @@ public sealed class MemoryCgroups(BuddyAllocator buddy, ProcessContainers contai
         Array.Resize(ref _known, size);
         Array.Resize(ref _sock, size);
         Array.Resize(ref _tcpOf, size);
+        Array.Resize(ref _kmemOf, size);
+        Array.Resize(ref _objcgWholePages, size);
+        Array.Resize(ref _objcgReclaimable, size);
+        Array.Resize(ref _objcgUnreclaimable, size);
+        Array.Resize(ref _frozenKernel, size);
         Array.Resize(ref _tcpActive, size);
         Array.Resize(ref _tcpPressure, size);
         Array.Resize(ref _listed, size);

@@ -164,6 +164,26 @@ public sealed class SlabAllocator
     public bool OwnsRunAt(long pfn) =>
         (ulong)pfn < (ulong)_pages && (_ownerAt[pfn].Head == pfn || _largeOrderAt[pfn] >= 0);
 
+    /// <summary>
+    /// Where the object at address would sit if it is live: its slab's head pfn, its index, its
+    /// cache's s->size and objects per slab, whether the cache is accounted or reclaimable. False for
+    /// an address in no slab. Reads only (the free that follows validates the address).
+    /// </summary>
+    public bool TryLocate(long address, out SlabObjectRef location)
+    {
+        location = default;
+        if (address < 0 || address >= (long)_pages << PageShift) return false;
+        var owner = _ownerAt[address >> PageShift];
+        if (owner.Head < 0) return false;
+        ref var cache = ref _caches[owner.CacheId];
+        long index = ReciprocalDivision.Divide(address - ((long)owner.Head << PageShift), cache.IndexMultiplier);
+        location = new SlabObjectRef(owner.Head, (int)index, cache.SizeBytes, cache.ObjectsPerSlab, cache.Accounted, (cache.Flags & SlabFlags.ReclaimAccount) != 0);
+        return true;
+    }
+
+    /// <summary>Frees the object just allocated at address, located by TryLocate (a charge for it failed).</summary>
+    public Outcome FreeAt(long address, in SlabObjectRef location) => FreeObject(address, _ownerAt[location.Head].CacheId);
+
     public bool IsLargeKmallocAt(long pfn) => (ulong)pfn < (ulong)_pages && _largeOrderAt[pfn] >= 0;
 
     public IReadOnlyList<SlabCacheInfo> CacheInfos()

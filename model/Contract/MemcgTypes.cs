@@ -8,7 +8,10 @@ namespace Verify.Model.Contract;
 /// high: counted on the group and its non-root ancestors; v1: on the group only) and
 /// memory.events.local. Anon, File and Sock are memory.stat (of the subtree) in pages. TcpUsage is
 /// v1 memory.kmem.tcp.usage (of the subtree), TcpActive whether a tcp limit was ever written
-/// (sockets made after it are accounted), TcpPressure the group's tcpmem_pressure flag.
+/// (sockets made after it are accounted), TcpPressure the group's tcpmem_pressure flag. Kernel is
+/// memory.stat kernel in pages (on v1 also memory.kmem.usage_in_bytes): per obj_cgroup whose group is
+/// in the subtree, its whole pages plus ceil(its live object bytes / 4096); SlabReclaimable and
+/// SlabUnreclaimable are the stat's bytes of live charged objects (obj_full_size each).
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -26,10 +29,13 @@ public readonly record struct CgroupMemoryInfo(
     long Sock,
     long TcpUsage,
     bool TcpActive,
-    bool TcpPressure)
+    bool TcpPressure,
+    long Kernel,
+    long SlabReclaimable,
+    long SlabUnreclaimable)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -47,7 +53,12 @@ public readonly record struct UserPageInfo(long Pfn, bool File, long OwnerPid, l
     public override string ToString() => $"[{(File ? "file" : "anon")} page {Pfn} of task {OwnerPid} charged to {CgroupId}]";
 }
 
-/// <summary>A removed memory group that pages are still charged to (a dying memcg: counted in cgroup.stat nr_dying_descendants); it goes when its usage reaches 0.</summary>
+/// <summary>
+/// A removed memory group that user pages or charged sockets of its subtree still reference (a dying
+/// memcg: counted in cgroup.stat nr_dying_descendants); it goes when the last of them does. Kernel
+/// memory does not keep it: its obj_cgroups moved to the parent. Current is its counter: those pages
+/// plus the kernel pages charged through it before it was removed (never uncharged from it after).
+/// </summary>
 public readonly record struct DyingMemcgInfo(long Id, long ParentId, long Current)
 {
     public override string ToString() => $"[dying memcg {Id} parent {ParentId} current {Current}]";

@@ -66,6 +66,9 @@ public sealed class Snapshot
     /// <summary>Every live socket, sorted by id.</summary>
     public IReadOnlyList<SocketInfo> Sockets { get; init; } = [];
 
+    /// <summary>Every live kernel-memory charge, sorted by kind, then key.</summary>
+    public IReadOnlyList<KernelChargeInfo> KernelCharges { get; init; } = [];
+
     /// <summary>Removed memory groups that still hold charges, sorted by id.</summary>
     public IReadOnlyList<DyingMemcgInfo> DyingMemcgs { get; init; } = [];
 

@@ -29,6 +29,7 @@ public static class SnapshotDiff
         CompareSorted("user page", model.UserPages, impl.UserPages, lines);
         CompareSorted("dying memcg", model.DyingMemcgs, impl.DyingMemcgs, lines);
         CompareSorted("socket", model.Sockets, impl.Sockets, lines);
+        CompareSorted("kernel charge", model.KernelCharges, impl.KernelCharges, lines);
         if (model.CurrentTask != impl.CurrentTask || model.CurrentCpu != impl.CurrentCpu)
             lines.Add($"current: model task {model.CurrentTask} cpu {model.CurrentCpu}, impl task {impl.CurrentTask} cpu {impl.CurrentCpu}");
         return lines;

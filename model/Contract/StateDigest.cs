@@ -74,6 +74,10 @@ public static class StateDigest
 
     public static ulong SocketPage(long pfn, long socketId) => Mix(((ulong)pfn << 24) ^ (ulong)socketId ^ (0x13UL << 56));
 
+    /// <summary>What one live kernel-memory charge adds.</summary>
+    public static ulong KernelCharge(KernelChargeKind kind, long key, long objcg, long amount) =>
+        Mix(Mix(((ulong)key << 8) ^ (ulong)kind ^ (0x14UL << 56)) ^ ((ulong)objcg << 32) ^ (ulong)amount);
+
     /// <summary>What one user page adds: its pfn, kind and the group it is charged to.</summary>
     public static ulong UserPage(long pfn, bool file, long cgroupId, long ownerPid) =>
         Mix(((ulong)pfn << 24) ^ ((ulong)cgroupId << 1) ^ (file ? 1UL : 0) ^ ((ulong)ownerPid << 44) ^ (0x11UL << 56));

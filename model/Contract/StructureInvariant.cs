@@ -23,6 +23,7 @@ public static class StructureInvariant
     public const string ByteStocks = "S13.structure.byte-stocks";
     public const string LruLists = "S14.structure.lru-lists";
     public const string MemcgPages = "S15.structure.memcg-pages";
+    public const string MemcgKernel = "S16.structure.memcg-kernel";
 
     public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -40,6 +41,7 @@ public static class StructureInvariant
         [PageStocks] = "each CPU's page stock caches a counter in at most one of its 7 slots, every cached counter is live, no slot holds more than 64 pages or pages without a counter, and the per-counter held pages and the total equal a recount",
         [ByteStocks] = "for every obj_cgroup, 4096 x pages charged equals live object bytes plus its per-CPU stock bytes plus nr_charged_bytes; no count is negative, a CPU without a cached obj_cgroup holds no bytes, and the bytes held equal a recount",
         [LruLists] = "each group's LRU list is well linked from oldest to newest, holds exactly the pages whose group resolves to it, as many as it counts, and every spliced list forwards to a live list without a cycle",
-        [MemcgPages] = "each memory group's usage counter equals the user pages charged in its subtree (dying descendants included), every owned page is on exactly one list, and the user pages' digest equals a recomputation",
+        [MemcgPages] = "each memory group's usage counter, less what the page and byte stocks hold for it, equals the user pages, socket pages and kernel pages (whole pages plus ceil(live object bytes / 4096) per obj_cgroup) charged in its subtree (dying descendants included), every owned page is on exactly one list, and the user pages' digest equals a recomputation",
+        [MemcgKernel] = "every obj_cgroup's live object bytes and whole pages, recounted from the per-slab obj_exts and the whole-page charges, equal its counts and the byte stocks' ledger; each live group's kmem counter equals the pages its subtree's obj_cgroups hold; the kernel charges' digest equals a recomputation",
     };
 }

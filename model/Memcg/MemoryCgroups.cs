@@ -19,7 +19,7 @@ namespace Verify.Model.Memcg;
 /// event and reclaims its subtree back under high. A page the machine cannot give is taken from
 /// the oldest page cache of any group first (global reclaim); then ENOMEM.
 /// </summary>
-public sealed class MemoryCgroups
+public sealed partial class MemoryCgroups
 {
     private sealed class UserPage(long pfn, bool file, long ownerPid, long[] chain, long sequence)
     {
@@ -55,6 +55,9 @@ public sealed class MemoryCgroups
         public long Failcnt { get; set; }
         public bool TcpActive { get; set; }
         public bool TcpPressure { get; set; }
+
+        /// <summary>Set when the group is removed: the kernel pages its counter keeps from then on.</summary>
+        public long? FrozenKernel { get; set; }
     }
 
     private readonly CgroupLayout _layout;
@@ -151,7 +154,7 @@ public sealed class MemoryCgroups
         }
     }
 
-    /// <summary>The usage of each of the levels (by index), counted in one pass over the pages and the sockets charged to memory.</summary>
+    /// <summary>The usage of each of the levels (by index): one pass over the pages and the sockets charged to memory, plus kernel pages.</summary>
     private long[] Usages(long[] levels)
     {
         var usage = new long[levels.Length];
@@ -161,6 +164,7 @@ public sealed class MemoryCgroups
         foreach (var socket in MemorySockets())
             for (int i = 0; i < levels.Length; i++)
                 if (Array.IndexOf(socket.Chain, levels[i]) >= 0) usage[i] += socket.Pfns.Count;
+        for (int i = 0; i < levels.Length; i++) usage[i] += KernelPages(levels[i]);
         return usage;
     }
 
@@ -266,7 +270,8 @@ public sealed class MemoryCgroups
                 ReclaimOldest(FileIn(cgroupId), Usage(cgroupId) - pages);
                 return Outcome.Ok(0);
             case MemcgCounter.Kmem:
-                // Nothing is charged to kmem yet (kernel memory accounting is the next step): 0 usage always fits.
+                // memory.kmem.limit_in_bytes (enforced as in 4.x to 5.15): plain set_max on the kmem counter, no reclaim.
+                if (KernelPages(cgroupId) > pages) return Outcome.Fail(Errno.EBUSY);
                 limit.KmemMax = pages;
                 return Outcome.Ok(0);
             default:
@@ -280,7 +285,7 @@ public sealed class MemoryCgroups
 
     public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn) || _sockets.Any(s => s.Pfns.Contains(pfn));
 
-    /// <summary>Every live non-root memory group, its usage and stat counted in one pass over the pages.</summary>
+    /// <summary>Every live non-root memory group, its usage and stat (user pages counted in one pass over them).</summary>
     public List<CgroupMemoryInfo> Infos()
     {
         var ids = _containers.LiveGroups(_layout.MemoryHierarchy()).Order().ToList();
@@ -294,9 +299,10 @@ public sealed class MemoryCgroups
         return ids.Select(id =>
         {
             var limit = Limit(id);
-            long sock = SockPages(id);
-            return new CgroupMemoryInfo(id, anon[id] + file[id] + sock, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
-                anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure);
+            long sock = SockPages(id), kernel = KernelPages(id);
+            return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
+                anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
+                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false));
         }).ToList();
     }
 
@@ -335,6 +341,7 @@ public sealed class MemoryCgroups
             digest += StateDigest.Socket(socket.Id, socket.Group, socket.Pfns.Count, socket.Charged);
             foreach (long pfn in socket.Pfns) digest += StateDigest.SocketPage(pfn, socket.Id);
         }
+        digest += KernelDigest();
         _digest = digest;
         return digest;
     }
@@ -370,7 +377,7 @@ public sealed class MemoryCgroups
     /// <summary>The levels of a chain that have a counter of their own: all but the root.</summary>
     private static IEnumerable<long> Charged(long[] chain) => chain.Take(chain.Length - 1);
 
-    private long Usage(long group) => ChargedTo(group).Count() + SockPages(group);
+    private long Usage(long group) => ChargedTo(group).Count() + SockPages(group) + KernelPages(group);
 
     private IEnumerable<UserPage> ChargedTo(long group) => _pages.Where(p => p.Chain.Contains(group));
 

@@ -142,6 +142,13 @@ public sealed class SlabAllocator
     public bool OwnsRunAt(long pfn) =>
         _largeOrderByPfn.ContainsKey(pfn) || _caches.Any(c => c.Slabs.Any(s => s.Pfn == pfn));
 
+    /// <summary>The cache of a live object (the caller just allocated it): its s->size, whether it is accounted and whether it is reclaimable.</summary>
+    public (int SizeBytes, bool Accounted, bool Reclaimable) CacheOfObject(long address)
+    {
+        var cache = FindSlab(address)!.Value.Cache;
+        return (cache.Geometry.SizeBytes, cache.Accounted, (cache.Flags & SlabFlags.ReclaimAccount) != 0);
+    }
+
     public bool IsLargeKmallocAt(long pfn) => _largeOrderByPfn.ContainsKey(pfn);
 
     public IReadOnlyList<SlabCacheInfo> CacheInfos() => _caches.Select(c =>

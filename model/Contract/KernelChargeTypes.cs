@@ -1,0 +1,28 @@
+namespace Verify.Model.Contract;
+
+/// <summary>What a kernel-memory charge is for (memory.stat: slab_unreclaimable, slab_reclaimable, or whole pages in kernel).</summary>
+public enum KernelChargeKind : byte
+{
+    /// <summary>A slab object charged in bytes (obj_full_size) through its group's obj_cgroup; Key is its address.</summary>
+    Slab = 0,
+
+    /// <summary>The same for an object of a SLAB_RECLAIM_ACCOUNT cache (kmalloc-rcl-*, reclaimable caches).</summary>
+    SlabReclaimable = 1,
+
+    /// <summary>Whole pages charged through the obj_cgroup (an accounted kmalloc above 8 KiB); Key is the first pfn.</summary>
+    Pages = 2,
+}
+
+/// <summary>
+/// One live charge of kernel memory: Objcg is the memory group whose obj_cgroup it was charged
+/// through (the current task's group when it was made; after that group is removed the charge
+/// stays with the obj_cgroup, which then uncharges the nearest live ancestor: Memcg, the group it
+/// charges now, objcg->memcg; the root when no ancestor is left). Amount is bytes
+/// for slab objects (KernelConstants.ObjcgFullSize of the cache's object size), pages otherwise.
+/// </summary>
+public readonly record struct KernelChargeInfo(KernelChargeKind Kind, long Key, long Objcg, long Memcg, long Amount)
+{
+    public override string ToString() => Kind == KernelChargeKind.Pages
+        ? $"[kernel pages at pfn {Key} x{Amount} objcg {Objcg}{(Memcg != Objcg ? $" now {Memcg}" : "")}]"
+        : $"[{(Kind == KernelChargeKind.SlabReclaimable ? "reclaimable " : "")}object {Key} {Amount} bytes objcg {Objcg}{(Memcg != Objcg ? $" now {Memcg}" : "")}]";
+}

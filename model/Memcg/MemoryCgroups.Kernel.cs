@@ -1,0 +1,106 @@
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Model.Memcg;
+
+/// <summary>
+/// Kernel memory (KERNEL-FACTS.md, "Memory cgroup charging" and "Kernel memory and TCP limits"),
+/// kept plain: a list of live charges, each made through the obj_cgroup of the current task's
+/// memory group (nothing is charged in a root). An obj_cgroup holds its whole-page charges plus
+/// ceil(its live object bytes / 4096) pages; a live group counts the pages of every obj_cgroup of
+/// its subtree, recounted whenever asked. A charge recounts its obj_cgroup with the new charge in:
+/// n more pages go through try_charge with the slow path (Charge); on v1 every level's kmem counter
+/// must then hold them too, else ENOMEM without reclaim (the memory charge is cancelled); n = 0
+/// always succeeds. After a successful charge, memory.high is enforced as for user pages.
+/// A removed group's obj_cgroup keeps its charges (reparenting: the ancestors still count them and
+/// a free uncharges them); the removed group's own counter keeps the kernel pages it had at removal.
+/// </summary>
+public sealed partial class MemoryCgroups
+{
+    private sealed class KernelCharge(KernelChargeKind kind, long key, long objcg, long amount)
+    {
+        public KernelChargeKind Kind { get; } = kind;
+        public long Key { get; } = key;
+        public long Objcg { get; } = objcg;
+        public long Amount { get; } = amount;
+        public bool IsObject => Kind != KernelChargeKind.Pages;
+    }
+
+    private readonly List<KernelCharge> _kernel = [];
+
+    /// <summary>Each obj_cgroup's chain (its group up to the root), fixed when it is first charged: groups never move.</summary>
+    private readonly Dictionary<long, long[]> _objcgChains = [];
+
+    /// <summary>Charges amount (bytes of an object, or pages) for the thing at key to the current task's group; ENOMEM when it does not fit.</summary>
+    public Outcome ChargeKernel(KernelChargeKind kind, long key, long amount)
+    {
+        _digest = null;
+        long group = _containers.MemoryGroupOf(_containers.CurrentTask)!.Value;
+        var chain = _containers.ChainOf(group)!;
+        if (chain.Length == 1) return Outcome.Ok(0);
+        _objcgChains.TryAdd(group, chain);
+        var charge = new KernelCharge(kind, key, group, amount);
+        long before = ObjcgPages(group, extra: null);
+        long pages = ObjcgPages(group, charge) - before;
+        if (pages > 0)
+        {
+            var charged = Charge(chain, (int)pages);
+            if (!charged.IsOk) return charged;
+            if (_layout == CgroupLayout.V1 && Charged(chain).Any(level => KernelPages(level) + pages > Limit(level).KmemMax)) return Outcome.Fail(Errno.ENOMEM);
+        }
+        _kernel.Add(charge);
+        ReclaimAboveHigh(chain);
+        return Outcome.Ok(0);
+    }
+
+    /// <summary>The thing at key was freed: its charge, if it had one, goes.</summary>
+    public void UnchargeKernel(KernelChargeKind kind, long key)
+    {
+        int index = _kernel.FindIndex(c => c.Key == key && c.IsObject == (kind != KernelChargeKind.Pages));
+        if (index < 0) return;
+        _digest = null;
+        _kernel.RemoveAt(index);
+    }
+
+    /// <summary>A group was removed: its counter keeps the kernel pages it counts now.</summary>
+    public void GroupRemoved(long id)
+    {
+        _digest = null;
+        if (_objcgChains.Values.Any(chain => chain.Contains(id))) Limit(id).FrozenKernel = LiveKernelPages(id);
+    }
+
+    /// <summary>An obj_cgroup's pages: its whole-page charges plus its live object bytes rounded up to pages (with one more charge, if given).</summary>
+    private long ObjcgPages(long objcg, KernelCharge? extra)
+    {
+        long pages = 0, bytes = 0;
+        foreach (var charge in _kernel.Append(extra))
+        {
+            if (charge is null || charge.Objcg != objcg) continue;
+            if (charge.IsObject) bytes += charge.Amount;
+            else pages += charge.Amount;
+        }
+        return pages + PagesFor(bytes);
+    }
+
+    /// <summary>The kernel pages a group counts: a removed group what it counted when removed; a live one every obj_cgroup of its subtree.</summary>
+    private long KernelPages(long group) => Limit(group).FrozenKernel ?? LiveKernelPages(group);
+
+    private long LiveKernelPages(long group) =>
+        _objcgChains.Where(pair => pair.Value.Contains(group)).Sum(pair => ObjcgPages(pair.Key, extra: null));
+
+    /// <summary>memory.stat slab_reclaimable (reclaimable: true) or slab_unreclaimable of a live group, in bytes.</summary>
+    private long SlabBytes(long group, bool reclaimable) => _kernel
+        .Where(c => c.IsObject && (c.Kind == KernelChargeKind.SlabReclaimable) == reclaimable && _objcgChains[c.Objcg].Contains(group))
+        .Sum(c => c.Amount);
+
+    public List<KernelChargeInfo> KernelCharges()
+    {
+        var live = _containers.LiveGroups(_layout.MemoryHierarchy()).ToHashSet();
+        return _kernel.Select(c => new KernelChargeInfo(c.Kind, c.Key, c.Objcg, MemcgOf(c.Objcg, live), c.Amount)).OrderBy(c => c.Kind).ThenBy(c => c.Key).ToList();
+    }
+
+    /// <summary>objcg->memcg: the first live group of the obj_cgroup's chain, else its root.</summary>
+    private long MemcgOf(long objcg, HashSet<long> live) => _objcgChains[objcg].FirstOrDefault(live.Contains, _objcgChains[objcg][^1]);
+
+    private ulong KernelDigest() => _kernel.Aggregate(0UL, (digest, c) => digest + StateDigest.KernelCharge(c.Kind, c.Key, c.Objcg, c.Amount));
+}
