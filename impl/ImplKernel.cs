@@ -155,6 +155,7 @@ public sealed class ImplKernel : IKernel
     public Outcome Kfree(long address)
     {
         if (_dentries.IsNameBuffer(address)) return Outcome.Fail(Errno.EINVAL);
+        if (address == SlabLayout.ZeroSizePtr) return _slab.Kfree(address);
         long pfn = address >> KernelConstants.PageShift;
         bool large = address >= 0 && (address & (KernelConstants.PageSizeBytes - 1)) == 0 && _slab.IsLargeKmallocAt(pfn);
         SlabObjectRef location = default;

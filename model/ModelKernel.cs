@@ -129,6 +129,7 @@ public sealed class ModelKernel : IKernel
     public Outcome Kfree(long address)
     {
         if (_dentries.IsNameBuffer(address)) return Outcome.Fail(Errno.EINVAL);
+        if (address == SlabLayout.ZeroSizePtr) return _slab.Kfree(address); // kfree(ZERO_SIZE_PTR): nothing is freed, nothing uncharged
         bool large = address >= 0 && address % KernelConstants.PageSizeBytes == 0 && _slab.IsLargeKmallocAt(address / KernelConstants.PageSizeBytes);
         return large ? Uncharged(_slab.Kfree(address), KernelChargeKind.Pages, address / KernelConstants.PageSizeBytes) : Uncharged(_slab.Kfree(address), KernelChargeKind.Slab, address);
     }

@@ -68,6 +68,16 @@ public enum Mood : byte
     /// charges fail, reclaim runs, v1 limits are EBUSY and tcp pressure comes and goes.
     /// </summary>
     MemoryPressure = 11,
+
+    /// <summary>
+    /// Kernel memory in groups: first a memory group with a child (memory.max of 1 to 24 pages on the
+    /// parent 3 times in 5; on v1 a kmem limit of 1 to 6 pages there too, 3 times in 5), a task moved into the
+    /// child and made current on a random CPU, and an accounted cache; then mostly accounted
+    /// allocations and frees (kmalloc with __GFP_ACCOUNT, the cache, accounting switches), CPU
+    /// switches (stocks on several CPUs for one group), and now and then the child removed under
+    /// live objects (reparenting) and a new child made current.
+    /// </summary>
+    KernelMemory = 12,
 }
 
 public static class Moods

@@ -15,9 +15,10 @@ public static class ScenarioGenerator
 {
     /// <summary>
     /// Which layer a scenario exercises: the buddy allocator alone, mostly the slab layer on top of
-    /// it, both memory layers evenly, or mostly process containers (tasks and cgroups) with a little memory traffic.
+    /// it, both memory layers evenly, mostly process containers (tasks and cgroups) with a little
+    /// memory traffic, or kernel memory in groups (slab and container operations evenly).
     /// </summary>
-    public enum Focus { Buddy, SlabHeavy, Mixed, Tasks }
+    public enum Focus { Buddy, SlabHeavy, Mixed, Tasks, Kernel }
 
     /// <summary>FsCheck's largest size, at which a sized generator may use all of its opsMax.</summary>
     public const int SizeMax = 100;
@@ -49,6 +50,7 @@ public static class ScenarioGenerator
             HandleKind.Task or HandleKind.Cgroup => Focus.Tasks,
             not null => Focus.Mixed,
             _ when mood is Mood.DeepHierarchy or Mood.ForkBomb or Mood.MemoryPressure => Focus.Tasks,
+            _ when mood is Mood.KernelMemory => Focus.Kernel,
             // Two in five scenarios keep to the buddy allocator, so its deep states stay as reachable as before the other layers.
             _ => random.Range(0, 4) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, 3 => Focus.Mixed, _ => Focus.Tasks },
         };
@@ -73,7 +75,8 @@ public static class ScenarioGenerator
     /// <summary>
     /// The machine: small for SmallMachine; for Fragment, half the time one that the first half's
     /// small allocations can fill (64 pages up to one per operation), so that the frees leave holes
-    /// in a mostly full memory; otherwise any size (Pages); 1 to 4 CPUs for FewCpus.
+    /// in a mostly full memory; 64 to 4096 pages for KernelMemory (room for its groups' limits);
+    /// otherwise any size (Pages); 1 to 4 CPUs for FewCpus.
     /// </summary>
     private static MachineConfig Machine(ref SplitMix64 random, Mood mood, int count)
     {
@@ -81,6 +84,7 @@ public static class ScenarioGenerator
         {
             Mood.SmallMachine => (int)random.Range(1, 1L << (int)random.Range(0, Moods.SmallMachineScaleBits)),
             Mood.Fragment when random.Chance(50) => (int)random.Range(64, Math.Max(64, count)),
+            Mood.KernelMemory => (int)random.Range(64, 4096),
             _ => Pages(ref random),
         };
         int cpus = (int)random.Range(KernelConstants.CpusMin, mood == Mood.FewCpus ? Moods.FewCpusMax : KernelConstants.CpusMax);

@@ -43,6 +43,16 @@ internal sealed class SequenceWriter
 
     private int _pressureGroup;
 
+    /// <summary>KernelMemory's parent group (its child is the newest group).</summary>
+    private int _kernelParent;
+
+    /// <summary>KernelMemory's limits on the parent: memory.max 1 to 24 pages, v1 kmem 1 to 6 (a few large kmallocs, or some hundred objects).</summary>
+    public const int KernelMemoryLimitMax = 24, KernelKmemLimitMax = 6;
+
+    /// <summary>The operations KernelMemory works through: accounted allocations and frees, the switch, CPUs, moves, removals and limits.</summary>
+    public static bool IsKernelMoodOp(OpSpec spec) => spec.Keyword is "cache_alloc" or "cache_free" or "kmalloc" or "kfree" or "cache_set_account"
+        or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit";
+
     private readonly MachineConfig _machine;
 
     public SequenceWriter(SplitMix64 random, SwarmPlan plan, Mood mood, HandleKind? kind, int count, MachineConfig machine)
@@ -69,6 +79,7 @@ internal sealed class SequenceWriter
         if (_mood == Mood.DeepHierarchy) DeepChain();
         if (_mood == Mood.ForkBomb) BombGroup();
         if (_mood == Mood.MemoryPressure) PressureGroup();
+        if (_mood == Mood.KernelMemory) KernelGroups();
         while (_ops.Count < _count)
         {
             if (_mood == Mood.StaleAfterReuse && _random.Chance(20) && Burst(_kind!.Value)) continue;
@@ -82,6 +93,16 @@ internal sealed class SequenceWriter
             if (_mood == Mood.MemoryPressure && Alphabet.IsMemcgOp(spec) && _random.Chance(70))
             {
                 Emit(Pressed(spec));
+                continue;
+            }
+            if (_mood == Mood.KernelMemory && _random.Chance(4))
+            {
+                Reparent();
+                continue;
+            }
+            if (_mood == Mood.KernelMemory && (spec.Keyword is "kmalloc" or "run_on" && _random.Chance(70) || _random.Chance(50)))
+            {
+                Emit(spec.Keyword is "kmalloc" or "run_on" ? Kerneled(spec) : KernelAllocation());
                 continue;
             }
             // Churn: half the frees of the churned kind take the newest handle back (alloc, free, alloc: the same slot again).
@@ -146,6 +167,57 @@ internal sealed class SequenceWriter
         Emit(Op.Of("task_fork", 0));
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
     }
+
+    /// <summary>KernelMemory: a group (limits half the time) and its child, a child of init moved into the child and made current, and an accounted cache.</summary>
+    private void KernelGroups()
+    {
+        Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
+        _kernelParent = Newest(HandleKind.Cgroup);
+        Emit(Op.Of("cgroup_create", _kernelParent));
+        if (_random.Chance(60)) Emit(Op.Of("cgroup_set_limit", _kernelParent, (long)MemcgCounter.Memory, _random.Range(1, KernelMemoryLimitMax)));
+        if (_machine.Layout == CgroupLayout.V1 && _random.Chance(60))
+            Emit(Op.Of("cgroup_set_limit", _kernelParent, (long)MemcgCounter.Kmem, _random.Range(1, KernelKmemLimitMax)));
+        Emit(Op.Of("task_fork", 0));
+        Emit(Op.Of("task_attach", Newest(HandleKind.Task), Newest(HandleKind.Cgroup)));
+        Emit(Kerneled(Alphabet.ByKeyword("run_on")!));
+        var flags = _random.Chance(25) ? SlabFlags.Account | SlabFlags.ReclaimAccount : _random.Chance(30) ? SlabFlags.Account | SlabFlags.HwcacheAlign : SlabFlags.Account;
+        Emit(Op.Of("cache_create", _random.Range(8, 8L << (int)_random.Range(0, 8)), 0, (long)flags));
+    }
+
+    /// <summary>KernelMemory: the newest task moves to the parent, the child is removed under its live objects, and a new child gets the task.</summary>
+    private void Reparent()
+    {
+        int task = Newest(HandleKind.Task);
+        Emit(Op.Of("task_attach", task, _kernelParent));
+        Emit(Op.Of("cgroup_remove", Newest(HandleKind.Cgroup)));
+        Emit(Op.Of("cgroup_create", _kernelParent));
+        Emit(Op.Of("task_attach", task, Newest(HandleKind.Cgroup)));
+    }
+
+    /// <summary>KernelMemory's own draw: an accounted kmalloc (7 in 20), an object of the newest cache (1 in 4), a free of the newest kmalloc or object (1 in 4), a CPU switch (3 in 20).</summary>
+    private Op KernelAllocation()
+    {
+        long pick = _random.Range(0, 19);
+        return pick switch
+        {
+            < 7 => Kerneled(Alphabet.ByKeyword("kmalloc")!),
+            < 12 => Aimed(Alphabet.ByKeyword("cache_alloc")!, HandleKind.Cache),
+            < 15 => Aimed(Alphabet.ByKeyword("kfree")!, HandleKind.KmallocObject),
+            < 17 => Aimed(Alphabet.ByKeyword("cache_free")!, HandleKind.SlabObject),
+            _ => Kerneled(Alphabet.ByKeyword("run_on")!),
+        };
+    }
+
+    /// <summary>A KernelMemory operation: run_on the newest task on a random CPU; kmalloc with __GFP_ACCOUNT (with __GFP_RECLAIMABLE a quarter of the time), mostly small.</summary>
+    private Op Kerneled(OpSpec spec)
+    {
+        if (spec.Keyword == "run_on") return Op.Of("run_on", Newest(HandleKind.Task), _random.Range(0, _machine.Cpus - 1));
+        long bytes = _random.Chance(75) ? _random.Range(1, 1L << (int)_random.Range(3, 11)) : _random.Range(SlabLayout.KmallocMaxCacheBytes + 1, 4 * SlabLayout.KmallocMaxCacheBytes);
+        return Op.Of("kmalloc", bytes, (long)(_random.Chance(25) ? KmallocFlags.Account | KmallocFlags.Reclaimable : KmallocFlags.Account));
+    }
+
+    /// <summary>The reference of the newest live handle of the kind by the estimate (0 when none is live).</summary>
+    private int Newest(HandleKind kind) => (int)Math.Clamp(_live[(int)kind] - 1, 0, ArgSpec.RefIndexMax);
 
     /// <summary>A memory operation of the pressure mood: by the newest task (sockets of one page or of 4 to 16), or a memory, high or (v1) tcp limit near usage on the pressed group.</summary>
     private Op Pressed(OpSpec spec)

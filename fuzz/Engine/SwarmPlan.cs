@@ -130,6 +130,7 @@ internal sealed class SwarmPlan
         Mood.DeepHierarchy => spec.Keyword is "cgroup_create" or "task_attach" or "task_fork" or "cgroup_remove" or "task_exit",
         Mood.ForkBomb => spec.Keyword is "task_fork" or "task_exit" or "cgroup_set_pids_max" or "task_attach",
         Mood.MemoryPressure => Alphabet.IsMemcgOp(spec) || spec.Keyword == "run_on",
+        Mood.KernelMemory => SequenceWriter.IsKernelMoodOp(spec),
         _ => false,
     };
 
@@ -179,6 +180,7 @@ internal sealed class SwarmPlan
             ScenarioGenerator.Focus.Buddy => slab || tasks ? 0 : weight,
             ScenarioGenerator.Focus.SlabHeavy => tasks ? 0 : slab ? weight * 4 : Math.Max(1, weight / 4),
             ScenarioGenerator.Focus.Tasks => tasks ? weight * 4 : Math.Max(1, weight / 4),
+            ScenarioGenerator.Focus.Kernel => slab || tasks ? weight * 2 : Math.Max(1, weight / 4),
             _ => tasks ? 0 : weight,
         };
     }
@@ -191,6 +193,7 @@ internal sealed class SwarmPlan
         {
             Mood.ForkBomb when spec.Keyword == "task_fork" => spec.Weight * 4,
             Mood.MemoryPressure when Alphabet.IsMemcgOp(spec) => spec.Weight * 4,
+            Mood.KernelMemory when SequenceWriter.IsKernelMoodOp(spec) => spec.Weight * 4,
             Mood.FillUp when produces => spec.Weight * 4,
             Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
             Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,

@@ -165,9 +165,9 @@ public sealed class SlabAllocator
         (ulong)pfn < (ulong)_pages && (_ownerAt[pfn].Head == pfn || _largeOrderAt[pfn] >= 0);
 
     /// <summary>
-    /// Where the object at address would sit if it is live: its slab's head pfn, its index, its
-    /// cache's s->size and objects per slab, whether the cache is accounted or reclaimable. False for
-    /// an address in no slab. Reads only (the free that follows validates the address).
+    /// Where the object starting at address sits: its slab's head pfn, its index, its cache's s->size
+    /// and objects per slab, whether the cache is accounted or reclaimable. False for an address that
+    /// is no object start of a slab (whether the object is live, the free that follows checks).
     /// </summary>
     public bool TryLocate(long address, out SlabObjectRef location)
     {
@@ -176,7 +176,9 @@ public sealed class SlabAllocator
         var owner = _ownerAt[address >> PageShift];
         if (owner.Head < 0) return false;
         ref var cache = ref _caches[owner.CacheId];
-        long index = ReciprocalDivision.Divide(address - ((long)owner.Head << PageShift), cache.IndexMultiplier);
+        long offset = address - ((long)owner.Head << PageShift);
+        long index = ReciprocalDivision.Divide(offset, cache.IndexMultiplier);
+        if (index * cache.SizeBytes != offset || index >= cache.ObjectsPerSlab) return false;
         location = new SlabObjectRef(owner.Head, (int)index, cache.SizeBytes, cache.ObjectsPerSlab, cache.Accounted, (cache.Flags & SlabFlags.ReclaimAccount) != 0);
         return true;
     }
