@@ -84,6 +84,21 @@ public sealed class StockNotDrainedBeforeFailing(ImplKernel impl) : DelegatingKe
     }
 }
 
+/// <summary>
+/// Reparenting loses the removed group's byte remainder: after a removal, its obj_cgroup's
+/// nr_charged_bytes (the rest of the last page its objects were charged) are forgotten while that
+/// page stays charged, so the ancestors keep a page no object accounts for.
+/// </summary>
+public sealed class ReparentLosesRemainder(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome CgroupRemove(long cgroupId)
+    {
+        var outcome = Inner.CgroupRemove(cgroupId);
+        if (outcome.IsOk) impl.Memcg.DropObjcgRemainder(cgroupId);
+        return outcome;
+    }
+}
+
 /// <summary>v1: a tcp charge that fits never clears the group's tcp pressure flag once a failure set it.</summary>
 public sealed class TcpPressureNeverCleared(ImplKernel impl) : DelegatingKernel(impl)
 {

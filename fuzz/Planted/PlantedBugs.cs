@@ -36,6 +36,7 @@ public static class PlantedBugs
             ["memcg-charge-failure-keeps-lower-levels"] = ("a failed hierarchical charge does not undo the levels below the failing one", k => new ChargeFailureKeepsLowerLevels((ImplKernel)k)),
             ["memcg-uncharge-hits-new-group"] = ("an anonymous page freed after its task moved is uncharged from the task's new group", k => new UnchargeHitsNewGroup((ImplKernel)k)),
             ["memcg-stock-not-drained-before-failing"] = ("a charge fails on a raw counter without draining the per-CPU stocks first", k => new StockNotDrainedBeforeFailing((ImplKernel)k)),
+            ["memcg-reparent-loses-remainder"] = ("a removed group's obj_cgroup loses its byte remainder while the page that held it stays charged", k => new ReparentLosesRemainder((ImplKernel)k)),
             ["memcg-tcp-pressure-never-cleared"] = ("v1: a tcp charge that fits does not clear the group's tcp pressure flag", k => new TcpPressureNeverCleared((ImplKernel)k)),
             ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };

@@ -124,6 +124,14 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
         TrimRemainder(objcg);
     }
 
+    /// <summary>Forgets the objcg's nr_charged_bytes as a slip would, the pages that held them still charged (planted bugs only).</summary>
+    internal void DropRemainder(int objcg)
+    {
+        if (objcg >= _objcgsUsed) return;
+        TotalBytesHeld -= _objcgs[objcg].NrChargedBytes;
+        _objcgs[objcg].NrChargedBytes = 0;
+    }
+
     /// <summary>consume_obj_stock: the object is charged from this CPU's stock, or false and nothing changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryConsume(int cpu, int objcg, int size)

@@ -55,6 +55,9 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
 
     private ulong _kernelDigest;
 
+    /// <summary>The removed group's obj_cgroup loses its byte remainder, as a reparenting slip would (planted bugs only).</summary>
+    internal void DropObjcgRemainder(long id) => Bytes.DropRemainder((int)id);
+
     private void ResetKernel(MachineConfig machine)
     {
         Bytes.Reset(machine.Cpus);

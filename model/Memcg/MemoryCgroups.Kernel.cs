@@ -7,8 +7,8 @@ namespace Verify.Model.Memcg;
 /// Kernel memory (KERNEL-FACTS.md, "Memory cgroup charging" and "Kernel memory and TCP limits"),
 /// kept plain: a list of live charges, each made through the obj_cgroup of the current task's
 /// memory group (nothing is charged in a root). An obj_cgroup holds its whole-page charges plus
-/// ceil(its live object bytes / 4096) pages; a live group counts the pages of every obj_cgroup of
-/// its subtree, recounted whenever asked. A charge recounts its obj_cgroup with the new charge in:
+/// ceil(its live object bytes / 4096) pages (both sums kept beside the list); a live group counts
+/// the pages of every obj_cgroup of its subtree, summed whenever asked. A charge recounts its obj_cgroup with the new charge in:
 /// n more pages go through try_charge with the slow path (Charge); on v1 every level's kmem counter
 /// must then hold them too, else ENOMEM without reclaim (the memory charge is cancelled); n = 0
 /// always succeeds. After a successful charge, memory.high is enforced as for user pages.
@@ -31,6 +31,9 @@ public sealed partial class MemoryCgroups
     /// <summary>Each obj_cgroup's chain (its group up to the root), fixed when it is first charged: groups never move.</summary>
     private readonly Dictionary<long, long[]> _objcgChains = [];
 
+    /// <summary>Each obj_cgroup's whole pages and live object bytes: the sums of its charges in the list, kept with it.</summary>
+    private readonly Dictionary<long, (long Pages, long Bytes)> _objcgTotals = [];
+
     /// <summary>Charges amount (bytes of an object, or pages) for the thing at key to the current task's group; ENOMEM when it does not fit.</summary>
     public Outcome ChargeKernel(KernelChargeKind kind, long key, long amount)
     {
@@ -40,8 +43,8 @@ public sealed partial class MemoryCgroups
         if (chain.Length == 1) return Outcome.Ok(0);
         _objcgChains.TryAdd(group, chain);
         var charge = new KernelCharge(kind, key, group, amount);
-        long before = ObjcgPages(group, extra: null);
-        long pages = ObjcgPages(group, charge) - before;
+        long before = ObjcgPages(group);
+        long pages = PagesOf(With(Totals(group), charge, +1)) - before;
         if (pages > 0)
         {
             var charged = Charge(chain, (int)pages);
@@ -49,6 +52,7 @@ public sealed partial class MemoryCgroups
             if (_layout == CgroupLayout.V1 && Charged(chain).Any(level => KernelPages(level) + pages > Limit(level).KmemMax)) return Outcome.Fail(Errno.ENOMEM);
         }
         _kernel.Add(charge);
+        _objcgTotals[group] = With(Totals(group), charge, +1);
         ReclaimAboveHigh(chain);
         return Outcome.Ok(0);
     }
@@ -59,7 +63,9 @@ public sealed partial class MemoryCgroups
         int index = _kernel.FindIndex(c => c.Key == key && c.IsObject == (kind != KernelChargeKind.Pages));
         if (index < 0) return;
         _digest = null;
+        var charge = _kernel[index];
         _kernel.RemoveAt(index);
+        _objcgTotals[charge.Objcg] = With(Totals(charge.Objcg), charge, -1);
     }
 
     /// <summary>A group was removed: its counter keeps the kernel pages it counts now.</summary>
@@ -69,24 +75,21 @@ public sealed partial class MemoryCgroups
         if (_objcgChains.Values.Any(chain => chain.Contains(id))) Limit(id).FrozenKernel = LiveKernelPages(id);
     }
 
-    /// <summary>An obj_cgroup's pages: its whole-page charges plus its live object bytes rounded up to pages (with one more charge, if given).</summary>
-    private long ObjcgPages(long objcg, KernelCharge? extra)
-    {
-        long pages = 0, bytes = 0;
-        foreach (var charge in _kernel.Append(extra))
-        {
-            if (charge is null || charge.Objcg != objcg) continue;
-            if (charge.IsObject) bytes += charge.Amount;
-            else pages += charge.Amount;
-        }
-        return pages + PagesFor(bytes);
-    }
+    /// <summary>An obj_cgroup's pages: its whole-page charges plus its live object bytes rounded up to pages.</summary>
+    private long ObjcgPages(long objcg) => PagesOf(Totals(objcg));
+
+    private static long PagesOf((long Pages, long Bytes) totals) => totals.Pages + PagesFor(totals.Bytes);
+
+    private (long Pages, long Bytes) Totals(long objcg) => _objcgTotals.GetValueOrDefault(objcg);
+
+    private static (long Pages, long Bytes) With((long Pages, long Bytes) totals, KernelCharge charge, int sign) =>
+        charge.IsObject ? (totals.Pages, totals.Bytes + sign * charge.Amount) : (totals.Pages + sign * charge.Amount, totals.Bytes);
 
     /// <summary>The kernel pages a group counts: a removed group what it counted when removed; a live one every obj_cgroup of its subtree.</summary>
     private long KernelPages(long group) => Limit(group).FrozenKernel ?? LiveKernelPages(group);
 
     private long LiveKernelPages(long group) =>
-        _objcgChains.Where(pair => pair.Value.Contains(group)).Sum(pair => ObjcgPages(pair.Key, extra: null));
+        _objcgChains.Where(pair => pair.Value.Contains(group)).Sum(pair => ObjcgPages(pair.Key));
 
     /// <summary>memory.stat slab_reclaimable (reclaimable: true) or slab_unreclaimable of a live group, in bytes.</summary>
     private long SlabBytes(long group, bool reclaimable) => _kernel

@@ -52,4 +52,78 @@ public sealed class MemcgCheckerTests
         var handle = new Handle(HandleKind.Task, pid, 0, 0);
         Assert.Contains(Invariant.LimitsMemoryAfterCharge, Check(snapshot, snapshot, Op.Of("task_touch_anon", 1, 1), handle, Outcome.Ok(1)));
     }
+
+    /// <summary>A v1 group with a kernel object charged by init (the current task), and its snapshot.</summary>
+    private static (ModelKernel Kernel, long Group, Snapshot Snapshot) KernelObjectInGroup()
+    {
+        var k = new ModelKernel(new MachineConfig(64, 1, CgroupLayout.V1));
+        long group = k.CgroupCreate(1).Value;
+        Assert.True(k.TaskAttach(KernelConstants.InitPid, group).IsOk);
+        Assert.True(k.Kmalloc(100, Verify.Model.Slab.KmallocFlags.Account).IsOk);
+        return (k, group, k.TakeSnapshot());
+    }
+
+    private static List<string> CheckSnapshot(Snapshot snapshot)
+    {
+        var found = new List<string>();
+        MemcgInvariants.Check(snapshot, (invariant, _) => found.Add(invariant));
+        return found;
+    }
+
+    [Fact]
+    public void AKernelChargeListedTwiceOrOnNothingBreaksNoDoubleCharge()
+    {
+        var (_, _, snapshot) = KernelObjectInGroup();
+        Assert.Empty(CheckSnapshot(snapshot));
+        var charge = Assert.Single(snapshot.KernelCharges);
+        var twice = Rebuilt(snapshot, [charge, charge]);
+        Assert.Contains(Invariant.NoDoubleChargeKernel, CheckSnapshot(twice));
+        var onNothing = Rebuilt(snapshot, [charge with { Key = charge.Key + 4096 }]);
+        Assert.Contains(Invariant.NoDoubleChargeKernel, CheckSnapshot(onNothing));
+        // A group's kernel stat that the charges do not explain.
+        var group = snapshot.Memory[0];
+        var wrongStat = Rebuilt(snapshot, snapshot.KernelCharges, [group with { Kernel = group.Kernel + 1, Current = group.Current + 1 }]);
+        Assert.Contains(Invariant.NoDoubleChargeUsage, CheckSnapshot(wrongStat));
+    }
+
+    [Fact]
+    public void AChargedObjectOfACacheWithAccountingOffBreaksChargesFollowAccounting()
+    {
+        var k = new ModelKernel(new MachineConfig(64, 1));
+        long group = k.CgroupCreate(1).Value;
+        Assert.True(k.TaskAttach(KernelConstants.InitPid, group).IsOk);
+        long cache = k.CacheCreate(64, 0, Verify.Model.Slab.SlabFlags.Account).Value;
+        Assert.True(k.CacheAlloc(cache).IsOk);
+        var snapshot = k.TakeSnapshot();
+        Assert.Empty(CheckSnapshot(snapshot));
+        var switchedOff = new Snapshot
+        {
+            Machine = snapshot.Machine, BuddyInfo = snapshot.BuddyInfo, FreeBlocks = snapshot.FreeBlocks, Allocations = snapshot.Allocations,
+            SlabCaches = snapshot.SlabCaches.Select(c => c.Id == cache ? c with { Accounted = false } : c).ToList(), SlabObjects = snapshot.SlabObjects,
+            Cgroups = snapshot.Cgroups, Tasks = snapshot.Tasks, Memory = snapshot.Memory, KernelCharges = snapshot.KernelCharges, CurrentTask = snapshot.CurrentTask,
+        };
+        Assert.Contains(Invariant.UnaccountingChargesFollowAccounting, CheckSnapshot(switchedOff));
+    }
+
+    [Fact]
+    public void AKernelChargeThatSucceedsAboveTheKmemLimitBreaksTheKmemInvariant()
+    {
+        var (k, group, before) = KernelObjectInGroup();
+        var after = Rebuilt(before, before.KernelCharges, before.Memory.Select(m => m with { KmemMax = 0 }).ToList());
+        var kmalloc = Op.Of("kmalloc", 100, 1);
+        var args = new OpArgs();
+        var found = new List<string>();
+        MemcgInvariants.CheckStep(before, after, kmalloc, args, Outcome.Ok(0), (invariant, _) => found.Add(invariant));
+        Assert.Contains(Invariant.LimitsKmemAfterCharge, found);
+        found.Clear();
+        MemcgInvariants.CheckStep(before, before, kmalloc, args, Outcome.Ok(0), (invariant, _) => found.Add(invariant));
+        Assert.Empty(found);
+    }
+
+    private static Snapshot Rebuilt(Snapshot s, IReadOnlyList<KernelChargeInfo> charges, IReadOnlyList<CgroupMemoryInfo>? memory = null) => new()
+    {
+        Machine = s.Machine, BuddyInfo = s.BuddyInfo, FreeBlocks = s.FreeBlocks, Allocations = s.Allocations, SlabCaches = s.SlabCaches, Slabs = s.Slabs,
+        SlabObjects = s.SlabObjects, LargeKmallocs = s.LargeKmallocs, Cgroups = s.Cgroups, Tasks = s.Tasks, Memory = memory ?? s.Memory,
+        UserPages = s.UserPages, Sockets = s.Sockets, DyingMemcgs = s.DyingMemcgs, KernelCharges = charges, CurrentTask = s.CurrentTask, CurrentCpu = s.CurrentCpu,
+    };
 }

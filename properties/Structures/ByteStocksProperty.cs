@@ -12,7 +12,9 @@ namespace Verify.Properties.Structures;
 /// obj_cgroup_charge_account, refill_obj_stock, drain_obj_stock, obj_cgroup_release) step by
 /// step: random allocations (slab objects of obj_full_size sizes, plain charges, some of whole
 /// pages or several pages) on random CPUs and objcgs, frees of live objects on any CPU, CPU and
-/// whole drains, releases of objcgs left without objects, and resets. After every step the same
+/// whole drains, releases of objcgs left without objects, resets, and the suite's own merge
+/// (TrimRemainder; after a full drain and trim, charges from the remainder, ChargedFromRemainder,
+/// which must leave less than a page; FreeToRemainder). After every step the same
 /// stock hits, the same pages given back in the same order and the same way (uncharged or to the
 /// page stock), every CPU's stock, every objcg's ledger, BytesHeld and TotalBytesHeld agree, and
 /// S13 (4096 x pages = live + stock + nr_charged_bytes, per objcg) holds.
@@ -23,7 +25,7 @@ public sealed class ByteStocksProperty(ITestOutputHelper output)
 
     private static readonly int[] Sizes = [16, 24, 72, 136, 264, 520, 1032, 2056, 4104, 8200, 4096, 8192, 4088];
 
-    public enum Kind { Alloc, Free, DrainCpu, DrainAll, Release, Reset }
+    public enum Kind { Alloc, Free, DrainCpu, DrainAll, Release, Reset, Trim, ChargeDrained, FreeToRemainder }
 
     public readonly record struct ByteOp(Kind Kind, long Cpu, long Objcg, long Size, bool Slab)
     {
@@ -34,6 +36,9 @@ public sealed class ByteStocksProperty(ITestOutputHelper output)
             Kind.Reset => $"Reset cpus={Size}",
             Kind.Release => $"Release objcg={Objcg}",
             Kind.DrainCpu => $"DrainCpu cpu={Cpu}",
+            Kind.Trim => $"TrimRemainder objcg={Objcg}",
+            Kind.ChargeDrained => $"DrainAll, TrimRemainder of every objcg, then ChargedFromRemainder objcg={Objcg} size={Size}",
+            Kind.FreeToRemainder => $"FreeToRemainder object={Size} (modulo the live objects, oldest first)",
             _ => $"{Kind}",
         };
     }
@@ -77,6 +82,17 @@ public sealed class ByteStocksProperty(ITestOutputHelper output)
             NrCharged[old] += Stock[cpu] % Page;
             Stock[cpu] = 0;
             Cached[cpu] = -1;
+        }
+
+        /// <summary>The whole pages of nr_charged_bytes uncharged; returns them.</summary>
+        public long Trim(int objcg)
+        {
+            long whole = NrCharged[objcg] / Page;
+            if (whole == 0) return 0;
+            Pages[objcg] -= whole;
+            NrCharged[objcg] -= whole * Page;
+            Given.Add($"uncharge objcg {objcg} {whole} pages");
+            return whole;
         }
 
         public void Refill(int cpu, int objcg, int bytes, bool allowRelease)
@@ -145,7 +161,11 @@ public sealed class ByteStocksProperty(ITestOutputHelper output)
     private static ByteOp Generate(SplitMix64 random)
     {
         long roll = random.Range(0, 999);
-        var kind = roll switch { < 4 => Kind.Reset, < 520 => Kind.Alloc, < 920 => Kind.Free, < 950 => Kind.DrainCpu, < 960 => Kind.DrainAll, _ => Kind.Release };
+        var kind = roll switch
+        {
+            < 4 => Kind.Reset, < 480 => Kind.Alloc, < 840 => Kind.Free, < 870 => Kind.DrainCpu, < 880 => Kind.DrainAll, < 900 => Kind.Release,
+            < 920 => Kind.Trim, < 970 => Kind.ChargeDrained, _ => Kind.FreeToRemainder,
+        };
         long size = random.Range(0, 9) == 0 ? random.Range(1, 20_000) : Sizes[random.Range(0, Sizes.Length - 1)];
         return new ByteOp(kind, random.Range(0, 3), random.Range(0, ObjcgsMax - 1), kind == Kind.Reset ? random.Range(1, 4) : size, random.Chance(80));
     }
@@ -224,6 +244,38 @@ public sealed class ByteStocksProperty(ITestOutputHelper output)
             case Kind.Reset:
                 stocks.Reset(size);
                 plain.Reset(size);
+                break;
+            case Kind.Trim:
+                int trimmed = stocks.TrimRemainder(objcg);
+                long expectedTrim = plain.Trim(objcg);
+                if (trimmed != expectedTrim) return $"TrimRemainder returned {trimmed} pages, expected {expectedTrim}";
+                break;
+            case Kind.ChargeDrained:
+                stocks.DrainAll();
+                for (int c = 0; c < cpus; c++) plain.Drain(c);
+                for (int g = 0; g < ObjcgsMax; g++)
+                {
+                    stocks.TrimRemainder(g);
+                    plain.Trim(g);
+                }
+                int needed = stocks.PagesNeededFromRemainder(objcg, size);
+                long remainder = plain.NrCharged[objcg];
+                long expectedNeeded = size <= remainder ? 0 : (size - remainder + Page - 1) / Page;
+                if (needed != expectedNeeded) return $"PagesNeededFromRemainder returned {needed}, expected {expectedNeeded} (remainder {remainder})";
+                stocks.ChargedFromRemainder(objcg, size, needed);
+                plain.Pages[objcg] += needed;
+                plain.Live[objcg] += size;
+                plain.NrCharged[objcg] += needed * (long)Page - size;
+                plain.Objects.Add((objcg, size));
+                if (plain.NrCharged[objcg] is < 0 or >= Page) return $"the remainder is {plain.NrCharged[objcg]} bytes after a charge from it: not below a page";
+                break;
+            case Kind.FreeToRemainder when plain.Objects.Count > 0:
+                var freed = plain.Objects[(int)(op.Size % plain.Objects.Count)];
+                plain.Objects.Remove(freed);
+                stocks.FreeToRemainder(freed.Objcg, freed.Size);
+                plain.Live[freed.Objcg] -= freed.Size;
+                plain.NrCharged[freed.Objcg] += freed.Size;
+                plain.Trim(freed.Objcg);
                 break;
         }
         return null;

@@ -1,0 +1,97 @@
+using Verify.Impl;
+using Verify.Model;
+using Verify.Model.Contract;
+using Verify.Model.Slab;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Properties.Memcg;
+
+/// <summary>
+/// tools/testing/selftests/cgroup/test_kmem.c ported as scenarios on model and impl, each check
+/// named after the one it mirrors (SELFTESTS.md). The selftests fill groups with negative dentries
+/// (stat() of missing names): until dentries are charged (the dentry part of the kernel-memory
+/// work), each "dentry" here is an object of kmalloc-cg-192, the size class of a dentry, allocated
+/// with __GFP_ACCOUNT by a task of the group. Counts are scaled down (10 objects per task for 100,
+/// 2 CPUs' worth of tasks) so the model stays quick.
+/// </summary>
+public sealed class KmemSelftestPortTests
+{
+    private const int Cpus = 2;
+    private const int DentryBytes = 192;
+
+    /// <summary>MAX_VMSTAT_ERROR of 6.12-6.18: 64 pages per CPU.</summary>
+    private const long MaxVmstatErrorPages = 64L * Cpus;
+
+    public static TheoryData<string> Sides() => new() { "model", "impl" };
+
+    private static IKernel Kernel(string side)
+    {
+        var machine = new MachineConfig(16384, Cpus);
+        return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+    }
+
+    /// <summary>A task of the group, current on the CPU, makes count stand-in dentries.</summary>
+    private static void Dentries(IKernel k, long pid, int cpu, int count)
+    {
+        Assert.True(k.RunOn(pid, cpu).IsOk);
+        for (int i = 0; i < count; i++) Assert.True(k.Kmalloc(DentryBytes, KmallocFlags.Account).IsOk);
+    }
+
+    /// <summary>
+    /// test_kmem_memcg_deletion: 100 children of P made one after another; in each, 2 x nprocs tasks
+    /// make dentries and exit, then the child is removed. At P, anon + file + kernel + sock is within
+    /// MAX_VMSTAT_ERROR of memory.current, read as the kernel does from the raw counter (stocks included).
+    /// </summary>
+    [Theory, MemberData(nameof(Sides))]
+    public void KmemMemcgDeletion(string side)
+    {
+        var k = Kernel(side);
+        long parent = k.CgroupCreate(1).Value;
+        for (int child = 0; child < 100; child++)
+        {
+            long group = k.CgroupCreate(parent).Value;
+            for (int task = 0; task < 2 * Cpus; task++)
+            {
+                long pid = k.TaskFork(InitPid).Value;
+                Assert.True(k.TaskAttach(pid, group).IsOk);
+                Dentries(k, pid, task % Cpus, 10);
+                Assert.True(k.TaskExit(pid).IsOk);
+            }
+            Assert.True(k.CgroupRemove(group).IsOk);
+        }
+        var snapshot = k.TakeSnapshot();
+        var m = snapshot.Memory.Single(g => g.Id == parent);
+        long raw = snapshot.Watermarks.Single(w => w.Id == parent).RawCurrent;
+        long sum = m.Anon + m.File + m.Kernel + m.Sock;
+        Assert.True(Math.Abs(sum - raw) < MaxVmstatErrorPages, $"anon + file + kernel + sock = {sum} pages, memory.current (raw) {raw}");
+        // Every dentry is still charged, now through P (the children's obj_cgroups moved to it): 4000 x (192 + 8) bytes.
+        Assert.Equal(100 * 2 * Cpus * 10, snapshot.KernelCharges.Count(c => c.Memcg == parent));
+        Assert.Equal(100L * 2 * Cpus * 10 * (DentryBytes + 8), m.SlabUnreclaimable);
+        Assert.True(m.Kernel >= PagesFor(m.SlabUnreclaimable));
+    }
+
+    /// <summary>
+    /// test_kmem_dead_cgroups: 30 children of P filled with 100 dentries each, then removed;
+    /// cgroup.stat nr_dying_descendants of P reaches 0: kernel objects do not keep a removed group
+    /// (its obj_cgroup moved to P), so none is left dying.
+    /// </summary>
+    [Theory, MemberData(nameof(Sides))]
+    public void KmemDeadCgroups(string side)
+    {
+        var k = Kernel(side);
+        long parent = k.CgroupCreate(1).Value;
+        for (int child = 0; child < 30; child++)
+        {
+            long group = k.CgroupCreate(parent).Value;
+            long pid = k.TaskFork(InitPid).Value;
+            Assert.True(k.TaskAttach(pid, group).IsOk);
+            Dentries(k, pid, child % Cpus, 100);
+            Assert.True(k.TaskExit(pid).IsOk);
+            Assert.True(k.CgroupRemove(group).IsOk);
+        }
+        var snapshot = k.TakeSnapshot();
+        Assert.Empty(snapshot.DyingMemcgs);
+        Assert.Equal(30 * 100, snapshot.KernelCharges.Count(c => c.Memcg == parent && c.Objcg != parent));
+        Assert.Equal(30L * 100 * (DentryBytes + 8), snapshot.Memory.Single(g => g.Id == parent).SlabUnreclaimable);
+    }
+}
