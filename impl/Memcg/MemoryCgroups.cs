@@ -73,6 +73,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     private long _idsUsed;
 
     private ulong _pagesDigest, _groupsDigest;
+
+    /// <summary>Whether a memory.high other than "max" was written since Reset: until then no charge has a high to enforce.</summary>
+    private bool _highWritten;
     private int _userPages;
 
     public ulong Digest => _pagesDigest + _groupsDigest + _kernelDigest;
@@ -94,6 +97,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         for (long id = 0; id < _idsUsed; id++) ClearGroup(id);
         _idsUsed = 0;
         _pagesDigest = _groupsDigest = 0;
+        _highWritten = false;
         _userPages = 0;
         _counters.Reset();
         _tcp.Reset();
@@ -256,7 +260,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     /// <summary>mem_cgroup_handle_over_high, on drained stocks: each level above high counts the event and reclaims back to it.</summary>
     private void ReclaimAboveHigh(long group)
     {
-        if (_layout != CgroupLayout.V2) return;
+        if (_layout != CgroupLayout.V2 || !_highWritten) return;
         bool drained = false;
         for (long level = group; _parent[level] != 0; level = _parent[level])
         {
@@ -313,6 +317,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
                 break;
             case MemcgCounter.High:
                 _high[cgroupId] = pages;
+                _highWritten |= pages != LimitUnlimited;
                 ReclaimBelow(cgroupId, _counters.Usage(slot) - pages);
                 break;
             case MemcgCounter.Kmem:
