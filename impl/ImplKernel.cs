@@ -109,8 +109,13 @@ public sealed class ImplKernel : IKernel
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
 
     /// <summary>Pages the slab layer or vmalloc own are not the caller's to free (O(1) page-state test).</summary>
-    public Outcome FreePages(long pfn, int order) =>
-        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
+    public Outcome FreePages(long pfn, int order)
+    {
+        if (_slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn)) return Outcome.Fail(Errno.EINVAL);
+        var outcome = _buddy.FreePages(pfn, order);
+        if (outcome.IsOk) _memcg.UnchargePages(pfn);
+        return outcome;
+    }
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -147,7 +152,7 @@ public sealed class ImplKernel : IKernel
         bool account = (flags & KmallocFlags.Account) != 0;
         if (!outcome.IsOk || outcome.Value == SlabLayout.ZeroSizePtr) return outcome;
         if (sizeBytes <= SlabLayout.KmallocMaxCacheBytes) return ChargeNewObject(outcome, account);
-        if (!account || _memcg.ChargePages(outcome.Value >> KernelConstants.PageShift, 1 << KernelConstants.GetOrder(sizeBytes))) return outcome;
+        if (!account || _memcg.ChargePages(outcome.Value >> KernelConstants.PageShift, 1 << KernelConstants.GetOrder(sizeBytes), KernelChargeKind.Pages)) return outcome;
         _slab.Kfree(outcome.Value);
         return Outcome.Fail(Errno.ENOMEM);
     }
@@ -179,7 +184,19 @@ public sealed class ImplKernel : IKernel
 
     public Outcome Vmalloc(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes);
 
-    public Outcome Vfree(long areaId) => _vmalloc.Vfree(areaId);
+    /// <summary>vfree: the pages of an accounted area are uncharged as they go.</summary>
+    public Outcome Vfree(long areaId) => _vmalloc.Vfree(areaId, _memcg);
+
+    public Outcome VmallocAccount(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes, _memcg);
+
+    /// <summary>alloc_pages with __GFP_ACCOUNT: the block, then its charge; a charge that fails gives the block back.</summary>
+    public Outcome AllocPagesAccount(int order)
+    {
+        var block = _buddy.AllocPages(order);
+        if (!block.IsOk || _memcg.ChargePages(block.Value, 1 << order, KernelChargeKind.BuddyPages)) return block;
+        _buddy.FreePages(block.Value, order);
+        return Outcome.Fail(Errno.ENOMEM);
+    }
 
     public Outcome DentryAlloc(int nameLengthBytes) => _dentries.Alloc(nameLengthBytes);
 

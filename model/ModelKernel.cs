@@ -85,9 +85,9 @@ public sealed class ModelKernel : IKernel
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
 
-    /// <summary>Pages the slab layer, vmalloc or user memory own are not the caller's to free.</summary>
+    /// <summary>Pages the slab layer, vmalloc or user memory own are not the caller's to free; an accounted block is uncharged.</summary>
     public Outcome FreePages(long pfn, int order) =>
-        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : _buddy.FreePages(pfn, order);
+        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : Uncharged(_buddy.FreePages(pfn, order), KernelChargeKind.BuddyPages, pfn);
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -156,7 +156,22 @@ public sealed class ModelKernel : IKernel
 
     public Outcome Vmalloc(long sizeBytes) => _vmalloc.Vmalloc(sizeBytes);
 
-    public Outcome Vfree(long areaId) => _vmalloc.Vfree(areaId);
+    /// <summary>vfree: the pages of an accounted area are uncharged as they go.</summary>
+    public Outcome Vfree(long areaId) => _vmalloc.Vfree(areaId, pfn => _memcg.UnchargeKernel(KernelChargeKind.Vmalloc, pfn));
+
+    public Outcome VmallocAccount(long sizeBytes) =>
+        _vmalloc.Vmalloc(sizeBytes, pfn => _memcg.ChargeKernel(KernelChargeKind.Vmalloc, pfn, 1), pfn => _memcg.UnchargeKernel(KernelChargeKind.Vmalloc, pfn));
+
+    /// <summary>alloc_pages with __GFP_ACCOUNT: the block, then its charge; a charge that fails gives the block back.</summary>
+    public Outcome AllocPagesAccount(int order)
+    {
+        var block = _buddy.AllocPages(order);
+        if (!block.IsOk) return block;
+        var charged = _memcg.ChargeKernel(KernelChargeKind.BuddyPages, block.Value, 1L << order);
+        if (charged.IsOk) return block;
+        _buddy.FreePages(block.Value, order);
+        return charged;
+    }
 
     public Outcome DentryAlloc(int nameLengthBytes) => _dentries.Alloc(nameLengthBytes);
 

@@ -73,9 +73,10 @@ public enum Mood : byte
     /// Kernel memory in groups: first a memory group with a child (memory.max of 1 to 24 pages on the
     /// parent 3 times in 5; on v1 a kmem limit of 1 to 6 pages there too, 3 times in 5), a task moved into the
     /// child and made current on a random CPU, and an accounted cache; then mostly accounted
-    /// allocations and frees (kmalloc with __GFP_ACCOUNT, the cache, accounting switches), CPU
-    /// switches (stocks on several CPUs for one group), and now and then the child removed under
-    /// live objects (reparenting) and a new child made current.
+    /// allocations and frees (kmalloc with __GFP_ACCOUNT, the cache, accounting switches, accounted
+    /// blocks and vmalloc areas), CPU switches (stocks on several CPUs for one group), limit writes
+    /// near usage, and now and then the child removed under live objects (reparenting) and a new
+    /// child made current.
     /// </summary>
     KernelMemory = 12,
 }

@@ -51,7 +51,8 @@ internal sealed class SequenceWriter
 
     /// <summary>The operations KernelMemory works through: accounted allocations and frees, the switch, CPUs, moves, removals and limits.</summary>
     public static bool IsKernelMoodOp(OpSpec spec) => spec.Keyword is "cache_alloc" or "cache_free" or "kmalloc" or "kfree" or "cache_set_account"
-        or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit";
+        or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit"
+        or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree";
 
     private readonly MachineConfig _machine;
 
@@ -194,16 +195,30 @@ internal sealed class SequenceWriter
         Emit(Op.Of("task_attach", task, Newest(HandleKind.Cgroup)));
     }
 
-    /// <summary>KernelMemory's own draw: an accounted kmalloc (7 in 20), an object of the newest cache (1 in 4), a free of the newest kmalloc or object (1 in 4), a CPU switch (3 in 20).</summary>
+    /// <summary>
+    /// KernelMemory's own draw, in 27ths: an accounted kmalloc (7), an object of the newest cache (4),
+    /// a free of the newest kmalloc or object (5), an accounted block of order 0 to 3 (2) or vmalloc
+    /// area of 1 to 8 pages (2), a free of the newest block or area (2), a CPU switch (3), a limit
+    /// near usage on the parent (2: v1 kmem, else memory.max).
+    /// </summary>
     private Op KernelAllocation()
     {
-        long pick = _random.Range(0, 19);
+        long pick = _random.Range(0, 26);
+        if (pick >= 25)
+        {
+            var counter = _machine.Layout == CgroupLayout.V1 && _random.Chance(70) ? MemcgCounter.Kmem : MemcgCounter.Memory;
+            return Op.Of("cgroup_set_limit", _kernelParent, (long)counter, _random.Range(0, counter == MemcgCounter.Kmem ? KernelKmemLimitMax : KernelMemoryLimitMax));
+        }
         return pick switch
         {
             < 7 => Kerneled(Alphabet.ByKeyword("kmalloc")!),
-            < 12 => Aimed(Alphabet.ByKeyword("cache_alloc")!, HandleKind.Cache),
-            < 15 => Aimed(Alphabet.ByKeyword("kfree")!, HandleKind.KmallocObject),
-            < 17 => Aimed(Alphabet.ByKeyword("cache_free")!, HandleKind.SlabObject),
+            < 11 => Aimed(Alphabet.ByKeyword("cache_alloc")!, HandleKind.Cache),
+            < 14 => Aimed(Alphabet.ByKeyword("kfree")!, HandleKind.KmallocObject),
+            < 16 => Aimed(Alphabet.ByKeyword("cache_free")!, HandleKind.SlabObject),
+            < 18 => Op.Of("alloc_pages_account", _random.Range(0, 3)),
+            < 20 => Op.Of("vmalloc_account", _random.Range(1, 8 * KernelConstants.PageSizeBytes)),
+            < 21 => Aimed(Alphabet.ByKeyword("free_pages")!, HandleKind.PageRun),
+            < 22 => Aimed(Alphabet.ByKeyword("vfree")!, HandleKind.VmallocArea),
             _ => Kerneled(Alphabet.ByKeyword("run_on")!),
         };
     }

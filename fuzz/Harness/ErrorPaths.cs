@@ -212,6 +212,10 @@ public static class ErrorPaths
             "kmalloc flags=1 (v1, memory.kmem.limit_in_bytes full)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=2 pages=0; task_attach task=0 cgroup=2; kmalloc bytes=8 flags=1"),
         new("EP82", Memcg, "SetLimit", Errno.EBUSY, 2, false, "v1 memory.kmem.limit_in_bytes below the kernel memory charged (no reclaim)",
             "cgroup_set_limit counter=2 (v1, kernel objects above the new limit)", $"{V1}; cgroup_create parent=0; task_attach task=0 cgroup=2; kmalloc bytes=8 flags=1; cgroup_set_limit cgroup=2 counter=2 pages=0"),
+        new("EP83", Kernel, "AllocPagesAccount", Errno.ENOMEM, 1, true, "the machine has no block of the order (nothing is charged)",
+            "alloc_pages_account (memory too small or full)", $"{Small}; alloc_pages_account order=5"),
+        new("EP84", Vmalloc, "Vmalloc", Errno.ENOMEM, 1, true, "an accounted area's page charge fails part way (the pages taken are uncharged and given back)",
+            "vmalloc_account (the current task's group at its memory.max)", $"{Small}; {FullGroup}; vmalloc_account bytes=8192"),
     ];
 
     /// <summary>A group (cgroup ref 1) with memory.max 0 and init (the current task) in it.</summary>

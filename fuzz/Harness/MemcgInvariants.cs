@@ -94,11 +94,12 @@ public static class MemcgInvariants
         var objects = snapshot.SlabObjects.ToDictionary(o => o.Address);
         var caches = snapshot.SlabCaches.ToDictionary(c => c.Id);
         var large = snapshot.LargeKmallocs.ToDictionary(l => l.Pfn, l => l.Order);
+        var runs = snapshot.Allocations.ToDictionary(a => a.Pfn);
         var seen = new HashSet<(bool, long)>();
         var perObjcg = new SortedDictionary<long, (long Memcg, long Pages, long Bytes)>();
         foreach (var charge in snapshot.KernelCharges)
         {
-            bool isObject = charge.Kind != KernelChargeKind.Pages;
+            bool isObject = charge.IsObject;
             if (!seen.Add((isObject, charge.Key))) fail(Invariant.NoDoubleChargeKernel, $"{charge} is listed twice");
             if (isObject)
             {
@@ -107,8 +108,10 @@ public static class MemcgInvariants
                 else if (obj.CacheId >= SlabLayout.FirstUserCacheId && !caches[obj.CacheId].Accounted)
                     fail(Invariant.UnaccountingChargesFollowAccounting, $"{charge} is charged but its cache {caches[obj.CacheId]} has accounting off");
             }
-            else if (!large.TryGetValue(charge.Key, out int order) || 1L << order != charge.Amount)
-                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc of that many pages");
+            else if (charge.Kind == KernelChargeKind.Pages ? !large.TryGetValue(charge.Key, out int order) || 1L << order != charge.Amount
+                : !runs.TryGetValue(charge.Key, out var run) || run.Pages != charge.Amount
+                  || run.Kind != (charge.Kind == KernelChargeKind.Vmalloc ? AllocationKind.Vmalloc : AllocationKind.Block))
+                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc, block or vmalloc page of that many pages");
             if (!parents.ContainsKey(charge.Memcg) || snapshot.DyingMemcgs.Any(d => d.Id == charge.Memcg)
                 || parents.ContainsKey(charge.Objcg) && !snapshot.DyingMemcgs.Any(d => d.Id == charge.Objcg) && charge.Memcg != charge.Objcg)
             {
@@ -201,8 +204,8 @@ public static class MemcgInvariants
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
     }
 
-    /// <summary>Operations that charge kernel memory to the current task's group (an accounted object or kmalloc).</summary>
-    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc";
+    /// <summary>Operations that charge kernel memory to the current task's group (an accounted object, kmalloc, block or vmalloc area).</summary>
+    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc" or "alloc_pages_account" or "vmalloc_account";
 
     /// <summary>The memory-hierarchy chain of the task, from its group up to the root (nothing for no live task).</summary>
     private static void ChainOf(Snapshot snapshot, long pid, HashSet<long> chain)

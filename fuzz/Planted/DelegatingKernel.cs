@@ -94,4 +94,8 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
     public virtual Outcome SockAlloc(long pid, long bytes) => Inner.SockAlloc(pid, bytes);
 
     public virtual Outcome SockFree(long socketId) => Inner.SockFree(socketId);
+
+    public virtual Outcome AllocPagesAccount(int order) => Inner.AllocPagesAccount(order);
+
+    public virtual Outcome VmallocAccount(long sizeBytes) => Inner.VmallocAccount(sizeBytes);
 }

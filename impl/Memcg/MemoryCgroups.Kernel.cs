@@ -26,7 +26,7 @@ namespace Verify.Impl.Memcg;
 /// and goes to DrainEverything, after which raw equals logical and the model's slow path runs on
 /// exactly the pages the model charges.
 /// </summary>
-public sealed partial class MemoryCgroups : IObjcgPageSink
+public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCharger
 {
     private ByteStocks? _bytesField;
     private readonly PageCounters _kmem = new();
@@ -40,8 +40,9 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
     private bool[] _extsReclaimable = [];
     private int _extsHeadCount;
 
-    // Whole-page charges: per first pfn (valid where _pageObjcg != 0), and a dense list with positions.
+    // Whole-page charges: per first pfn (valid where _pageObjcg != 0) with kind and count, and a dense list with positions.
     private int[] _pageObjcg = [], _pageCount = [], _pagePos = [], _pageList = [];
+    private KernelChargeKind[] _pageKind = [];
     private int _pageListCount;
 
     // Per obj_cgroup (group id).
@@ -115,8 +116,12 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
         else Bytes.Free(containers.CurrentCpu, objcg, size);
     }
 
-    /// <summary>An accounted allocation of pages at pfn (a large kmalloc): charged in the current task's group; false on ENOMEM.</summary>
-    public bool ChargePages(long pfn, int pages)
+    bool Slab.IVmallocPageCharger.ChargeVmallocPage(int pfn) => ChargePages(pfn, 1, KernelChargeKind.Vmalloc);
+
+    void Slab.IVmallocPageCharger.UnchargeVmallocPage(int pfn) => UnchargePages(pfn);
+
+    /// <summary>An accounted allocation of pages at pfn (a large kmalloc, an alloc_pages block, a vmalloc page): charged in the current task's group; false on ENOMEM.</summary>
+    public bool ChargePages(long pfn, int pages, KernelChargeKind kind)
     {
         long group = containers.MemoryGroupOf(containers.CurrentTask);
         if (group == MemoryRoot) return true;
@@ -128,10 +133,10 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
         }
         EnsureKernelPages();
         int at = (int)pfn;
-        (_pageObjcg[at], _pageCount[at], _pagePos[at]) = ((int)group, pages, _pageListCount);
+        (_pageObjcg[at], _pageCount[at], _pagePos[at], _pageKind[at]) = ((int)group, pages, _pageListCount, kind);
         _pageList[_pageListCount++] = at;
         _objcgWholePages[group] += pages;
-        _kernelDigest += StateDigest.KernelCharge(KernelChargeKind.Pages, pfn, group, pages);
+        _kernelDigest += StateDigest.KernelCharge(kind, pfn, group, pages);
         ReclaimAboveHigh(group);
         return true;
     }
@@ -146,7 +151,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
         _pageList[_pagePos[at]] = last;
         _pagePos[last] = _pagePos[at];
         _objcgWholePages[objcg] -= pages;
-        _kernelDigest -= StateDigest.KernelCharge(KernelChargeKind.Pages, pfn, objcg, pages);
+        _kernelDigest -= StateDigest.KernelCharge(_pageKind[at], pfn, objcg, pages);
         long memcg = MemcgOfObjcg(objcg);
         _kmem.Uncharge(_kmemOf[memcg], pages);
         if (pages <= PageStocks.ChargeBatch && MayStock(memcg)) Stocks.Refill(containers.CurrentCpu, _counterOf[memcg], pages);
@@ -270,6 +275,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
         Array.Resize(ref _pageCount, size);
         Array.Resize(ref _pagePos, size);
         Array.Resize(ref _pageList, size);
+        Array.Resize(ref _pageKind, size);
     }
 
     /// <summary>Every live charged object (from the obj_exts of this run's heads), then every whole-page charge.</summary>
@@ -286,7 +292,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
         for (int i = 0; i < _pageListCount; i++)
         {
             int pfn = _pageList[i];
-            yield return new KernelChargeInfo(KernelChargeKind.Pages, pfn, _pageObjcg[pfn], MemcgOfObjcg(_pageObjcg[pfn]), _pageCount[pfn]);
+            yield return new KernelChargeInfo(_pageKind[pfn], pfn, _pageObjcg[pfn], MemcgOfObjcg(_pageObjcg[pfn]), _pageCount[pfn]);
         }
     }
 
@@ -342,7 +348,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink
         {
             digest += StateDigest.KernelCharge(charge.Kind, charge.Key, charge.Objcg, charge.Amount);
             if (charge.Objcg <= 0 || charge.Objcg >= _idsUsed) { report.Fail(S16, $"{charge} names no group"); continue; }
-            if (charge.Kind == KernelChargeKind.Pages) whole[charge.Objcg] += charge.Amount;
+            if (!charge.IsObject) whole[charge.Objcg] += charge.Amount;
             else if (charge.Kind == KernelChargeKind.SlabReclaimable) reclaimable[charge.Objcg] += charge.Amount;
             else unreclaimable[charge.Objcg] += charge.Amount;
         }

@@ -9,6 +9,9 @@ namespace Verify.Impl.Slab;
 /// page-indexed array (next pfn, -1 at the end) in the order they were taken, so a page's owner
 /// test is O(1) and an area costs no allocation beyond one dictionary entry. The dictionary is
 /// only looked up by id and listed sorted, so its internal order never shows.
+/// An accounted area charges each page as it is taken (IVmallocPageCharger); a page the machine
+/// or the charge refuses gives back every page taken so far (the refused one first, then the rest
+/// in the order taken, uncharging them), as the model does.
 /// CheckConsistency verifies that the chains and the owned flags describe the same pages.
 /// </summary>
 public sealed class VmallocAllocator(BuddyAllocator buddy)
@@ -37,7 +40,7 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         Digest = 0;
     }
 
-    public Outcome Vmalloc(long sizeBytes)
+    public Outcome Vmalloc(long sizeBytes, IVmallocPageCharger? charger = null)
     {
         if (sizeBytes <= 0 || sizeBytes > SlabLayout.VmallocBytesMax) return Outcome.Fail(Errno.EINVAL);
         int pagesWanted = (int)KernelConstants.PagesFor(sizeBytes);
@@ -45,9 +48,14 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         for (int taken = 0; taken < pagesWanted; taken++)
         {
             var page = buddy.AllocPages(0);
+            if (page.IsOk && charger is not null && !charger.ChargeVmallocPage((int)page.Value))
+            {
+                buddy.FreePages(page.Value, 0);
+                page = Outcome.Fail(Errno.ENOMEM);
+            }
             if (!page.IsOk)
             {
-                FreeChain(first);
+                FreeChain(first, charger);
                 return page;
             }
             int pfn = (int)page.Value;
@@ -63,10 +71,11 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         return Outcome.Ok(id);
     }
 
-    public Outcome Vfree(long id)
+    /// <summary>Frees the area; each page is uncharged first through the charger, which ignores pages it never charged.</summary>
+    public Outcome Vfree(long id, IVmallocPageCharger? charger = null)
     {
         if (!_areas.Remove(id, out var area)) return Outcome.Fail(Errno.EINVAL);
-        FreeChain(area.FirstPfn);
+        FreeChain(area.FirstPfn, charger);
         Digest -= StateDigest.VmallocArea(id, area.Pages);
         return Outcome.Ok(0);
     }
@@ -102,12 +111,13 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
     /// <summary>The owned flags, for planted bugs that emulate a slip (test code only).</summary>
     internal bool[] OwnedFlags => _ownedAt;
 
-    private void FreeChain(int pfn)
+    private void FreeChain(int pfn, IVmallocPageCharger? charger)
     {
         while (pfn >= 0)
         {
             int next = _nextPageAt[pfn];
             _ownedAt[pfn] = false;
+            charger?.UnchargeVmallocPage(pfn);
             buddy.FreePages(pfn, 0);
             pfn = next;
         }

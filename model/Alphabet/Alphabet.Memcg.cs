@@ -5,7 +5,8 @@ namespace Verify.Model.Alphabet;
 /// <summary>
 /// Memory-cgroup accounting: tasks touch anonymous memory and page cache and unmap it, limits are
 /// written (cgroup_set_limit), and sockets are made and closed (sock_alloc, sock_free), appended
-/// after the container operations.
+/// after the container operations; then the accounted forms of alloc_pages and vmalloc, whose
+/// handles are freed by free_pages and vfree.
 /// </summary>
 public static partial class Alphabet
 {
@@ -21,6 +22,7 @@ public static partial class Alphabet
     private static readonly HashSet<string> MemcgKeywords = new(StringComparer.Ordinal)
     {
         "task_touch_anon", "task_touch_file", "task_unmap", "cgroup_set_limit", "sock_alloc", "sock_free", "sock_free_stale",
+        "alloc_pages_account", "vmalloc_account",
     };
 
     /// <summary>True for the operations of memory-cgroup accounting.</summary>
@@ -65,5 +67,17 @@ public static partial class Alphabet
             [ArgSpec.StaleRef("sock", HandleKind.Socket)],
             static (IKernel k, in OpArgs a) => k.SockFree(a.Ref(0).Value),
             Weight: 1);
+        yield return new OpSpec(
+            "alloc_pages_account",
+            [ArgSpec.Int("order", 0, AllocOrderMax)],
+            static (IKernel k, in OpArgs a) => k.AllocPagesAccount((int)a.Int(0)),
+            Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.PageRun, o.Value, a.Int(0), PageRunBlock),
+            Weight: 4);
+        yield return new OpSpec(
+            "vmalloc_account",
+            [ArgSpec.Int("bytes", 0, Slab.SlabLayout.VmallocBytesMax + KernelConstants.PageSizeBytes, Spread.Logarithmic)],
+            static (IKernel k, in OpArgs a) => k.VmallocAccount(a.Int(0)),
+            Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.VmallocArea, o.Value, 0, 0),
+            Weight: 3);
     }
 }

@@ -44,4 +44,19 @@ public partial interface IKernel
 
     /// <summary>Closes the socket: its pages go back and are uncharged where they were charged. EINVAL unless the socket is live.</summary>
     Outcome SockFree(long socketId);
+
+    /// <summary>
+    /// alloc_pages(GFP_KERNEL_ACCOUNT, order): a block as AllocPages gives, then its 1 &lt;&lt; order pages
+    /// charged to the current task's memory group through its obj_cgroup (kernel memory, as an
+    /// accounted kmalloc's objects are); a charge that fails gives the block back: ENOMEM. Freed by
+    /// FreePages, which uncharges it from the group its obj_cgroup charges then.
+    /// </summary>
+    Outcome AllocPagesAccount(int order);
+
+    /// <summary>
+    /// vmalloc(size) with __GFP_ACCOUNT: as Vmalloc, each page charged to the current task's memory
+    /// group as it is taken (one page per charge); a page the machine or the group cannot give frees
+    /// the area so far: ENOMEM. Vfree uncharges every page.
+    /// </summary>
+    Outcome VmallocAccount(long sizeBytes);
 }

@@ -11,6 +11,12 @@ public enum KernelChargeKind : byte
 
     /// <summary>Whole pages charged through the obj_cgroup (an accounted kmalloc above 8 KiB); Key is the first pfn.</summary>
     Pages = 2,
+
+    /// <summary>An accounted alloc_pages block (alloc_pages_account): 1 &lt;&lt; order pages; Key is its pfn.</summary>
+    BuddyPages = 3,
+
+    /// <summary>One page of an accounted vmalloc area (vmalloc_account), charged as it is allocated; Key is its pfn.</summary>
+    Vmalloc = 4,
 }
 
 /// <summary>
@@ -22,7 +28,9 @@ public enum KernelChargeKind : byte
 /// </summary>
 public readonly record struct KernelChargeInfo(KernelChargeKind Kind, long Key, long Objcg, long Memcg, long Amount)
 {
-    public override string ToString() => Kind == KernelChargeKind.Pages
-        ? $"[kernel pages at pfn {Key} x{Amount} objcg {Objcg}{(Memcg != Objcg ? $" now {Memcg}" : "")}]"
+    public bool IsObject => Kind is KernelChargeKind.Slab or KernelChargeKind.SlabReclaimable;
+
+    public override string ToString() => !IsObject
+        ? $"[{Kind.ToString().ToLowerInvariant()} at pfn {Key} x{Amount} objcg {Objcg}{(Memcg != Objcg ? $" now {Memcg}" : "")}]"
         : $"[{(Kind == KernelChargeKind.SlabReclaimable ? "reclaimable " : "")}object {Key} {Amount} bytes objcg {Objcg}{(Memcg != Objcg ? $" now {Memcg}" : "")}]";
 }

@@ -23,7 +23,7 @@ public sealed partial class MemoryCgroups
         public long Key { get; } = key;
         public long Objcg { get; } = objcg;
         public long Amount { get; } = amount;
-        public bool IsObject => Kind != KernelChargeKind.Pages;
+        public bool IsObject => Kind is KernelChargeKind.Slab or KernelChargeKind.SlabReclaimable;
     }
 
     private readonly List<KernelCharge> _kernel = [];
@@ -57,10 +57,11 @@ public sealed partial class MemoryCgroups
         return Outcome.Ok(0);
     }
 
-    /// <summary>The thing at key was freed: its charge, if it had one, goes.</summary>
+    /// <summary>The thing at key was freed: its charge, if it had one, goes (an object's of either slab kind, pages' of that kind).</summary>
     public void UnchargeKernel(KernelChargeKind kind, long key)
     {
-        int index = _kernel.FindIndex(c => c.Key == key && c.IsObject == (kind != KernelChargeKind.Pages));
+        bool isObject = kind is KernelChargeKind.Slab or KernelChargeKind.SlabReclaimable;
+        int index = _kernel.FindIndex(c => c.Key == key && (isObject ? c.IsObject : c.Kind == kind));
         if (index < 0) return;
         _digest = null;
         var charge = _kernel[index];

@@ -3,7 +3,11 @@ using Verify.Model.Contract;
 
 namespace Verify.Model.Slab;
 
-/// <summary>The reference vmalloc: an area is a list of order-0 pages taken one at a time.</summary>
+/// <summary>
+/// The reference vmalloc: an area is a list of order-0 pages taken one at a time. An accounted
+/// area charges each page as it is taken (chargePage); a page the machine or the charge refuses
+/// gives back every page taken so far, in the order taken, uncharging those charged.
+/// </summary>
 public sealed class VmallocAllocator(BuddyAllocator buddy)
 {
     private readonly SortedDictionary<long, List<long>> _areas = new();
@@ -12,7 +16,7 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
 
     public ulong Digest { get; private set; }
 
-    public Outcome Vmalloc(long sizeBytes)
+    public Outcome Vmalloc(long sizeBytes, Func<long, Outcome>? chargePage = null, Action<long>? unchargePage = null)
     {
         if (sizeBytes <= 0 || sizeBytes > SlabLayout.VmallocBytesMax) return Outcome.Fail(Errno.EINVAL);
         long pagesWanted = KernelConstants.PagesFor(sizeBytes);
@@ -20,10 +24,18 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         while (pfns.Count < pagesWanted)
         {
             var page = buddy.AllocPages(0);
+            if (page.IsOk && chargePage is not null)
+            {
+                var charged = chargePage(page.Value);
+                if (!charged.IsOk)
+                {
+                    buddy.FreePages(page.Value, 0);
+                    page = charged;
+                }
+            }
             if (!page.IsOk)
             {
-                // A partial failure gives back every page it took, in the order it took them.
-                foreach (long pfn in pfns) buddy.FreePages(pfn, 0);
+                GiveBack(pfns, unchargePage);
                 return page;
             }
             pfns.Add(page.Value);
@@ -35,13 +47,28 @@ public sealed class VmallocAllocator(BuddyAllocator buddy)
         return Outcome.Ok(id);
     }
 
-    public Outcome Vfree(long id)
+    /// <summary>Frees the area; each page is uncharged first when it was charged (unchargePage).</summary>
+    public Outcome Vfree(long id, Action<long>? unchargePage = null)
     {
         if (!_areas.Remove(id, out var pfns)) return Outcome.Fail(Errno.EINVAL);
-        foreach (long pfn in pfns) buddy.FreePages(pfn, 0);
+        foreach (long pfn in pfns)
+        {
+            unchargePage?.Invoke(pfn);
+            buddy.FreePages(pfn, 0);
+        }
         _ownedPages.ExceptWith(pfns);
         Digest -= StateDigest.VmallocArea(id, pfns.Count);
         return Outcome.Ok(0);
+    }
+
+    /// <summary>A partial failure gives back every page it took, in the order it took them, each uncharged first when charged.</summary>
+    private void GiveBack(List<long> pfns, Action<long>? unchargePage)
+    {
+        foreach (long pfn in pfns)
+        {
+            unchargePage?.Invoke(pfn);
+            buddy.FreePages(pfn, 0);
+        }
     }
 
     public bool OwnsPage(long pfn) => _ownedPages.Contains(pfn);

@@ -9,8 +9,9 @@ namespace Verify.Properties.Memcg;
 /// <summary>
 /// Reach for kernel memory: over a fixed budget of generated scenarios, the model reaches every
 /// kernel-memory state the properties depend on (objects and large kmallocs charged, on v1 and v2,
-/// charges reparented after a removal, a dying group keeping kernel pages, a kernel charge refused
-/// by memory.max and by a v1 kmem limit, charges of one obj_cgroup made on two CPUs). A failure
+/// accounted blocks and vmalloc pages, charges reparented after a removal and freed, a kernel charge
+/// refused by memory.max and by a v1 kmem limit, a vmalloc area refused part way, charges of one
+/// obj_cgroup made on two CPUs). A failure
 /// names the seed and the states never reached.
 /// </summary>
 public sealed class KernelMemoryReachTests(ITestOutputHelper output)
@@ -35,7 +36,7 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
             runner.AfterStep = (_, op, outcome) =>
             {
                 var snapshot = runner.Model.TakeSnapshot();
-                bool kernelOp = op.Spec.Keyword is "kmalloc" or "cache_alloc";
+                bool kernelOp = op.Spec.Keyword is "kmalloc" or "cache_alloc" or "alloc_pages_account" or "vmalloc_account";
                 if (kernelOp && outcome.IsOk && snapshot.KernelCharges.Count > kernelBefore)
                 {
                     Count(reached, $"charged on {layout}");
@@ -48,6 +49,10 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
                 if (kernelOp && outcome.Errno == Errno.ENOMEM && snapshot.Memory.Any(m => m.KmemMax != KernelConstants.LimitUnlimited && m.Kernel + 1 > m.KmemMax))
                     Count(reached, "kernel charge refused at a v1 kmem limit");
                 if (snapshot.KernelCharges.Any(c => c.Kind == KernelChargeKind.Pages)) Count(reached, "large kmalloc charged");
+                if (snapshot.KernelCharges.Any(c => c.Kind == KernelChargeKind.BuddyPages)) Count(reached, "accounted block charged");
+                if (snapshot.KernelCharges.Any(c => c.Kind == KernelChargeKind.Vmalloc)) Count(reached, "accounted vmalloc page charged");
+                if (op.Spec.Keyword == "vmalloc_account" && outcome.Errno == Errno.ENOMEM && snapshot.Memory.Any(m => m.Max != KernelConstants.LimitUnlimited && m.Current + 1 > m.Max))
+                    Count(reached, "vmalloc area refused part way at memory.max");
                 if (snapshot.KernelCharges.Any(c => c.Memcg != c.Objcg)) Count(reached, "charges reparented");
                 if (op.Spec.Keyword is "kfree" or "cache_free" && outcome.IsOk && snapshot.KernelCharges.Count < kernelBefore && snapshot.KernelCharges.Any(c => c.Memcg != c.Objcg))
                     Count(reached, "reparented object freed");
@@ -65,6 +70,7 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
     [
         "charged on v1", "charged on v2", "one obj_cgroup charged on two CPUs", "kernel charge refused at memory.max",
         "kernel charge refused at a v1 kmem limit", "large kmalloc charged", "charges reparented", "reparented object freed",
+        "accounted block charged", "accounted vmalloc page charged", "vmalloc area refused part way at memory.max",
     ];
 
     private static void Count(SortedDictionary<string, int> reached, string state) => reached[state] = reached.GetValueOrDefault(state) + 1;
