@@ -18,6 +18,7 @@ public sealed class ImplKernel : IKernel
     private readonly DentryCache _dentries;
     private readonly ProcessContainers _containers;
     private readonly MemoryCgroups _memcg;
+    private readonly TaskKernelMemory _taskMemory;
 
     public ImplKernel(MachineConfig machine)
     {
@@ -27,6 +28,7 @@ public sealed class ImplKernel : IKernel
         _dentries = new DentryCache(_slab);
         _containers = new ProcessContainers(Effects);
         _memcg = new MemoryCgroups(_buddy, _containers);
+        _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg, _containers);
         Reset(machine);
     }
 
@@ -45,6 +47,7 @@ public sealed class ImplKernel : IKernel
         _dentries.Reset();
         _containers.Reset(machine);
         _memcg.Reset(machine);
+        _taskMemory.Reset(machine.Pages);
         Effects.Clear();
     }
 
@@ -104,6 +107,7 @@ public sealed class ImplKernel : IKernel
         : _slab.OwnsRunAt(run.Pfn) ? run with { Kind = _slab.IsLargeKmallocAt(run.Pfn) ? AllocationKind.LargeKmalloc : AllocationKind.Slab }
         : _vmalloc.OwnsPage(run.Pfn) ? run with { Kind = AllocationKind.Vmalloc }
         : _memcg.KindOf(run.Pfn) is { } user ? run with { Kind = user }
+        : _taskMemory.OwnsStack(run.Pfn) ? run with { Kind = AllocationKind.KernelStack }
         : run;
 
     public Outcome AllocPages(int order) => _buddy.AllocPages(order);
@@ -111,7 +115,7 @@ public sealed class ImplKernel : IKernel
     /// <summary>Pages the slab layer or vmalloc own are not the caller's to free (O(1) page-state test).</summary>
     public Outcome FreePages(long pfn, int order)
     {
-        if (_slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn)) return Outcome.Fail(Errno.EINVAL);
+        if (_slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) || _taskMemory.OwnsStack(pfn)) return Outcome.Fail(Errno.EINVAL);
         var outcome = _buddy.FreePages(pfn, order);
         if (outcome.IsOk) _memcg.UnchargePages(pfn);
         return outcome;
@@ -206,14 +210,26 @@ public sealed class ImplKernel : IKernel
 
     public Outcome Shrink(int count) => _dentries.Shrink(count);
 
-    public Outcome TaskFork(long pid) => _containers.Fork(pid);
+    /// <summary>fork: dup_task_struct (a task_struct and a kernel stack, charged to the forking task's group), then the pid and the pids controller; a refused fork frees both again.</summary>
+    public Outcome TaskFork(long pid)
+    {
+        if (_containers.TaskSlotOf(pid) < 0) return Outcome.Fail(Errno.ESRCH);
+        var taken = _taskMemory.Allocate(pid, out long taskStruct, out int stackPfn);
+        if (!taken.IsOk) return taken;
+        var forked = _containers.Fork(pid);
+        if (forked.IsOk) _taskMemory.Attach(forked.Value, taskStruct, stackPfn);
+        else _taskMemory.Free(taskStruct, stackPfn);
+        return forked;
+    }
 
     /// <summary>exit_mm before the task's slot can be reused: its anonymous pages go back (init never exits).</summary>
     public Outcome TaskExit(long pid)
     {
         int slot = _containers.TaskSlotOf(pid);
         if (slot > 0) _memcg.TaskExiting(slot);
-        return _containers.Exit(pid);
+        var outcome = _containers.Exit(pid);
+        if (outcome.IsOk) _taskMemory.Exited(slot);
+        return outcome;
     }
 
     public Outcome TaskExec(long pid) => _containers.Exec(pid);

@@ -15,6 +15,7 @@ public sealed class ModelKernel : IKernel
     private DentryCache _dentries = null!;
     private ProcessContainers _containers = null!;
     private MemoryCgroups _memcg = null!;
+    private TaskKernelMemory _taskMemory = null!;
 
     public ModelKernel(MachineConfig machine) => Reset(machine);
 
@@ -33,6 +34,7 @@ public sealed class ModelKernel : IKernel
         _dentries = new DentryCache(_slab);
         _containers = new ProcessContainers(machine, Effects);
         _memcg = new MemoryCgroups(machine, _buddy, _containers);
+        _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg);
         Effects.Clear();
     }
 
@@ -74,6 +76,7 @@ public sealed class ModelKernel : IKernel
         return runs.Select(run => run.Kind != AllocationKind.Block ? run
             : user.TryGetValue(run.Pfn, out bool file) ? run with { Kind = file ? AllocationKind.PageCache : AllocationKind.Anon }
             : sockets.Contains(run.Pfn) ? run with { Kind = AllocationKind.Socket }
+            : _taskMemory.OwnsStack(run.Pfn) ? run with { Kind = AllocationKind.KernelStack }
             : WithOwnerKind(run)).ToList();
     }
 
@@ -87,7 +90,7 @@ public sealed class ModelKernel : IKernel
 
     /// <summary>Pages the slab layer, vmalloc or user memory own are not the caller's to free; an accounted block is uncharged.</summary>
     public Outcome FreePages(long pfn, int order) =>
-        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) ? Outcome.Fail(Errno.EINVAL) : Uncharged(_buddy.FreePages(pfn, order), KernelChargeKind.BuddyPages, pfn);
+        _slab.OwnsRunAt(pfn) || _vmalloc.OwnsPage(pfn) || _memcg.OwnsPage(pfn) || _taskMemory.OwnsStack(pfn) ? Outcome.Fail(Errno.EINVAL) : Uncharged(_buddy.FreePages(pfn, order), KernelChargeKind.BuddyPages, pfn);
 
     public Outcome AllocPagesExact(long sizeBytes) => _buddy.AllocPagesExact(sizeBytes);
 
@@ -181,13 +184,27 @@ public sealed class ModelKernel : IKernel
 
     public Outcome Shrink(int count) => _dentries.Shrink(count);
 
-    public Outcome TaskFork(long pid) => _containers.Fork(pid);
+    /// <summary>fork: dup_task_struct (a task_struct and a kernel stack, charged to the forking task's group), then the pid and the pids controller; a refused fork frees both again.</summary>
+    public Outcome TaskFork(long pid)
+    {
+        if (_containers.MemoryGroupOf(pid) is null) return ProcessContainers.NoSuchTask();
+        var taken = _taskMemory.Allocate(pid, out var held);
+        if (!taken.IsOk) return taken;
+        var forked = _containers.Fork(pid);
+        if (forked.IsOk) _taskMemory.Attach(forked.Value, held);
+        else _taskMemory.Free(held);
+        return forked;
+    }
 
-    /// <summary>exit: the task's anonymous pages go back after it leaves its groups.</summary>
+    /// <summary>exit: the task's anonymous pages go back after it leaves its groups, then its kernel stack and task_struct.</summary>
     public Outcome TaskExit(long pid)
     {
         var outcome = _containers.Exit(pid);
-        if (outcome.IsOk) _memcg.TaskExited(pid);
+        if (outcome.IsOk)
+        {
+            _memcg.TaskExited(pid);
+            _taskMemory.Exited(pid);
+        }
         return outcome;
     }
 

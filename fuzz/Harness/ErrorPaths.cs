@@ -33,6 +33,7 @@ public static class ErrorPaths
     private const string Containers = "model/Cgroups/ProcessContainers.cs";
     private const string Memcg = "model/Memcg/MemoryCgroups.cs";
     private const string MemcgKernel = "model/Memcg/MemoryCgroups.Kernel.cs";
+    private const string TaskMemory = "model/Memcg/TaskKernelMemory.cs";
 
     private const string Small = "machine pages=16 cpus=1";
     private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
@@ -216,6 +217,12 @@ public static class ErrorPaths
             "alloc_pages_account (memory too small or full)", $"{Small}; alloc_pages_account order=5"),
         new("EP84", Vmalloc, "Vmalloc", Errno.ENOMEM, 1, true, "an accounted area's page charge fails part way (the pages taken are uncharged and given back)",
             "vmalloc_account (the current task's group at its memory.max)", $"{Small}; {FullGroup}; vmalloc_account bytes=8192"),
+        new("EP85", Kernel, "TaskFork", Errno.ENOMEM, 1, true, "dup_task_struct fails: the machine or the forking task's group cannot hold the task_struct or the kernel stack (no pid is taken)",
+            "task_fork (memory too small or full, or the group at its memory.max)", "machine pages=4 cpus=1; task_fork task=0"),
+        new("EP86", TaskMemory, "Allocate", Errno.ENOMEM, 1, true, "no slab page for the task_struct (an order-3 slab)",
+            "task_fork (memory too small or full)", "machine pages=4 cpus=1; task_fork task=0"),
+        new("EP87", TaskMemory, "Allocate", Errno.ENOMEM, 2, true, "the task_struct's charge fails (the forking task's group at its memory.max; the object is freed)",
+            "task_fork (the forking task's group at its memory.max)", $"{Small}; {FullGroup}; task_fork task=0"),
     ];
 
     /// <summary>A group (cgroup ref 1) with memory.max 0 and init (the current task) in it.</summary>

@@ -65,14 +65,15 @@ public static class MemcgInvariants
                 stat[id] = stat.GetValueOrDefault(id) + 1;
             }
         }
-        var (kernel, reclaimable, unreclaimable) = KernelBelow(snapshot, parents, fail);
+        var (kernel, reclaimable, unreclaimable, stack) = KernelBelow(snapshot, parents, fail);
         foreach (var group in snapshot.Memory)
         {
             long pagesBelow = current.GetValueOrDefault(group.Id), kernelBelow = kernel.GetValueOrDefault(group.Id);
             if (group.Current != pagesBelow + kernelBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id)
                 || group.Sock != sock.GetValueOrDefault(group.Id) || group.TcpUsage != tcp.GetValueOrDefault(group.Id) || group.Kernel != kernelBelow
-                || group.SlabReclaimable != reclaimable.GetValueOrDefault(group.Id) || group.SlabUnreclaimable != unreclaimable.GetValueOrDefault(group.Id))
-                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} user and socket pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock), {tcp.GetValueOrDefault(group.Id)} tcp pages and {kernelBelow} kernel pages (slab {reclaimable.GetValueOrDefault(group.Id)}/{unreclaimable.GetValueOrDefault(group.Id)} bytes)");
+                || group.SlabReclaimable != reclaimable.GetValueOrDefault(group.Id) || group.SlabUnreclaimable != unreclaimable.GetValueOrDefault(group.Id)
+                || group.KernelStack != stack.GetValueOrDefault(group.Id))
+                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} user and socket pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock), {tcp.GetValueOrDefault(group.Id)} tcp pages and {kernelBelow} kernel pages (slab {reclaimable.GetValueOrDefault(group.Id)}/{unreclaimable.GetValueOrDefault(group.Id)} bytes, kernel_stack {stack.GetValueOrDefault(group.Id)} bytes)");
         }
         // A dying group's counter also keeps the kernel pages it had when removed, which no snapshot lists: at least its pages.
         foreach (var dying in snapshot.DyingMemcgs)
@@ -86,11 +87,11 @@ public static class MemcgInvariants
     /// then per live group the kernel pages (per obj_cgroup: whole pages plus ceil(object bytes /
     /// 4096), counted from the group it charges now up) and slab bytes of its subtree.
     /// </summary>
-    private static (Dictionary<long, long> Pages, Dictionary<long, long> Reclaimable, Dictionary<long, long> Unreclaimable) KernelBelow(
+    private static (Dictionary<long, long> Pages, Dictionary<long, long> Reclaimable, Dictionary<long, long> Unreclaimable, Dictionary<long, long> Stack) KernelBelow(
         Snapshot snapshot, Dictionary<long, long> parents, Action<string, string> fail)
     {
-        var (pages, reclaimable, unreclaimable) = (new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>());
-        if (snapshot.KernelCharges.Count == 0) return (pages, reclaimable, unreclaimable);
+        var (pages, reclaimable, unreclaimable, stack) = (new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>());
+        if (snapshot.KernelCharges.Count == 0) return (pages, reclaimable, unreclaimable, stack);
         var objects = snapshot.SlabObjects.ToDictionary(o => o.Address);
         var caches = snapshot.SlabCaches.ToDictionary(c => c.Id);
         var large = snapshot.LargeKmallocs.ToDictionary(l => l.Pfn, l => l.Order);
@@ -110,8 +111,8 @@ public static class MemcgInvariants
             }
             else if (charge.Kind == KernelChargeKind.Pages ? !large.TryGetValue(charge.Key, out int order) || 1L << order != charge.Amount
                 : !runs.TryGetValue(charge.Key, out var run) || run.Pages != charge.Amount
-                  || run.Kind != (charge.Kind == KernelChargeKind.Vmalloc ? AllocationKind.Vmalloc : AllocationKind.Block))
-                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc, block or vmalloc page of that many pages");
+                  || run.Kind != charge.Kind switch { KernelChargeKind.Vmalloc => AllocationKind.Vmalloc, KernelChargeKind.KernelStack => AllocationKind.KernelStack, _ => AllocationKind.Block })
+                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc, block, vmalloc page or kernel stack of that many pages");
             if (!parents.ContainsKey(charge.Memcg) || snapshot.DyingMemcgs.Any(d => d.Id == charge.Memcg)
                 || parents.ContainsKey(charge.Objcg) && !snapshot.DyingMemcgs.Any(d => d.Id == charge.Objcg) && charge.Memcg != charge.Objcg)
             {
@@ -120,16 +121,17 @@ public static class MemcgInvariants
             }
             var sum = perObjcg.GetValueOrDefault(charge.Objcg, (charge.Memcg, 0, 0));
             perObjcg[charge.Objcg] = isObject ? sum with { Bytes = sum.Bytes + charge.Amount } : sum with { Pages = sum.Pages + charge.Amount };
-            if (isObject)
+            if (isObject || charge.Kind == KernelChargeKind.KernelStack)
             {
-                var stat = charge.Kind == KernelChargeKind.SlabReclaimable ? reclaimable : unreclaimable;
-                for (long id = charge.Memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent) stat[id] = stat.GetValueOrDefault(id) + charge.Amount;
+                var stat = charge.Kind == KernelChargeKind.SlabReclaimable ? reclaimable : isObject ? unreclaimable : stack;
+                long bytes = isObject ? charge.Amount : charge.Amount * KernelConstants.PageSizeBytes;
+                for (long id = charge.Memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent) stat[id] = stat.GetValueOrDefault(id) + bytes;
             }
         }
         foreach (var (_, (memcg, whole, bytes)) in perObjcg)
             for (long id = memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent)
                 pages[id] = pages.GetValueOrDefault(id) + whole + KernelConstants.PagesFor(bytes);
-        return (pages, reclaimable, unreclaimable);
+        return (pages, reclaimable, unreclaimable, stack);
     }
 
     /// <summary>
@@ -164,7 +166,8 @@ public static class MemcgInvariants
         var chain = new HashSet<long>();
         if (IsKernelCharge(keyword))
         {
-            ChainOf(after, after.CurrentTask, chain);
+            // A fork charges the forking task's group (it runs the fork); the other kernel allocations the current task's.
+            ChainOf(after, keyword == "task_fork" ? args.Ref(0).Value : after.CurrentTask, chain);
             if (outcome.IsOk)
             {
                 foreach (long id in chain)
@@ -204,8 +207,8 @@ public static class MemcgInvariants
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
     }
 
-    /// <summary>Operations that charge kernel memory to the current task's group (an accounted object, kmalloc, block or vmalloc area).</summary>
-    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc" or "alloc_pages_account" or "vmalloc_account";
+    /// <summary>Operations that charge kernel memory: to the current task's group (an accounted object, kmalloc, block or vmalloc area), or to the forking task's (a fork's task_struct and stack).</summary>
+    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc" or "alloc_pages_account" or "vmalloc_account" or "task_fork";
 
     /// <summary>The memory-hierarchy chain of the task, from its group up to the root (nothing for no live task).</summary>
     private static void ChainOf(Snapshot snapshot, long pid, HashSet<long> chain)

@@ -46,7 +46,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     private int _pageListCount;
 
     // Per obj_cgroup (group id).
-    private long[] _objcgWholePages = [], _objcgReclaimable = [], _objcgUnreclaimable = [];
+    private long[] _objcgWholePages = [], _objcgReclaimable = [], _objcgUnreclaimable = [], _objcgStackPages = [];
 
     /// <summary>Per removed group: the kernel pages its counter kept when it was removed (for the self-check's recount).</summary>
     private long[] _frozenKernel = [];
@@ -79,11 +79,15 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         return group;
     }
 
-    /// <summary>A new slab object at location was allocated: charged in bytes when its cache is accounted or the request had __GFP_ACCOUNT; false (nothing charged) on ENOMEM.</summary>
-    public bool ChargeObject(in Slab.SlabObjectRef location, bool gfpAccount)
+    /// <summary>
+    /// A new slab object at location was allocated: charged in bytes when its cache is accounted or
+    /// the request had __GFP_ACCOUNT, to the group of the charging task (the current one unless a
+    /// fork names the forking task); false (nothing charged) on ENOMEM.
+    /// </summary>
+    public bool ChargeObject(in Slab.SlabObjectRef location, bool gfpAccount, long chargingPid = -1)
     {
         if (!location.Accounted && !gfpAccount) return true;
-        long group = containers.MemoryGroupOf(containers.CurrentTask);
+        long group = containers.MemoryGroupOf(chargingPid < 0 ? containers.CurrentTask : chargingPid);
         if (group == MemoryRoot) return true;
         int objcg = (int)group, size = (int)ObjcgFullSize(location.SizeBytes), cpu = containers.CurrentCpu;
         if (!Bytes.TryConsume(cpu, objcg, size))
@@ -121,9 +125,9 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     void Slab.IVmallocPageCharger.UnchargeVmallocPage(int pfn) => UnchargePages(pfn);
 
     /// <summary>An accounted allocation of pages at pfn (a large kmalloc, an alloc_pages block, a vmalloc page): charged in the current task's group; false on ENOMEM.</summary>
-    public bool ChargePages(long pfn, int pages, KernelChargeKind kind)
+    public bool ChargePages(long pfn, int pages, KernelChargeKind kind, long chargingPid = -1)
     {
-        long group = containers.MemoryGroupOf(containers.CurrentTask);
+        long group = containers.MemoryGroupOf(chargingPid < 0 ? containers.CurrentTask : chargingPid);
         if (group == MemoryRoot) return true;
         int cpu = containers.CurrentCpu;
         if (!TryChargeKernelFast(group, cpu, pages))
@@ -136,6 +140,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         (_pageObjcg[at], _pageCount[at], _pagePos[at], _pageKind[at]) = ((int)group, pages, _pageListCount, kind);
         _pageList[_pageListCount++] = at;
         _objcgWholePages[group] += pages;
+        if (kind == KernelChargeKind.KernelStack) _objcgStackPages[group] += pages;
         _kernelDigest += StateDigest.KernelCharge(kind, pfn, group, pages);
         ReclaimAboveHigh(group);
         return true;
@@ -151,6 +156,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         _pageList[_pagePos[at]] = last;
         _pagePos[last] = _pagePos[at];
         _objcgWholePages[objcg] -= pages;
+        if (_pageKind[at] == KernelChargeKind.KernelStack) _objcgStackPages[objcg] -= pages;
         _kernelDigest -= StateDigest.KernelCharge(_pageKind[at], pfn, objcg, pages);
         long memcg = MemcgOfObjcg(objcg);
         _kmem.Uncharge(_kmemOf[memcg], pages);
@@ -303,10 +309,10 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         return list;
     }
 
-    /// <summary>Per group id, the logical kernel pages (whole pages plus ceil(live bytes / 4096) per obj_cgroup) and slab bytes of its subtree.</summary>
-    private (long[] Pages, long[] Reclaimable, long[] Unreclaimable) KernelStats()
+    /// <summary>Per group id, the logical kernel pages (whole pages plus ceil(live bytes / 4096) per obj_cgroup), slab bytes and kernel stack bytes of its subtree.</summary>
+    private (long[] Pages, long[] Reclaimable, long[] Unreclaimable, long[] StackBytes) KernelStats()
     {
-        var (pages, reclaimable, unreclaimable) = (new long[_idsUsed], new long[_idsUsed], new long[_idsUsed]);
+        var (pages, reclaimable, unreclaimable, stack) = (new long[_idsUsed], new long[_idsUsed], new long[_idsUsed], new long[_idsUsed]);
         for (long objcg = 1; objcg < _idsUsed && objcg < _objcgWholePages.Length; objcg++)
         {
             long live = _objcgReclaimable[objcg] + _objcgUnreclaimable[objcg];
@@ -317,9 +323,10 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
                 pages[level] += whole;
                 reclaimable[level] += _objcgReclaimable[objcg];
                 unreclaimable[level] += _objcgUnreclaimable[objcg];
+                stack[level] += _objcgStackPages[objcg] * PageSizeBytes;
             }
         }
-        return (pages, reclaimable, unreclaimable);
+        return (pages, reclaimable, unreclaimable, stack);
     }
 
     /// <summary>Per group id, the pages the byte stocks and remainders hold beyond logical usage: floor(bytes held / 4096) per obj_cgroup, from its group now up.</summary>

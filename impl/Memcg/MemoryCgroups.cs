@@ -588,13 +588,13 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     public List<CgroupMemoryInfo> Infos()
     {
         var held = HeldBelow();
-        var (kernel, reclaimable, unreclaimable) = KernelStats();
+        var (kernel, reclaimable, unreclaimable, stack) = KernelStats();
         var list = new List<CgroupMemoryInfo>();
         for (long id = 1; id < _idsUsed; id++)
             if (_listed[id])
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
                     _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id],
-                    kernel[id], reclaimable[id], unreclaimable[id]));
+                    kernel[id], reclaimable[id], unreclaimable[id], stack[id]));
         return list;
     }
 
@@ -683,7 +683,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             for (long level = _sockGroup[id]; _parent[level] != 0; level = _parent[level]) usage[level] += _sockPageCount[id];
         }
         var held = HeldBelow();
-        var (kernel, _, _) = KernelStats();
+        var (kernel, _, _, _) = KernelStats();
         for (long id = 1; id < _idsUsed; id++)
         {
             if (!HasCounter(id) || id == MemoryRoot) continue;
@@ -721,7 +721,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _known[id] = _listed[id] = false;
         _parent[id] = _anon[id] = _file[id] = _sock[id] = 0;
         _tcpOf[id] = _kmemOf[id] = 0;
-        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgUnreclaimable[id] = _frozenKernel[id] = 0;
+        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgUnreclaimable[id] = _objcgStackPages[id] = _frozenKernel[id] = 0;
         _tcpActive[id] = _tcpPressure[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
         _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
@@ -752,6 +752,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         Array.Resize(ref _objcgReclaimable, size);
         Array.Resize(ref _objcgUnreclaimable, size);
         Array.Resize(ref _frozenKernel, size);
+        Array.Resize(ref _objcgStackPages, size);
         Array.Resize(ref _tcpActive, size);
         Array.Resize(ref _tcpPressure, size);
         Array.Resize(ref _listed, size);

@@ -86,6 +86,7 @@ public sealed class SlabAllocator
             }
         }
         AddCache("dentry", SlabLayout.DentryObjectBytes, 0, SlabLayout.DentryCacheFlags);
+        AddCache("task_struct", SlabLayout.TaskStructObjectBytes, SlabLayout.TaskStructAlignBytes, SlabLayout.TaskStructCacheFlags);
         _cacheIdNext = SlabLayout.FirstUserCacheId;
     }
 
@@ -159,6 +160,11 @@ public sealed class SlabAllocator
     public Outcome AllocDentryObject() => Allocate(SlabLayout.DentryCacheId);
 
     public Outcome FreeDentryObject(long address) => FreeObject(address, SlabLayout.DentryCacheId);
+
+    /// <summary>A task_struct for a fork (for the task layer).</summary>
+    public Outcome AllocTaskStruct() => Allocate(SlabLayout.TaskStructCacheId);
+
+    public Outcome FreeTaskStruct(long address) => FreeObject(address, SlabLayout.TaskStructCacheId);
 
     /// <summary>True when pfn heads a slab or a large kmalloc: O(1).</summary>
     public bool OwnsRunAt(long pfn) =>

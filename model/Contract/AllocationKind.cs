@@ -26,4 +26,7 @@ public enum AllocationKind : byte
 
     /// <summary>One page of a socket's buffer (sock_alloc): freed with the socket.</summary>
     Socket = 7,
+
+    /// <summary>A task's kernel stack: an order-2 block (16 KiB) taken by the fork that made the task, freed when it exits.</summary>
+    KernelStack = 8,
 }

@@ -19,6 +19,10 @@ public partial interface IKernel
     /// charged one; a level going above its pids.max fails the fork with EAGAIN, the charge is rolled
     /// back and the max event is counted (v2: that group and its non-root ancestors, events.local
     /// on that group; v1: the forking group). EAGAIN also when no pid is free. ESRCH: no such task.
+    /// Before the pid, dup_task_struct takes the child's kernel memory: a task_struct object of the
+    /// accounted task_struct cache and an order-2 kernel stack, both charged to the forking task's
+    /// memory group; when the machine or that group cannot hold them the fork fails with ENOMEM and
+    /// no pid is taken; a fork refused later frees them again. Exit frees them.
     /// </summary>
     Outcome TaskFork(long pid);
 

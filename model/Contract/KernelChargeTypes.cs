@@ -17,6 +17,9 @@ public enum KernelChargeKind : byte
 
     /// <summary>One page of an accounted vmalloc area (vmalloc_account), charged as it is allocated; Key is its pfn.</summary>
     Vmalloc = 4,
+
+    /// <summary>A task's kernel stack (4 pages), charged by the fork that made it to the forking task's group; Key is its pfn.</summary>
+    KernelStack = 5,
 }
 
 /// <summary>

@@ -51,6 +51,9 @@ public static class KernelConstants
     /// <summary>How far a raw counter (watermark) may be above the logical one: every stock slot full, plus one batch charged on the way to a failure.</summary>
     public static long MemcgStockBound(int cpus) => (long)MemcgChargeBatch * (MemcgStockSlots * cpus + 1);
 
+    /// <summary>THREAD_SIZE_ORDER on x86-64: a kernel stack is 4 pages (16 KiB).</summary>
+    public const int KernelStackOrder = 2;
+
     /// <summary>obj_full_size: a slab object charged through an obj_cgroup costs its s->size plus the obj_cgroup pointer kept for it.</summary>
     public static long ObjcgFullSize(int sizeBytes) => sizeBytes + 8L;
 

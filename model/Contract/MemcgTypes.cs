@@ -11,7 +11,8 @@ namespace Verify.Model.Contract;
 /// (sockets made after it are accounted), TcpPressure the group's tcpmem_pressure flag. Kernel is
 /// memory.stat kernel in pages (on v1 also memory.kmem.usage_in_bytes): per obj_cgroup whose group is
 /// in the subtree, its whole pages plus ceil(its live object bytes / 4096); SlabReclaimable and
-/// SlabUnreclaimable are the stat's bytes of live charged objects (obj_full_size each).
+/// SlabUnreclaimable are the stat's bytes of live charged objects (obj_full_size each), KernelStack
+/// the bytes of the charged kernel stacks (16 KiB per task forked in the subtree).
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -32,10 +33,11 @@ public readonly record struct CgroupMemoryInfo(
     bool TcpPressure,
     long Kernel,
     long SlabReclaimable,
-    long SlabUnreclaimable)
+    long SlabUnreclaimable,
+    long KernelStack)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

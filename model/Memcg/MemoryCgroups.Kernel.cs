@@ -34,11 +34,14 @@ public sealed partial class MemoryCgroups
     /// <summary>Each obj_cgroup's whole pages and live object bytes: the sums of its charges in the list, kept with it.</summary>
     private readonly Dictionary<long, (long Pages, long Bytes)> _objcgTotals = [];
 
-    /// <summary>Charges amount (bytes of an object, or pages) for the thing at key to the current task's group; ENOMEM when it does not fit.</summary>
-    public Outcome ChargeKernel(KernelChargeKind kind, long key, long amount)
+    /// <summary>
+    /// Charges amount (bytes of an object, or pages) for the thing at key to the memory group of the
+    /// charging task (the current task unless a fork names the forking one); ENOMEM when it does not fit.
+    /// </summary>
+    public Outcome ChargeKernel(KernelChargeKind kind, long key, long amount, long? chargingPid = null)
     {
         _digest = null;
-        long group = _containers.MemoryGroupOf(_containers.CurrentTask)!.Value;
+        long group = _containers.MemoryGroupOf(chargingPid ?? _containers.CurrentTask)!.Value;
         var chain = _containers.ChainOf(group)!;
         if (chain.Length == 1) return Outcome.Ok(0);
         _objcgChains.TryAdd(group, chain);
@@ -96,6 +99,10 @@ public sealed partial class MemoryCgroups
     private long SlabBytes(long group, bool reclaimable) => _kernel
         .Where(c => c.IsObject && (c.Kind == KernelChargeKind.SlabReclaimable) == reclaimable && _objcgChains[c.Objcg].Contains(group))
         .Sum(c => c.Amount);
+
+    /// <summary>memory.stat kernel_stack of a live group, in bytes.</summary>
+    private long KernelStackBytes(long group) => _kernel
+        .Where(c => c.Kind == KernelChargeKind.KernelStack && _objcgChains[c.Objcg].Contains(group)).Sum(c => c.Amount * PageSizeBytes);
 
     public List<KernelChargeInfo> KernelCharges()
     {

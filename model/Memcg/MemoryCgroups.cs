@@ -302,7 +302,7 @@ public sealed partial class MemoryCgroups
             long sock = SockPages(id), kernel = KernelPages(id);
             return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
                 anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
-                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false));
+                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id));
         }).ToList();
     }
 

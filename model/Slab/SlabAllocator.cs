@@ -61,6 +61,7 @@ public sealed class SlabAllocator
             }
         }
         AddCache(SlabLayout.DentryCacheId, "dentry", SlabLayout.DentryObjectBytes, 0, SlabLayout.DentryCacheFlags);
+        AddCache(SlabLayout.TaskStructCacheId, "task_struct", SlabLayout.TaskStructObjectBytes, SlabLayout.TaskStructAlignBytes, SlabLayout.TaskStructCacheFlags);
     }
 
     public ulong Digest { get; private set; }
@@ -137,6 +138,11 @@ public sealed class SlabAllocator
     public Outcome AllocDentryObject() => Allocate(FindCache(SlabLayout.DentryCacheId)!);
 
     public Outcome FreeDentryObject(long address) => FreeObject(address, SlabLayout.DentryCacheId);
+
+    /// <summary>A task_struct for a fork (for the task layer).</summary>
+    public Outcome AllocTaskStruct() => Allocate(FindCache(SlabLayout.TaskStructCacheId)!);
+
+    public Outcome FreeTaskStruct(long address) => FreeObject(address, SlabLayout.TaskStructCacheId);
 
     /// <summary>True when pfn is the first page of a slab or of a large kmalloc: the buddy free calls must refuse it.</summary>
     public bool OwnsRunAt(long pfn) =>

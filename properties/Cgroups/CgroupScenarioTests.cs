@@ -21,7 +21,7 @@ public sealed class CgroupScenarioTests
 
     private static IKernel Kernel(string side, CgroupLayout layout = CgroupLayout.V2)
     {
-        var machine = new MachineConfig(64, 4, layout);
+        var machine = new MachineConfig(4096, 4, layout);
         return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
     }
 

@@ -37,6 +37,8 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
             {
                 var snapshot = runner.Model.TakeSnapshot();
                 bool kernelOp = op.Spec.Keyword is "kmalloc" or "cache_alloc" or "alloc_pages_account" or "vmalloc_account";
+                if (op.Spec.Keyword == "task_fork" && outcome.IsOk && snapshot.KernelCharges.Any(c => c.Kind == KernelChargeKind.KernelStack)) Count(reached, "fork charged a kernel stack");
+                if (op.Spec.Keyword == "task_fork" && outcome.Errno == Errno.ENOMEM) Count(reached, "fork refused for its kernel memory");
                 if (kernelOp && outcome.IsOk && snapshot.KernelCharges.Count > kernelBefore)
                 {
                     Count(reached, $"charged on {layout}");
@@ -71,6 +73,7 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
         "charged on v1", "charged on v2", "one obj_cgroup charged on two CPUs", "kernel charge refused at memory.max",
         "kernel charge refused at a v1 kmem limit", "large kmalloc charged", "charges reparented", "reparented object freed",
         "accounted block charged", "accounted vmalloc page charged", "vmalloc area refused part way at memory.max",
+        "fork charged a kernel stack", "fork refused for its kernel memory",
     ];
 
     private static void Count(SortedDictionary<string, int> reached, string state) => reached[state] = reached.GetValueOrDefault(state) + 1;

@@ -12,7 +12,7 @@ namespace Verify.Properties.Memcg;
 /// (stat() of missing names): until dentries are charged (the dentry part of the kernel-memory
 /// work), each "dentry" here is an object of kmalloc-cg-192, the size class of a dentry, allocated
 /// with __GFP_ACCOUNT by a task of the group. Counts are scaled down (10 objects per task for 100,
-/// 2 CPUs' worth of tasks) so the model stays quick.
+/// 2 CPUs' worth of tasks) so the model stays quick. kmem_kernel_stacks uses the tasks' own stacks.
 /// </summary>
 public sealed class KmemSelftestPortTests
 {
@@ -93,5 +93,28 @@ public sealed class KmemSelftestPortTests
         Assert.Empty(snapshot.DyingMemcgs);
         Assert.Equal(30 * 100, snapshot.KernelCharges.Count(c => c.Memcg == parent && c.Objcg != parent));
         Assert.Equal(30L * 100 * (DentryBytes + 8), snapshot.Memory.Single(g => g.Id == parent).SlabUnreclaimable);
+    }
+
+    /// <summary>
+    /// test_kmem_kernel_stacks: 1000 tasks (the selftest's sleeping threads) in the group;
+    /// memory.stat kernel_stack is at least 4096 x 1000 bytes (here exactly 16 KiB per task), and
+    /// the stacks count in kernel and in memory.current.
+    /// </summary>
+    [Theory, MemberData(nameof(Sides))]
+    public void KmemKernelStacks(string side)
+    {
+        var k = Kernel(side);
+        long group = k.CgroupCreate(1).Value;
+        long parent = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(parent, group).IsOk);
+        var threads = new List<long>();
+        for (int i = 0; i < 1000; i++) threads.Add(k.TaskFork(parent).Value);
+        var m = k.TakeSnapshot().Memory.Single(g => g.Id == group);
+        Assert.True(m.KernelStack >= 4096L * 1000, $"kernel_stack {m.KernelStack} bytes");
+        Assert.Equal(1000L * 16384, m.KernelStack);
+        Assert.True(m.Kernel >= m.KernelStack / PageSizeBytes && m.Current >= m.Kernel);
+        foreach (long pid in threads) Assert.True(k.TaskExit(pid).IsOk);
+        var after = k.TakeSnapshot().Memory.Single(g => g.Id == group);
+        Assert.Equal(0, after.KernelStack);
     }
 }

@@ -43,7 +43,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
     [Fact]
     public void PidsWrapAroundAsInTheModel()
     {
-        var machine = new MachineConfig(64, 1, CgroupLayout.V2);
+        var machine = new MachineConfig(4096, 1, CgroupLayout.V2);
         var model = new ModelKernel(machine);
         var impl = new ImplKernel(machine);
         long group = Same(model.CgroupCreate(1), impl.CgroupCreate(1), "mkdir").Value;
@@ -79,7 +79,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
     [Fact]
     public void SteadyForkExitAndACleanCheckAllocateNothing()
     {
-        var impl = new ImplKernel(new MachineConfig(64, 4, CgroupLayout.V1));
+        var impl = new ImplKernel(new MachineConfig(4096, 4, CgroupLayout.V1));
         long group = 2;
         for (int level = 0; level < 4; level++) group = impl.CgroupCreate(group).Value;
         long parent = impl.TaskFork(InitPid).Value;
@@ -128,7 +128,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
 
     private static string? Run(IReadOnlyList<CgroupOp> ops)
     {
-        var machine = new MachineConfig(64, 2, CgroupLayout.V2);
+        var machine = new MachineConfig(4096, 2, CgroupLayout.V2);
         var model = new ModelKernel(machine);
         var impl = new ImplKernel(machine);
         var tasks = new List<long> { InitPid };
@@ -192,7 +192,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
                     (m, i) = (model.TaskExit(missing), impl.TaskExit(missing));
                     break;
                 default:
-                    machine = new MachineConfig(64, 1 + (int)(op.A % 64), op.B % 2 == 0 ? CgroupLayout.V1 : CgroupLayout.V2);
+                    machine = new MachineConfig(4096, 1 + (int)(op.A % 64), op.B % 2 == 0 ? CgroupLayout.V1 : CgroupLayout.V2);
                     model.Reset(machine);
                     impl.Reset(machine);
                     (m, i) = (Outcome.Ok(0), Outcome.Ok(0));

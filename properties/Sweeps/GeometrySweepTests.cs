@@ -180,10 +180,10 @@ public sealed class GeometrySweepTests(ITestOutputHelper output)
         for (int index = 0; index < modelSetup.Count; index++)
         {
             SlabCacheInfo m = modelSetup[index], i = implSetup[index];
-            bool isDentry = m.Id == SlabLayout.DentryCacheId;
-            var op = isDentry ? new Op(DentryAlloc.Code, 0) : new Op(Kmalloc.Code, m.ObjectSizeBytes, m.Id / SlabLayout.KmallocClassCount);
-            var oracle = SlubOracle.Geometry(m.ObjectSizeBytes, 0, (m.Flags & SlabFlags.HwcacheAlign) != 0, machine.Cpus);
-            failures.Compare(machine, op, "name", m.Name, i.Name, isDentry ? "dentry" : SlubOracle.KmallocCacheName(m.ObjectSizeBytes, (int)op.A1));
+            bool isDentry = m.Id == SlabLayout.DentryCacheId, isTaskStruct = m.Id == SlabLayout.TaskStructCacheId;
+            var op = isDentry ? new Op(DentryAlloc.Code, 0) : isTaskStruct ? Op.Of("task_fork", 0) : new Op(Kmalloc.Code, m.ObjectSizeBytes, m.Id / SlabLayout.KmallocClassCount);
+            var oracle = SlubOracle.Geometry(m.ObjectSizeBytes, isTaskStruct ? SlabLayout.TaskStructAlignBytes : 0, (m.Flags & SlabFlags.HwcacheAlign) != 0, machine.Cpus);
+            failures.Compare(machine, op, "name", m.Name, i.Name, isDentry ? "dentry" : isTaskStruct ? "task_struct" : SlubOracle.KmallocCacheName(m.ObjectSizeBytes, (int)op.A1));
             failures.Compare(machine, op, "object size", m.ObjectSizeBytes, i.ObjectSizeBytes, m.ObjectSizeBytes, expectedName: "model");
             failures.Compare(machine, op, "objsize (s->size)", m.SizeBytes, i.SizeBytes, oracle.SizeBytes);
             failures.Compare(machine, op, "objperslab", m.ObjectsPerSlab, i.ObjectsPerSlab, oracle.Objects);
