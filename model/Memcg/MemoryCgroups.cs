@@ -334,8 +334,11 @@ public sealed partial class MemoryCgroups
         if (_digest is { } known) return known;
         ulong digest = 0;
         foreach (var page in _pages) digest += StateDigest.UserPage(page.Pfn, page.File, page.Group, page.OwnerPid);
-        foreach (var info in Infos())
-            digest += StateDigest.Memcg(info.Id, info.Max, info.High, info.EventsMax, info.EventsHigh, info.EventsLocalMax, info.EventsLocalHigh, info.KmemMax, info.TcpMax, info.TcpActive, info.TcpPressure);
+        foreach (long id in _containers.LiveGroups(_layout.MemoryHierarchy()))
+        {
+            var l = Limit(id);
+            digest += StateDigest.Memcg(id, l.Max, l.High, l.EventsMax, l.EventsHigh, l.EventsLocalMax, l.EventsLocalHigh, l.KmemMax, l.TcpMax, l.TcpActive, l.TcpPressure);
+        }
         foreach (var socket in _sockets)
         {
             digest += StateDigest.Socket(socket.Id, socket.Group, socket.Pfns.Count, socket.Charged);
