@@ -29,6 +29,8 @@ public sealed class ImplKernel : IKernel
         _containers = new ProcessContainers(Effects);
         _memcg = new MemoryCgroups(_buddy, _containers);
         _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg, _containers);
+        _dentries.Charger = new DentryCharger(_slab, _memcg);
+        _memcg.DentryShrinker = _dentries;
         Reset(machine);
     }
 
@@ -86,6 +88,19 @@ public sealed class ImplKernel : IKernel
         _vmalloc.CheckConsistency(report, Machine.Pages);
         _containers.CheckConsistency(report);
         _memcg.CheckConsistency(report);
+    }
+
+    /// <summary>Dentries are charged as the model charges them: the dentry object (its cache is accounted) and the name buffer (GFP_KERNEL_ACCOUNT).</summary>
+    private sealed class DentryCharger(SlabAllocator slab, MemoryCgroups memcg) : IDentryCharger
+    {
+        public bool ChargeObject(long address) => !slab.TryLocate(address, out var location) || memcg.ChargeObject(location, gfpAccount: true);
+
+        public void UnchargeObject(long address)
+        {
+            if (slab.TryLocate(address, out var location)) memcg.UnchargeObject(location);
+        }
+
+        public bool ChargedBelow(long address, long group) => slab.TryLocate(address, out var location) && memcg.IsObjectChargedBelow(location, group);
     }
 
     /// <summary>The subsystems, for planted bugs that emulate a slip in one of them (test code only).</summary>

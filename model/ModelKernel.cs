@@ -35,6 +35,9 @@ public sealed class ModelKernel : IKernel
         _containers = new ProcessContainers(machine, Effects);
         _memcg = new MemoryCgroups(machine, _buddy, _containers);
         _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg);
+        _dentries.ChargeObject = address => ChargeAt(address, gfpAccount: true);
+        _dentries.UnchargeObject = address => _memcg.UnchargeKernel(KernelChargeKind.Slab, address);
+        _memcg.ShrinkDentries = (group, count) => _dentries.ShrinkWhere(count, address => _memcg.IsObjectChargedBelow(address, group));
         Effects.Clear();
     }
 
@@ -141,13 +144,19 @@ public sealed class ModelKernel : IKernel
     private Outcome ChargeNewObject(Outcome allocated, bool gfpAccount, Func<long, Outcome> free)
     {
         if (!allocated.IsOk) return allocated;
-        var (sizeBytes, accounted, reclaimable) = _slab.CacheOfObject(allocated.Value);
-        if (!accounted && !gfpAccount) return allocated;
-        var kind = reclaimable ? KernelChargeKind.SlabReclaimable : KernelChargeKind.Slab;
-        var charged = _memcg.ChargeKernel(kind, allocated.Value, KernelConstants.ObjcgFullSize(sizeBytes));
+        var charged = ChargeAt(allocated.Value, gfpAccount);
         if (charged.IsOk) return allocated;
         free(allocated.Value);
         return charged;
+    }
+
+    /// <summary>Charges the live object at the address when its cache is accounted or the request had __GFP_ACCOUNT.</summary>
+    private Outcome ChargeAt(long address, bool gfpAccount)
+    {
+        var (sizeBytes, accounted, reclaimable) = _slab.CacheOfObject(address);
+        if (!accounted && !gfpAccount) return Outcome.Ok(0);
+        var kind = reclaimable ? KernelChargeKind.SlabReclaimable : KernelChargeKind.Slab;
+        return _memcg.ChargeKernel(kind, address, KernelConstants.ObjcgFullSize(sizeBytes));
     }
 
     /// <summary>After a successful free, the thing's charge (if any) goes with it.</summary>

@@ -52,7 +52,7 @@ internal sealed class SequenceWriter
     /// <summary>The operations KernelMemory works through: accounted allocations and frees, the switch, CPUs, moves, removals and limits.</summary>
     public static bool IsKernelMoodOp(OpSpec spec) => spec.Keyword is "cache_alloc" or "cache_free" or "kmalloc" or "kfree" or "cache_set_account"
         or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit"
-        or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree";
+        or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree" or "dentry_alloc" or "shrink";
 
     private readonly MachineConfig _machine;
 
@@ -196,19 +196,21 @@ internal sealed class SequenceWriter
     }
 
     /// <summary>
-    /// KernelMemory's own draw, in 27ths: an accounted kmalloc (7), an object of the newest cache (4),
+    /// KernelMemory's own draw, in 31sts: an accounted kmalloc (7), an object of the newest cache (4),
     /// a free of the newest kmalloc or object (5), an accounted block of order 0 to 3 (2) or vmalloc
-    /// area of 1 to 8 pages (2), a free of the newest block or area (2), a CPU switch (3), a limit
-    /// near usage on the parent (2: v1 kmem, else memory.max).
+    /// area of 1 to 8 pages (2), a free of the newest block or area (2), a CPU switch (3), a dentry
+    /// (3: a long name half the time) or a shrink of a few (1), a limit near usage on the parent (2:
+    /// v1 kmem, else memory.max), which reclaims the group's dentries when page cache falls short.
     /// </summary>
     private Op KernelAllocation()
     {
-        long pick = _random.Range(0, 26);
-        if (pick >= 25)
+        long pick = _random.Range(0, 30);
+        if (pick >= 29)
         {
             var counter = _machine.Layout == CgroupLayout.V1 && _random.Chance(70) ? MemcgCounter.Kmem : MemcgCounter.Memory;
             return Op.Of("cgroup_set_limit", _kernelParent, (long)counter, _random.Range(0, counter == MemcgCounter.Kmem ? KernelKmemLimitMax : KernelMemoryLimitMax));
         }
+        if (pick >= 25) return pick == 25 ? Op.Of("shrink", _random.Range(1, 8)) : Op.Of("dentry_alloc", _random.Chance(50) ? _random.Range(0, SlabLayout.DentryInlineNameBytes) : _random.Range(SlabLayout.DentryInlineNameBytes + 1, 200));
         return pick switch
         {
             < 7 => Kerneled(Alphabet.ByKeyword("kmalloc")!),

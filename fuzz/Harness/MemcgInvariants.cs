@@ -207,8 +207,8 @@ public static class MemcgInvariants
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
     }
 
-    /// <summary>Operations that charge kernel memory: to the current task's group (an accounted object, kmalloc, block or vmalloc area), or to the forking task's (a fork's task_struct and stack).</summary>
-    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc" or "alloc_pages_account" or "vmalloc_account" or "task_fork";
+    /// <summary>Operations that charge kernel memory: to the current task's group (an accounted object, kmalloc, block, vmalloc area or dentry), or to the forking task's (a fork's task_struct and stack).</summary>
+    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc" or "alloc_pages_account" or "vmalloc_account" or "task_fork" or "dentry_alloc";
 
     /// <summary>The memory-hierarchy chain of the task, from its group up to the root (nothing for no live task).</summary>
     private static void ChainOf(Snapshot snapshot, long pid, HashSet<long> chain)

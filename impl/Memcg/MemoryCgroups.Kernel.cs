@@ -97,14 +97,38 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
             else
             {
                 DrainEverything();
-                int pages = Bytes.PagesNeededFromRemainder(objcg, size);
-                if (pages > 0 && !ChargeKernelDrained(group, pages)) return false;
+                if (!ChargeSlow(group, 0, objcg, size, out int pages) || pages > 0 && !KmemFitsAfterMemory(group, pages)) return false;
                 Bytes.ChargedFromRemainder(objcg, size, pages);
             }
         }
         RecordObject(location, objcg);
         ReclaimAboveHigh(group);
         return true;
+    }
+
+    /// <summary>Set by the kernel: the memcg-aware dentry shrink reclaim rounds use when page cache falls short.</summary>
+    public IDentryShrinker? DentryShrinker { get; set; }
+
+    /// <summary>Whether the object at location is charged to the group's subtree now (its obj_cgroup's group at or below it).</summary>
+    public bool IsObjectChargedBelow(in Slab.SlabObjectRef location, long group)
+    {
+        if (location.Head >= _objExts.Length || _objExts[location.Head] is not { } exts || location.Index >= exts.Length || exts[location.Index] == 0) return false;
+        return IsBelow(MemcgOfObjcg(exts[location.Index]), group);
+    }
+
+    /// <summary>
+    /// One reclaim round (the model's ReclaimRound): page cache of the subtree, oldest first; when
+    /// short, dentries charged to the subtree, ReclaimDentriesPerPage per page short. Their frees go
+    /// through the byte stocks, so the stocks are drained again: the decisions after a round see raw
+    /// usage equal to logical usage, as before it.
+    /// </summary>
+    private long ReclaimRound(long group, long count)
+    {
+        long freed = ReclaimBelow(group, count);
+        if (freed >= count || DentryShrinker is not { } shrinker) return freed;
+        long dentries = shrinker.ShrinkBelow(group, (count - freed) * ReclaimDentriesPerPage);
+        if (dentries > 0) DrainEverything();
+        return freed + dentries;
     }
 
     /// <summary>A charged object at location was freed (kfree, kmem_cache_free): its bytes go back through this CPU's byte stock.</summary>
@@ -175,9 +199,11 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     }
 
     /// <summary>On drained stocks, the model's charge: memory with its slow path, then kmem (ENOMEM without reclaim, the memory charge cancelled).</summary>
-    private bool ChargeKernelDrained(long group, int pages)
+    private bool ChargeKernelDrained(long group, int pages) => ChargeSlow(group, pages) && KmemFitsAfterMemory(group, pages);
+
+    /// <summary>The memory charge of pages went through: kmem takes them too, else the memory charge is cancelled (false: ENOMEM).</summary>
+    private bool KmemFitsAfterMemory(long group, int pages)
     {
-        if (!ChargeSlow(group, pages)) return false;
         if (_kmem.TryCharge(_kmemOf[group], pages) < 0) return true;
         _counters.Uncharge(_counterOf[group], pages);
         return false;

@@ -244,16 +244,25 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     }
 
     /// <summary>On drained stocks, the model's slow path: the max event on the failing level, a reclaim round there, a retry; false (ENOMEM) when a round frees nothing.</summary>
-    private bool ChargeSlow(long group, int pages)
+    private bool ChargeSlow(long group, int pages) => ChargeSlow(group, pages, objcg: -1, objectBytes: 0, out _);
+
+    /// <summary>
+    /// The slow path for a constant charge (objcg -1) or for an object of objectBytes through the
+    /// obj_cgroup, whose pages are asked again before every try (ByteStocks.PagesNeededFromRemainder:
+    /// a reclaim round that frees dentries of the same obj_cgroup changes them); charged says how many.
+    /// </summary>
+    private bool ChargeSlow(long group, int pages, int objcg, int objectBytes, out int charged)
     {
         int counter = _counterOf[group];
         while (true)
         {
+            charged = pages = objcg < 0 ? pages : Bytes.PagesNeededFromRemainder(objcg, objectBytes);
+            if (pages == 0) return true;
             int failing = _counters.TryCharge(counter, pages);
             if (failing < 0) return true;
             long overLimit = _idOfCounter[failing];
             CountEvent(overLimit, high: false);
-            if (ReclaimBelow(overLimit, Math.Max(pages, ReclaimBatchPages)) == 0) return false;
+            if (ReclaimRound(overLimit, Math.Max(pages, ReclaimBatchPages)) == 0) return false;
         }
     }
 
@@ -272,7 +281,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
                 if (_counters.Usage(_counterOf[level]) <= _high[level]) continue;
             }
             CountEvent(level, high: true);
-            ReclaimBelow(level, _counters.Usage(_counterOf[level]) - _high[level]);
+            ReclaimRound(level, _counters.Usage(_counterOf[level]) - _high[level]);
         }
     }
 
@@ -309,16 +318,16 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         {
             case MemcgCounter.Memory when v1:
                 while (!_counters.SetMax(slot, pages))
-                    if (ReclaimBelow(cgroupId, ReclaimBatchPages) == 0) return Outcome.Fail(Errno.EBUSY);
+                    if (ReclaimRound(cgroupId, ReclaimBatchPages) == 0) return Outcome.Fail(Errno.EBUSY);
                 break;
             case MemcgCounter.Memory:
                 _counters.ForceMax(slot, pages);
-                ReclaimBelow(cgroupId, _counters.Usage(slot) - pages);
+                ReclaimRound(cgroupId, _counters.Usage(slot) - pages);
                 break;
             case MemcgCounter.High:
                 _high[cgroupId] = pages;
                 _highWritten |= pages != LimitUnlimited;
-                ReclaimBelow(cgroupId, _counters.Usage(slot) - pages);
+                ReclaimRound(cgroupId, _counters.Usage(slot) - pages);
                 break;
             case MemcgCounter.Kmem:
                 if (!_kmem.SetMax(_kmemOf[cgroupId], pages)) return Outcome.Fail(Errno.EBUSY);

@@ -8,10 +8,16 @@ namespace Verify.Impl.Slab;
 /// id - FirstId (ids only grow, so the arrays only grow); live dentries form a doubly linked list
 /// in id order (= age), so Shrink walks from the oldest and skips pinned ones without sorting;
 /// name buffers are a hash set, so kfree's "is this a name buffer" test is O(1).
+/// Dentries and name buffers are charged through Charger as the model's are (a failed charge frees
+/// what was taken; every free uncharges first); ShrinkBelow is the memcg-aware shrink, a walk of
+/// the LRU from the oldest that skips pinned dentries and those charged elsewhere.
 /// CheckConsistency verifies the list, the tail, the live flags and the name-buffer set against each other.
 /// </summary>
-public sealed class DentryCache(SlabAllocator slab)
+public sealed class DentryCache(SlabAllocator slab) : Memcg.IDentryShrinker
 {
+    /// <summary>Set by the kernel: where dentries are charged (nothing is charged without it).</summary>
+    public IDentryCharger? Charger { get; set; }
+
     private long[] _address = new long[64];
     private long[] _nameAddress = new long[64];
     private int[] _pins = new int[64];
@@ -36,12 +42,23 @@ public sealed class DentryCache(SlabAllocator slab)
         if (nameLengthBytes < 0 || nameLengthBytes > SlabLayout.DentryNameBytesMax) return Outcome.Fail(Errno.EINVAL);
         var dentry = slab.AllocDentryObject();
         if (!dentry.IsOk) return dentry;
+        if (Charger is { } charger && !charger.ChargeObject(dentry.Value))
+        {
+            slab.FreeDentryObject(dentry.Value);
+            return Outcome.Fail(Errno.ENOMEM);
+        }
         long name = Verify.Model.Slab.DentryCache.NoName;
         if (nameLengthBytes > SlabLayout.DentryInlineNameBytes)
         {
             var buffer = slab.Kmalloc(nameLengthBytes + 1, KmallocFlags.Reclaimable);
+            if (buffer.IsOk && Charger is { } nameCharger && !nameCharger.ChargeObject(buffer.Value))
+            {
+                slab.Kfree(buffer.Value);
+                buffer = Outcome.Fail(Errno.ENOMEM);
+            }
             if (!buffer.IsOk)
             {
+                Charger?.UnchargeObject(dentry.Value);
                 slab.FreeDentryObject(dentry.Value);
                 return buffer;
             }
@@ -65,22 +82,26 @@ public sealed class DentryCache(SlabAllocator slab)
 
     public Outcome Unpin(long id) => ChangePins(id, -1);
 
-    public Outcome Shrink(int count)
+    public Outcome Shrink(int count) => count < 0 ? Outcome.Fail(Errno.EINVAL) : Outcome.Ok(ShrinkWhere(count, group: -1));
+
+    public long ShrinkBelow(long group, long count) => ShrinkWhere(count, group);
+
+    /// <summary>Frees up to count unpinned dentries, oldest first, those charged to the group's subtree only when group is not -1.</summary>
+    private long ShrinkWhere(long count, long group)
     {
-        if (count < 0) return Outcome.Fail(Errno.EINVAL);
-        int freed = 0;
+        long freed = 0;
         int index = _head;
         while (index >= 0 && freed < count)
         {
             int next = _next[index];
-            if (_pins[index] == 0)
+            if (_pins[index] == 0 && (group < 0 || Charger is { } charger && charger.ChargedBelow(_address[index], group)))
             {
                 Free(index);
                 freed++;
             }
             index = next;
         }
-        return Outcome.Ok(freed);
+        return freed;
     }
 
     public bool IsNameBuffer(long address) => _nameBuffers.Contains(address);
@@ -131,8 +152,10 @@ public sealed class DentryCache(SlabAllocator slab)
         if (name != Verify.Model.Slab.DentryCache.NoName)
         {
             _nameBuffers.Remove(name);
+            Charger?.UnchargeObject(name);
             slab.Kfree(name);
         }
+        Charger?.UnchargeObject(_address[index]);
         slab.FreeDentryObject(_address[index]);
         Digest -= StateDigest.Dentry(index + SlabLayout.FirstId, _address[index], name, 0);
         _live[index] = false;

@@ -51,6 +51,13 @@ public static class KernelConstants
     /// <summary>How far a raw counter (watermark) may be above the logical one: every stock slot full, plus one batch charged on the way to a failure.</summary>
     public static long MemcgStockBound(int cpus) => (long)MemcgChargeBatch * (MemcgStockSlots * cpus + 1);
 
+    /// <summary>
+    /// A memcg reclaim round that frees fewer page-cache pages than it wants shrinks up to this many
+    /// unpinned dentries charged in the subtree per page short (a dentry costs 200 bytes charged: about
+    /// 20 fill a page). Our rule, simpler than the kernel's proportional slab shrinking.
+    /// </summary>
+    public const int ReclaimDentriesPerPage = 20;
+
     /// <summary>THREAD_SIZE_ORDER on x86-64: a kernel stack is 4 pages (16 KiB).</summary>
     public const int KernelStackOrder = 2;
 

@@ -9,7 +9,8 @@ namespace Verify.Model.Memcg;
 /// memory group (nothing is charged in a root). An obj_cgroup holds its whole-page charges plus
 /// ceil(its live object bytes / 4096) pages (both sums kept beside the list); a live group counts
 /// the pages of every obj_cgroup of its subtree, summed whenever asked. A charge recounts its obj_cgroup with the new charge in:
-/// n more pages go through try_charge with the slow path (Charge); on v1 every level's kmem counter
+/// n more pages go through try_charge with the slow path (Charge, which asks n again before every
+/// try: a reclaim round may free dentries of the same obj_cgroup); on v1 every level's kmem counter
 /// must then hold them too, else ENOMEM without reclaim (the memory charge is cancelled); n = 0
 /// always succeeds. After a successful charge, memory.high is enforced as for user pages.
 /// A removed group's obj_cgroup keeps its charges (reparenting: the ancestors still count them and
@@ -46,18 +47,33 @@ public sealed partial class MemoryCgroups
         if (chain.Length == 1) return Outcome.Ok(0);
         _objcgChains.TryAdd(group, chain);
         var charge = new KernelCharge(kind, key, group, amount);
-        long before = ObjcgPages(group);
-        long pages = PagesOf(With(Totals(group), charge, +1)) - before;
-        if (pages > 0)
-        {
-            var charged = Charge(chain, (int)pages);
-            if (!charged.IsOk) return charged;
-            if (_layout == CgroupLayout.V1 && Charged(chain).Any(level => KernelPages(level) + pages > Limit(level).KmemMax)) return Outcome.Fail(Errno.ENOMEM);
-        }
+        // The pages the obj_cgroup grows by, asked again before every try: reclaim may free its dentries.
+        var charged = Charge(chain, () => (int)(PagesOf(With(Totals(group), charge, +1)) - ObjcgPages(group)));
+        if (!charged.IsOk) return charged;
+        long pages = charged.Value;
+        if (pages > 0 && _layout == CgroupLayout.V1 && Charged(chain).Any(level => KernelPages(level) + pages > Limit(level).KmemMax)) return Outcome.Fail(Errno.ENOMEM);
         _kernel.Add(charge);
         _objcgTotals[group] = With(Totals(group), charge, +1);
         ReclaimAboveHigh(chain);
         return Outcome.Ok(0);
+    }
+
+    /// <summary>Set by the kernel: frees up to count unpinned dentries charged in the group's subtree, oldest first; returns how many.</summary>
+    public Func<long, long, long>? ShrinkDentries { get; set; }
+
+    /// <summary>Whether the object at the address is charged through an obj_cgroup whose chain has the group (it charges the group's subtree).</summary>
+    public bool IsObjectChargedBelow(long address, long group) => _kernel.Any(c => c.IsObject && c.Key == address && _objcgChains[c.Objcg].Contains(group));
+
+    /// <summary>
+    /// One reclaim round on the group: up to count page-cache pages of its subtree, oldest first;
+    /// when that is short, up to ReclaimDentriesPerPage unpinned dentries charged in the subtree per
+    /// page short. Returns pages and dentries freed (0: the round made no progress).
+    /// </summary>
+    private long ReclaimRound(long group, long count)
+    {
+        long freed = ReclaimOldest(FileIn(group), count);
+        if (freed < count && ShrinkDentries is { } shrink) freed += shrink(group, (count - freed) * ReclaimDentriesPerPage);
+        return freed;
     }
 
     /// <summary>The thing at key was freed: its charge, if it had one, goes (an object's of either slab kind, pages' of that kind).</summary>

@@ -119,11 +119,20 @@ public sealed partial class MemoryCgroups
     }
 
     /// <summary>try_charge of one page with the slow path: max event, a reclaim round on the failing level, retry; ENOMEM when a round frees nothing.</summary>
-    private Outcome Charge(long[] chain, int pages)
+    private Outcome Charge(long[] chain, int pages) => Charge(chain, () => pages);
+
+    /// <summary>
+    /// The same for a charge whose size is asked again before every try (an object's pages depend on
+    /// its obj_cgroup's bytes, which a reclaim round that frees dentries changes): Ok with the pages
+    /// charged, none when it needs none.
+    /// </summary>
+    private Outcome Charge(long[] chain, Func<int> need)
     {
         var levels = chain[..^1];
         while (true)
         {
+            int pages = need();
+            if (pages == 0) return Outcome.Ok(0);
             var usage = Usages(levels);
             // The lowest level that one more page would take above its max (-1: none). Levels charged on the way,
             // below it, bump their watermark even though the failure undoes them (page_counter_try_charge).
@@ -131,11 +140,11 @@ public sealed partial class MemoryCgroups
             for (int i = 0; i < levels.Length && failing < 0; i++)
                 if (usage[i] + pages > Limit(levels[i]).Max) failing = i;
             for (int i = 0; i < (failing < 0 ? levels.Length : failing); i++) Limit(levels[i]).Peak = Math.Max(Limit(levels[i]).Peak, usage[i] + pages);
-            if (failing < 0) return Outcome.Ok(0);
+            if (failing < 0) return Outcome.Ok(pages);
             long overLimit = levels[failing];
             if (_layout == CgroupLayout.V1) Limit(overLimit).Failcnt++;
             CountEvent(overLimit, high: false);
-            if (ReclaimOldest(FileIn(overLimit), Math.Max(pages, ReclaimBatchPages)) == 0) return Outcome.Fail(Errno.ENOMEM);
+            if (ReclaimRound(overLimit, Math.Max(pages, ReclaimBatchPages)) == 0) return Outcome.Fail(Errno.ENOMEM);
         }
     }
 
@@ -150,7 +159,7 @@ public sealed partial class MemoryCgroups
             long over = Usage(level) - Limit(level).High;
             if (over <= 0) continue;
             CountEvent(level, high: true);
-            ReclaimOldest(FileIn(level), over);
+            ReclaimRound(level, over);
         }
     }
 
@@ -257,17 +266,17 @@ public sealed partial class MemoryCgroups
             case MemcgCounter.Memory when v1:
                 // memory.limit_in_bytes: reclaim while it makes progress; EBUSY when usage still does not fit.
                 while (Usage(cgroupId) > pages)
-                    if (ReclaimOldest(FileIn(cgroupId), ReclaimBatchPages) == 0) return Outcome.Fail(Errno.EBUSY);
+                    if (ReclaimRound(cgroupId, ReclaimBatchPages) == 0) return Outcome.Fail(Errno.EBUSY);
                 limit.Max = pages;
                 return Outcome.Ok(0);
             case MemcgCounter.Memory:
                 // memory.max: always accepted, then reclaim; what does not fit stays (the OOM killer is the next layer).
                 limit.Max = pages;
-                ReclaimOldest(FileIn(cgroupId), Usage(cgroupId) - pages);
+                ReclaimRound(cgroupId, Usage(cgroupId) - pages);
                 return Outcome.Ok(0);
             case MemcgCounter.High:
                 limit.High = pages;
-                ReclaimOldest(FileIn(cgroupId), Usage(cgroupId) - pages);
+                ReclaimRound(cgroupId, Usage(cgroupId) - pages);
                 return Outcome.Ok(0);
             case MemcgCounter.Kmem:
                 // memory.kmem.limit_in_bytes (enforced as in 4.x to 5.15): plain set_max on the kmem counter, no reclaim.

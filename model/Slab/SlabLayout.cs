@@ -24,7 +24,8 @@ public static class SlabLayout
 
     public const int DentryCacheId = KmallocCacheCount;
     public const int DentryObjectBytes = 192;
-    public const SlabFlags DentryCacheFlags = SlabFlags.ReclaimAccount | SlabFlags.HwcacheAlign;
+    /// <summary>dcache_init: SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT (and cache-line aligned here): dentries are charged to the allocating task's memory group.</summary>
+    public const SlabFlags DentryCacheFlags = SlabFlags.ReclaimAccount | SlabFlags.HwcacheAlign | SlabFlags.Account;
 
     /// <summary>DNAME_INLINE_LEN in this project: longer names get a kmalloc-rcl buffer of length + 1.</summary>
     public const int DentryInlineNameBytes = 32;

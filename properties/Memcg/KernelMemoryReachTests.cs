@@ -32,7 +32,7 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
             var runner = Runner.ModelOnly();
             var cpusByObjcg = new Dictionary<long, HashSet<int>>();
             string layout = scenario.Machine.Layout == CgroupLayout.V1 ? "v1" : "v2";
-            int kernelBefore = 0;
+            int kernelBefore = 0, dentriesBefore = 0;
             runner.AfterStep = (_, op, outcome) =>
             {
                 var snapshot = runner.Model.TakeSnapshot();
@@ -58,7 +58,11 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
                 if (snapshot.KernelCharges.Any(c => c.Memcg != c.Objcg)) Count(reached, "charges reparented");
                 if (op.Spec.Keyword is "kfree" or "cache_free" && outcome.IsOk && snapshot.KernelCharges.Count < kernelBefore && snapshot.KernelCharges.Any(c => c.Memcg != c.Objcg))
                     Count(reached, "reparented object freed");
+                if (op.Spec.Keyword == "dentry_alloc" && outcome.IsOk && snapshot.KernelCharges.Any(c => c.Key == snapshot.Dentries[^1].Address)) Count(reached, "dentry charged");
+                if (op.Spec.Keyword is "cgroup_set_limit" or "kmalloc" or "cache_alloc" or "task_touch_anon" or "task_touch_file" && snapshot.Dentries.Count < dentriesBefore)
+                    Count(reached, "dentries shrunk by memcg reclaim");
                 kernelBefore = snapshot.KernelCharges.Count;
+                dentriesBefore = snapshot.Dentries.Count;
             };
             runner.Run(scenario, CheckLevel.Cheap);
         }
@@ -73,7 +77,7 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
         "charged on v1", "charged on v2", "one obj_cgroup charged on two CPUs", "kernel charge refused at memory.max",
         "kernel charge refused at a v1 kmem limit", "large kmalloc charged", "charges reparented", "reparented object freed",
         "accounted block charged", "accounted vmalloc page charged", "vmalloc area refused part way at memory.max",
-        "fork charged a kernel stack", "fork refused for its kernel memory",
+        "fork charged a kernel stack", "fork refused for its kernel memory", "dentry charged", "dentries shrunk by memcg reclaim",
     ];
 
     private static void Count(SortedDictionary<string, int> reached, string state) => reached[state] = reached.GetValueOrDefault(state) + 1;

@@ -9,9 +9,9 @@ namespace Verify.Properties.Memcg;
 /// <summary>
 /// tools/testing/selftests/cgroup/test_kmem.c ported as scenarios on model and impl, each check
 /// named after the one it mirrors (SELFTESTS.md). The selftests fill groups with negative dentries
-/// (stat() of missing names): until dentries are charged (the dentry part of the kernel-memory
-/// work), each "dentry" here is an object of kmalloc-cg-192, the size class of a dentry, allocated
-/// with __GFP_ACCOUNT by a task of the group. Counts are scaled down (10 objects per task for 100,
+/// (stat() of missing names): kmem_basic makes real (charged) dentries; the deletion and dead-cgroup
+/// ports were written before dentries were charged and keep, as their "dentries", objects of
+/// kmalloc-cg-192 (a dentry's size class) allocated with __GFP_ACCOUNT by a task of the group. Counts are scaled down (10 objects per task for 100,
 /// 2 CPUs' worth of tasks) so the model stays quick. kmem_kernel_stacks uses the tasks' own stacks.
 /// </summary>
 public sealed class KmemSelftestPortTests
@@ -116,5 +116,30 @@ public sealed class KmemSelftestPortTests
         foreach (long pid in threads) Assert.True(k.TaskExit(pid).IsOk);
         var after = k.TakeSnapshot().Memory.Single(g => g.Id == group);
         Assert.Equal(0, after.KernelStack);
+    }
+
+    /// <summary>
+    /// test_kmem_basic: many negative dentries with long names made in the group (here 2000: slab at
+    /// least MB(1) scaled, 1 MB = 32 pages as in SelftestPortTests), then memory.high = 1M: the memcg
+    /// reclaim shrinks the group's dentries, so slab and memory.current both end below half the slab
+    /// they started from.
+    /// </summary>
+    [Theory, MemberData(nameof(Sides))]
+    public void KmemBasic(string side)
+    {
+        const long OneMbPages = 32;
+        var k = Kernel(side);
+        long group = k.CgroupCreate(1).Value;
+        long pid = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(pid, group).IsOk && k.RunOn(pid, 1).IsOk);
+        for (int i = 0; i < 2000; i++) Assert.True(k.DentryAlloc(64).IsOk);
+        var before = k.TakeSnapshot().Memory.Single(g => g.Id == group);
+        long slab0 = before.SlabReclaimable + before.SlabUnreclaimable;
+        Assert.True(slab0 >= OneMbPages * PageSizeBytes, $"slab {slab0} bytes after the dentries");
+        Assert.True(k.CgroupSetLimit(group, MemcgCounter.High, OneMbPages).IsOk);
+        var after = k.TakeSnapshot().Memory.Single(g => g.Id == group);
+        long slab = after.SlabReclaimable + after.SlabUnreclaimable;
+        Assert.True(slab < slab0 / 2, $"slab {slab} bytes, was {slab0}");
+        Assert.True(after.Current * PageSizeBytes < slab0 / 2, $"memory.current {after.Current} pages, slab was {slab0} bytes");
     }
 }
