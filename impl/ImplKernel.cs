@@ -164,6 +164,15 @@ public sealed class ImplKernel : IKernel
         return outcome;
     }
 
+    /// <summary>kmem_cache_free_bulk: every object of the batch is uncharged.</summary>
+    public Outcome CacheFreeBulk(long cacheId, long address, int count)
+    {
+        Span<SlabObjectRef> freed = stackalloc SlabObjectRef[Verify.Model.Alphabet.Alphabet.BulkFreeCountMax];
+        var outcome = _slab.CacheFreeBulk(cacheId, address, count, freed);
+        for (int i = 0; i < (outcome.IsOk ? (int)outcome.Value : 0); i++) _memcg.UnchargeObject(freed[i]);
+        return outcome;
+    }
+
     /// <summary>An accounted kmalloc is charged: a slab object in bytes, a large one as its pages; a charge that fails frees it again.</summary>
     public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
     {

@@ -117,6 +117,15 @@ public sealed class ModelKernel : IKernel
 
     public Outcome CacheFree(long cacheId, long address) => Uncharged(_slab.CacheFree(cacheId, address), KernelChargeKind.Slab, address);
 
+    /// <summary>kmem_cache_free_bulk: every object of the batch is uncharged.</summary>
+    public Outcome CacheFreeBulk(long cacheId, long address, int count)
+    {
+        var freed = new List<long>();
+        var outcome = _slab.CacheFreeBulk(cacheId, address, count, freed);
+        foreach (long freedAddress in freed) _memcg.UnchargeKernel(KernelChargeKind.Slab, freedAddress);
+        return outcome;
+    }
+
     /// <summary>An accounted kmalloc is charged: a slab object in bytes, a large one as its pages; a charge that fails frees it again.</summary>
     public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
     {

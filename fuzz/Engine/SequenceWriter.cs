@@ -52,7 +52,7 @@ internal sealed class SequenceWriter
     /// <summary>The operations KernelMemory works through: accounted allocations and frees, the switch, CPUs, moves, removals and limits.</summary>
     public static bool IsKernelMoodOp(OpSpec spec) => spec.Keyword is "cache_alloc" or "cache_free" or "kmalloc" or "kfree" or "cache_set_account"
         or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit"
-        or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree" or "dentry_alloc" or "shrink";
+        or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree" or "dentry_alloc" or "shrink" or "cache_free_bulk";
 
     private readonly MachineConfig _machine;
 
@@ -196,7 +196,7 @@ internal sealed class SequenceWriter
     }
 
     /// <summary>
-    /// KernelMemory's own draw, in 31sts: an accounted kmalloc (7), an object of the newest cache (4),
+    /// KernelMemory's own draw, in 33rds (a bulk free of 1 to 16 slots from any object: 2), and in 31sts of the rest: an accounted kmalloc (7), an object of the newest cache (4),
     /// a free of the newest kmalloc or object (5), an accounted block of order 0 to 3 (2) or vmalloc
     /// area of 1 to 8 pages (2), a free of the newest block or area (2), a CPU switch (3), a dentry
     /// (3: a long name half the time) or a shrink of a few (1), a limit near usage on the parent (2:
@@ -204,6 +204,7 @@ internal sealed class SequenceWriter
     /// </summary>
     private Op KernelAllocation()
     {
+        if (_random.Range(0, 32) < 2) return Draw(Alphabet.ByKeyword("cache_free_bulk")!);
         long pick = _random.Range(0, 30);
         if (pick >= 29)
         {

@@ -97,5 +97,7 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
 
     public virtual Outcome AllocPagesAccount(int order) => Inner.AllocPagesAccount(order);
 
+    public virtual Outcome CacheFreeBulk(long cacheId, long address, int count) => Inner.CacheFreeBulk(cacheId, address, count);
+
     public virtual Outcome VmallocAccount(long sizeBytes) => Inner.VmallocAccount(sizeBytes);
 }

@@ -99,6 +99,21 @@ public sealed class ReparentLosesRemainder(ImplKernel impl) : DelegatingKernel(i
     }
 }
 
+/// <summary>
+/// A kmem_cache_free_bulk-style batch uncharges only its first object: the others are freed, but
+/// their charges (and their obj_exts entries) stay, so the group keeps paying for freed objects.
+/// </summary>
+public sealed class BulkFreeUnchargesOne(ImplKernel impl) : DelegatingKernel(impl)
+{
+    public override Outcome CacheFreeBulk(long cacheId, long address, int count)
+    {
+        Span<Verify.Impl.Slab.SlabObjectRef> freed = stackalloc Verify.Impl.Slab.SlabObjectRef[Verify.Model.Alphabet.Alphabet.BulkFreeCountMax];
+        var outcome = impl.Slab.CacheFreeBulk(cacheId, address, count, freed);
+        if (outcome.IsOk && outcome.Value > 0) impl.Memcg.UnchargeObject(freed[0]);
+        return outcome;
+    }
+}
+
 /// <summary>v1: a tcp charge that fits never clears the group's tcp pressure flag once a failure set it.</summary>
 public sealed class TcpPressureNeverCleared(ImplKernel impl) : DelegatingKernel(impl)
 {

@@ -37,6 +37,7 @@ public static class PlantedBugs
             ["memcg-uncharge-hits-new-group"] = ("an anonymous page freed after its task moved is uncharged from the task's new group", k => new UnchargeHitsNewGroup((ImplKernel)k)),
             ["memcg-stock-not-drained-before-failing"] = ("a charge fails on a raw counter without draining the per-CPU stocks first", k => new StockNotDrainedBeforeFailing((ImplKernel)k)),
             ["memcg-reparent-loses-remainder"] = ("a removed group's obj_cgroup loses its byte remainder while the page that held it stays charged", k => new ReparentLosesRemainder((ImplKernel)k)),
+            ["memcg-bulk-free-uncharges-one"] = ("a kmem_cache_free_bulk-style batch uncharges only its first object", k => new BulkFreeUnchargesOne((ImplKernel)k)),
             ["memcg-tcp-pressure-never-cleared"] = ("v1: a tcp charge that fits does not clear the group's tcp pressure flag", k => new TcpPressureNeverCleared((ImplKernel)k)),
             ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };

@@ -124,6 +124,26 @@ public sealed class SlabAllocator
 
     public Outcome CacheFree(long cacheId, long address) => IsUserCache(cacheId) ? FreeObject(address, (int)cacheId) : Outcome.Fail(Errno.EINVAL);
 
+    /// <summary>
+    /// kmem_cache_free_bulk of neighbours (the model's CacheFreeBulk): the live objects among count
+    /// slots from the live object at address to its slab's end, freed in address order; each freed
+    /// one's location goes into freed (at most count entries). EINVAL with no change otherwise.
+    /// </summary>
+    public Outcome CacheFreeBulk(long cacheId, long address, int count, Span<SlabObjectRef> freed)
+    {
+        if (!IsUserCache(cacheId) || count < 1 || count > freed.Length || !TryLocate(address, out var first) || _ownerAt[first.Head].CacheId != cacheId || _records.IsFree(first.Head, first.Index))
+            return Outcome.Fail(Errno.EINVAL);
+        int taken = 0, end = Math.Min(first.Index + count, first.ObjectsPerSlab);
+        for (int index = first.Index; index < end; index++)
+        {
+            // A slab released part way holds no live object any more: the rest of the batch is free.
+            if (_ownerAt[first.Head].Head != first.Head || _records.IsFree(first.Head, index)) continue;
+            long objectAddress = ((long)first.Head << PageShift) + (long)index * first.SizeBytes;
+            if (FreeObject(objectAddress, (int)cacheId).IsOk) freed[taken++] = first with { Index = index };
+        }
+        return Outcome.Ok(taken);
+    }
+
     public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
     {
         if (sizeBytes == 0) return Outcome.Ok(SlabLayout.ZeroSizePtr);

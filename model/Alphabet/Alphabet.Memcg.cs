@@ -6,12 +6,16 @@ namespace Verify.Model.Alphabet;
 /// Memory-cgroup accounting: tasks touch anonymous memory and page cache and unmap it, limits are
 /// written (cgroup_set_limit), and sockets are made and closed (sock_alloc, sock_free), appended
 /// after the container operations; then the accounted forms of alloc_pages and vmalloc, whose
-/// handles are freed by free_pages and vfree.
+/// handles are freed by free_pages and vfree, and a bulk free of slab objects (the memcg free hook
+/// over a batch). The other objects a bulk free takes keep their handles, whose frees are then EINVAL.
 /// </summary>
 public static partial class Alphabet
 {
     /// <summary>How many pages one touch or unmap names at most.</summary>
     public const int TouchPagesMax = 64;
+
+    /// <summary>The largest batch cache_free_bulk names.</summary>
+    public const int BulkFreeCountMax = 16;
 
     /// <summary>cgroup_set_limit's counter: the four MemcgCounter values and 4 (no such counter: EINVAL).</summary>
     public const int LimitCounterArgMax = 4;
@@ -78,6 +82,12 @@ public static partial class Alphabet
             [ArgSpec.Int("bytes", 0, Slab.SlabLayout.VmallocBytesMax + KernelConstants.PageSizeBytes, Spread.Logarithmic)],
             static (IKernel k, in OpArgs a) => k.VmallocAccount(a.Int(0)),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.VmallocArea, o.Value, 0, 0),
+            Weight: 3);
+        yield return new OpSpec(
+            "cache_free_bulk",
+            [ArgSpec.Ref("obj", HandleKind.SlabObject), ArgSpec.Int("count", 1, BulkFreeCountMax)],
+            static (IKernel k, in OpArgs a) => k.CacheFreeBulk(a.Ref(0).Aux, a.Ref(0).Value, (int)a.Int(1)),
+            ConsumesArg: 0,
             Weight: 3);
     }
 }

@@ -25,6 +25,15 @@ public partial interface IKernel
     /// <summary>kmem_cache_free: EINVAL (no state change) unless address is a live object start of exactly that cache.</summary>
     Outcome CacheFree(long cacheId, long address);
 
+    /// <summary>
+    /// kmem_cache_free_bulk of a batch of neighbours: the live objects among the count object slots
+    /// starting at address (the first must be a live object of the user cache cacheId) up to the end
+    /// of its slab, freed in address order, each uncharged as kmem_cache_free would (the memcg free
+    /// hook walks the whole batch); the number freed. EINVAL, with no change, when the first is not
+    /// a live object start of that cache or count is outside 1..Alphabet.BulkFreeCountMax (16).
+    /// </summary>
+    Outcome CacheFreeBulk(long cacheId, long address, int count);
+
     /// <summary>kmalloc: ZeroSizePtr for 0; kmalloc-N / -cg-N / -rcl-N objects up to 8192; pages of order get_order(size) above; EINVAL above 4 MiB.</summary>
     Outcome Kmalloc(long sizeBytes, KmallocFlags flags);
 

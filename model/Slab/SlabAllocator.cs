@@ -101,6 +101,22 @@ public sealed class SlabAllocator
     public Outcome CacheFree(long cacheId, long address) =>
         UserCache(cacheId) is { } cache ? FreeObject(address, cache.Id) : Outcome.Fail(Errno.EINVAL);
 
+    /// <summary>Frees the live objects among count slots from the live object at address to its slab's end, in address order; their addresses, or EINVAL.</summary>
+    public Outcome CacheFreeBulk(long cacheId, long address, int count, List<long> freed)
+    {
+        if (UserCache(cacheId) is not { } cache || FindSlab(address) is not var (owner, slab) || owner != cache) return Outcome.Fail(Errno.EINVAL);
+        long offset = address - slab.Pfn * PageSizeBytes;
+        int size = cache.Geometry.SizeBytes;
+        if (count < 1 || count > Alphabet.Alphabet.BulkFreeCountMax || offset % size != 0 || offset / size >= cache.Geometry.ObjectsPerSlab || !slab.InUse[offset / size])
+            return Outcome.Fail(Errno.EINVAL);
+        for (long index = offset / size; index < Math.Min(offset / size + count, cache.Geometry.ObjectsPerSlab); index++)
+        {
+            long objectAddress = slab.Pfn * PageSizeBytes + index * size;
+            if (slab.InUse[index] && FreeObject(objectAddress, cache.Id).IsOk) freed.Add(objectAddress);
+        }
+        return Outcome.Ok(freed.Count);
+    }
+
     public Outcome Kmalloc(long sizeBytes, KmallocFlags flags)
     {
         if (sizeBytes == 0) return Outcome.Ok(SlabLayout.ZeroSizePtr);
