@@ -30,6 +30,22 @@ public sealed class KmemSelftestPortTests
         return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
     }
 
+    /// <summary>A new child of init moved into the group: its pid.</summary>
+    private static long TaskIn(IKernel k, long group)
+    {
+        long pid = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(pid, group).IsOk);
+        return pid;
+    }
+
+    /// <summary>A new task of the group makes count stand-in dentries on the CPU, then exits.</summary>
+    private static void DentriesByATask(IKernel k, long group, int cpu, int count)
+    {
+        long pid = TaskIn(k, group);
+        Dentries(k, pid, cpu, count);
+        Assert.True(k.TaskExit(pid).IsOk);
+    }
+
     /// <summary>A task of the group, current on the CPU, makes count stand-in dentries.</summary>
     private static void Dentries(IKernel k, long pid, int cpu, int count)
     {
@@ -50,13 +66,7 @@ public sealed class KmemSelftestPortTests
         for (int child = 0; child < 100; child++)
         {
             long group = k.CgroupCreate(parent).Value;
-            for (int task = 0; task < 2 * Cpus; task++)
-            {
-                long pid = k.TaskFork(InitPid).Value;
-                Assert.True(k.TaskAttach(pid, group).IsOk);
-                Dentries(k, pid, task % Cpus, 10);
-                Assert.True(k.TaskExit(pid).IsOk);
-            }
+            for (int task = 0; task < 2 * Cpus; task++) DentriesByATask(k, group, task % Cpus, 10);
             Assert.True(k.CgroupRemove(group).IsOk);
         }
         var snapshot = k.TakeSnapshot();
@@ -83,10 +93,7 @@ public sealed class KmemSelftestPortTests
         for (int child = 0; child < 30; child++)
         {
             long group = k.CgroupCreate(parent).Value;
-            long pid = k.TaskFork(InitPid).Value;
-            Assert.True(k.TaskAttach(pid, group).IsOk);
-            Dentries(k, pid, child % Cpus, 100);
-            Assert.True(k.TaskExit(pid).IsOk);
+            DentriesByATask(k, group, child % Cpus, 100);
             Assert.True(k.CgroupRemove(group).IsOk);
         }
         var snapshot = k.TakeSnapshot();
@@ -105,8 +112,7 @@ public sealed class KmemSelftestPortTests
     {
         var k = Kernel(side);
         long group = k.CgroupCreate(1).Value;
-        long parent = k.TaskFork(InitPid).Value;
-        Assert.True(k.TaskAttach(parent, group).IsOk);
+        long parent = TaskIn(k, group);
         var threads = new List<long>();
         for (int i = 0; i < 1000; i++) threads.Add(k.TaskFork(parent).Value);
         var m = k.TakeSnapshot().Memory.Single(g => g.Id == group);
@@ -130,8 +136,8 @@ public sealed class KmemSelftestPortTests
         const long OneMbPages = 32;
         var k = Kernel(side);
         long group = k.CgroupCreate(1).Value;
-        long pid = k.TaskFork(InitPid).Value;
-        Assert.True(k.TaskAttach(pid, group).IsOk && k.RunOn(pid, 1).IsOk);
+        long pid = TaskIn(k, group);
+        Assert.True(k.RunOn(pid, 1).IsOk);
         for (int i = 0; i < 2000; i++) Assert.True(k.DentryAlloc(64).IsOk);
         var before = k.TakeSnapshot().Memory.Single(g => g.Id == group);
         long slab0 = before.SlabReclaimable + before.SlabUnreclaimable;
