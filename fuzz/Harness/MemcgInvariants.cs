@@ -202,9 +202,28 @@ public static class MemcgInvariants
                 }
             }
         }
+        CheckRawCounters(before, after, keyword, fail);
         foreach (var (id, group) in now)
             if (was.TryGetValue(id, out var old) && group.Current > old.Current && !chain.Contains(id))
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");
+    }
+
+    /// <summary>
+    /// The raw counters of one side across a step: peak and failcnt of a group listed before and
+    /// after never go down; raw usage is above memory.max only while logical usage is too (stocks are
+    /// held only under the limit).
+    /// </summary>
+    private static void CheckRawCounters(Snapshot before, Snapshot after, string keyword, Action<string, string> fail)
+    {
+        var was = before.Watermarks.ToDictionary(w => w.Id);
+        var memory = after.Memory.ToDictionary(m => m.Id);
+        foreach (var now in after.Watermarks)
+        {
+            if (was.TryGetValue(now.Id, out var old) && (now.Peak < old.Peak || now.Failcnt < old.Failcnt))
+                fail(Invariant.LimitsRawCounters, $"{keyword} lowered memcg {now.Id}'s peak or failcnt: {old} became {now}");
+            if (memory.TryGetValue(now.Id, out var group) && now.RawCurrent > group.Max && group.Current <= group.Max)
+                fail(Invariant.LimitsRawCounters, $"after {keyword}, memcg {now.Id}'s raw usage {now.RawCurrent} is above its max {group.Max} though its logical usage {group.Current} is not");
+        }
     }
 
     /// <summary>Operations that charge kernel memory: to the current task's group (an accounted object, kmalloc, block, vmalloc area or dentry), or to the forking task's (a fork's task_struct and stack).</summary>

@@ -126,4 +126,25 @@ public sealed class MemcgCheckerTests
         SlabObjects = s.SlabObjects, LargeKmallocs = s.LargeKmallocs, Cgroups = s.Cgroups, Tasks = s.Tasks, Memory = memory ?? s.Memory,
         UserPages = s.UserPages, Sockets = s.Sockets, DyingMemcgs = s.DyingMemcgs, KernelCharges = charges, CurrentTask = s.CurrentTask, CurrentCpu = s.CurrentCpu,
     };
+
+    [Fact]
+    public void ARawCounterAboveMaxOrAPeakThatFallsBreaksTheRawCounterInvariant()
+    {
+        var (_, _, before) = KernelObjectInGroup();
+        var op = Op.Of("task_touch_anon", 1, 1);
+        var args = new OpArgs();
+        var found = new List<string>();
+        MemcgInvariants.CheckStep(before, before, op, args, Outcome.Ok(1), (invariant, _) => found.Add(invariant));
+        Assert.DoesNotContain(Invariant.LimitsRawCounters, found);
+        var w = before.Watermarks[0];
+        var fallen = new Snapshot
+        {
+            Machine = before.Machine, BuddyInfo = before.BuddyInfo, FreeBlocks = before.FreeBlocks, Allocations = before.Allocations, Cgroups = before.Cgroups,
+            Tasks = before.Tasks, Memory = before.Memory.Select(m => m with { Max = m.Current }).ToList(), CurrentTask = before.CurrentTask,
+            Watermarks = [w with { Peak = w.Peak - 1, RawCurrent = w.RawCurrent + 1 }],
+        };
+        found.Clear();
+        MemcgInvariants.CheckStep(before, fallen, op, args, Outcome.Ok(1), (invariant, message) => found.Add(message));
+        Assert.Equal(2, found.Count);
+    }
 }
