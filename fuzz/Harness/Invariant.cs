@@ -22,6 +22,7 @@ public static class Invariant
     public const string UnaccountingOnlyWhenEmpty = "I2.unaccounting.only-when-empty";
     public const string KmallocAccountingFixed = "I2.unaccounting.kmalloc-fixed";
     public const string ConservationReclaimable = "I4.conservation.reclaimable";
+    public const string ConservationReparenting = "I4.conservation.reparenting";
     public const string LimitsPidsAfterFork = "I3.limits.pids-after-fork";
     public const string NoDoubleChargePages = "I1.no-double-charge.user-pages";
     public const string NoDoubleChargeUsage = "I1.no-double-charge.usage";
@@ -73,6 +74,7 @@ public static class Invariant
         [NoDoubleChargeUsage] = "each memory group's current, anon, file, sock, kernel and slab stats equal what is charged to it and its descendants (dying ones included; v2 sockets count in current and sock, v1 ones in tcp usage; kernel: per obj_cgroup now charging in the subtree, its whole pages plus ceil(its object bytes / 4096)); a dying group is referenced by at least one page or tcp page of its subtree and counts at least those",
         [NoDoubleChargeKernel] = "every kernel charge is listed once and names a live thing (a slab object of the size it is charged for, or a large kmalloc, an alloc_pages block or a vmalloc page of as many pages), charged through a live group's or a removed group's obj_cgroup that now charges a live group or the root",
         [UnaccountingChargesFollowAccounting] = "no object of a cache created by cache_create is charged while its cache has accounting off (turning accounting off never strands a charge)",
+        [ConservationReparenting] = "removing a memory group changes no live ancestor's usage or kernel stat: its user pages stay charged to it (dying) and its kernel objects move to the parent (per step, full checks)",
         [LimitsRawCounters] = "on each side, per step: a group's peak (watermark) and failcnt never go down, and its raw usage (the impl's counter, stocks included) is above memory.max only while its logical usage is (a lowered v2 memory.max) (per step, full checks)",
         [LimitsKmemAfterCharge] = "on v1, after a successful kernel charge no level of the current task's chain has kernel memory above memory.kmem.limit_in_bytes (per step, full checks)",
         [LimitsMemoryAfterCharge] = "after a successful charge no level of the charging group's chain is above memory.max (a v2 memory.max lowered below usage stays exceeded until the OOM killer; no charge succeeds meanwhile)",

@@ -203,6 +203,10 @@ public static class MemcgInvariants
             }
         }
         CheckRawCounters(before, after, keyword, fail);
+        if (keyword == "cgroup_remove" && outcome.IsOk)
+            foreach (var (id, group) in now)
+                if (was.TryGetValue(id, out var old) && (group.Current != old.Current || group.Kernel != old.Kernel))
+                    fail(Invariant.ConservationReparenting, $"removing a group changed {old} into {group}");
         foreach (var (id, group) in now)
             if (was.TryGetValue(id, out var old) && group.Current > old.Current && !chain.Contains(id))
                 fail(Invariant.IsolationMemory, $"{keyword} raised the usage of {group} (was {old.Current}), which is not in the charging task's chain");

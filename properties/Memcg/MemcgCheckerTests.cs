@@ -147,4 +147,25 @@ public sealed class MemcgCheckerTests
         MemcgInvariants.CheckStep(before, fallen, op, args, Outcome.Ok(1), (invariant, message) => found.Add(message));
         Assert.Equal(2, found.Count);
     }
+
+    [Fact]
+    public void ARemovalThatChangesAnAncestorsUsageBreaksReparentingConservation()
+    {
+        var k = new ModelKernel(new MachineConfig(64, 1));
+        long parent = k.CgroupCreate(1).Value;
+        long child = k.CgroupCreate(parent).Value;
+        Assert.True(k.TaskAttach(KernelConstants.InitPid, child).IsOk);
+        Assert.True(k.Kmalloc(100, Verify.Model.Slab.KmallocFlags.Account).IsOk);
+        Assert.True(k.TaskAttach(KernelConstants.InitPid, 1).IsOk);
+        var before = k.TakeSnapshot();
+        var remove = Op.Of("cgroup_remove", 2);
+        Assert.True(k.CgroupRemove(child).IsOk);
+        var after = k.TakeSnapshot();
+        var found = new List<string>();
+        MemcgInvariants.CheckStep(before, after, remove, new OpArgs(), Outcome.Ok(0), (invariant, _) => found.Add(invariant));
+        Assert.DoesNotContain(Invariant.ConservationReparenting, found);
+        var lost = Rebuilt(after, after.KernelCharges, after.Memory.Select(m => m with { Current = m.Current - 1, Kernel = m.Kernel - 1 }).ToList());
+        MemcgInvariants.CheckStep(before, lost, remove, new OpArgs(), Outcome.Ok(0), (invariant, _) => found.Add(invariant));
+        Assert.Contains(Invariant.ConservationReparenting, found);
+    }
 }
