@@ -12,7 +12,9 @@ namespace Verify.Model.Contract;
 /// memory.stat kernel in pages (on v1 also memory.kmem.usage_in_bytes): per obj_cgroup whose group is
 /// in the subtree, its whole pages plus ceil(its live object bytes / 4096); SlabReclaimable and
 /// SlabUnreclaimable are the stat's bytes of live charged objects (obj_full_size each), KernelStack
-/// the bytes of the charged kernel stacks (16 KiB per task forked in the subtree).
+/// the bytes of the charged kernel stacks (16 KiB per task forked in the subtree). TcpPeak is v1
+/// memory.kmem.tcp.max_usage_in_bytes in pages (the tcp counter's watermark: exact, as tcp has no
+/// stock); the tcp and kmem failcnt stay 0 on 6.15+, and the kmem watermark is not reported.
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -34,10 +36,11 @@ public readonly record struct CgroupMemoryInfo(
     long Kernel,
     long SlabReclaimable,
     long SlabUnreclaimable,
-    long KernelStack)
+    long KernelStack,
+    long TcpPeak)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

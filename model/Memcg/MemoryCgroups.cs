@@ -56,6 +56,9 @@ public sealed partial class MemoryCgroups
         public bool TcpActive { get; set; }
         public bool TcpPressure { get; set; }
 
+        /// <summary>The tcp counter's watermark (page_counter_try_charge bumps it on every level it charged, a failure's lower levels too).</summary>
+        public long TcpPeak { get; set; }
+
         /// <summary>Set when the group is removed: the kernel pages its counter keeps from then on.</summary>
         public long? FrozenKernel { get; set; }
     }
@@ -216,7 +219,17 @@ public sealed partial class MemoryCgroups
     /// <summary>v1 tcpmem: try_charge on the tcp counters, no reclaim; a failure sets the group's pressure and fails, a success clears it.</summary>
     private Outcome ChargeTcp(long[] chain, long group, int pages)
     {
-        bool fits = Charged(chain).All(level => TcpUsage(level) + pages <= Limit(level).TcpMax);
+        bool fits = true;
+        foreach (long level in Charged(chain))
+        {
+            long usage = TcpUsage(level) + pages;
+            if (usage > Limit(level).TcpMax)
+            {
+                fits = false;
+                break;
+            }
+            Limit(level).TcpPeak = Math.Max(Limit(level).TcpPeak, usage);
+        }
         Limit(group).TcpPressure = !fits;
         return fits ? Outcome.Ok(0) : Outcome.Fail(Errno.ENOMEM);
     }
@@ -311,7 +324,7 @@ public sealed partial class MemoryCgroups
             long sock = SockPages(id), kernel = KernelPages(id);
             return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
                 anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
-                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id));
+                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id), limit.TcpPeak);
         }).ToList();
     }
 
