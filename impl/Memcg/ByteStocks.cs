@@ -132,6 +132,10 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
         _objcgs[objcg].NrChargedBytes = 0;
     }
 
+    /// <summary>Whether TryConsume would take size bytes now (this CPU caches the objcg with enough bytes); changes nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool CanConsume(int cpu, int objcg, int size) => _cached[cpu] == objcg && _stock[cpu] >= size;
+
     /// <summary>consume_obj_stock: the object is charged from this CPU's stock, or false and nothing changed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryConsume(int cpu, int objcg, int size)

@@ -17,8 +17,10 @@ namespace Verify.Impl.Memcg;
 ///   whole-page charges: per first pfn, the obj_cgroup and page count, plus a dense list of those
 ///     pfns for snapshots and the self-check.
 ///   per obj_cgroup: whole pages and live reclaimable and unreclaimable object bytes.
-///   the kmem counters (a PageCounters tree beside memory's): charged and uncharged exactly with an
-///     obj_cgroup's pages, never through a page stock, so raw kmem = pages the obj_cgroups hold.
+///   the kmem counters (a PageCounters tree beside memory's): they count logical pages (per
+///     obj_cgroup whole pages plus ceil(live bytes / 4096)), charged by the logical pages a charge
+///     adds and uncharged by those a free removes, never through a stock: kmem usage and its
+///     watermark equal the model's exactly, with no drain.
 /// Decisions equal the model's: a charge first tries the fast path (the byte stock; else the page
 /// stock or a batch, with kmem); any success there is one the model makes too, because a stock is
 /// held for a group only while no level of its chain is above its max, so raw usage (which
@@ -90,16 +92,11 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         long group = containers.MemoryGroupOf(chargingPid < 0 ? containers.CurrentTask : chargingPid);
         if (group == MemoryRoot) return true;
         int objcg = (int)group, size = (int)ObjcgFullSize(location.SizeBytes), cpu = containers.CurrentCpu;
-        if (!Bytes.TryConsume(cpu, objcg, size))
+        if (!TryChargeObjectFast(group, cpu, objcg, size))
         {
-            if (TryChargeKernelFast(group, cpu, ByteStocks.PagesFor(size)))
-                Bytes.Charged(cpu, objcg, size, slabObject: true);
-            else
-            {
-                DrainEverything();
-                if (!ChargeSlow(group, 0, objcg, size, out int pages) || pages > 0 && !KmemFitsAfterMemory(group, pages)) return false;
-                Bytes.ChargedFromRemainder(objcg, size, pages);
-            }
+            DrainEverything();
+            if (!ChargeSlow(group, 0, objcg, size, out int pages) || pages > 0 && !KmemFitsAfterMemory(group, pages)) return false;
+            Bytes.ChargedFromRemainder(objcg, size, pages);
         }
         RecordObject(location, objcg);
         ReclaimAboveHigh(group);
@@ -140,6 +137,9 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         exts[location.Index] = 0;
         int size = (int)ObjcgFullSize(_extsSize[head]);
         CountObject(objcg, head, location.Index, size, -1);
+        long live = Bytes.LiveBytes(objcg);
+        int kmemPages = (int)(PagesFor(live) - PagesFor(live - size));
+        if (kmemPages > 0) _kmem.Uncharge(_kmemOf[MemcgOfObjcg(objcg)], kmemPages);
         if (_limitBreached && !MayStock(MemcgOfObjcg(objcg))) Bytes.FreeToRemainder(objcg, size);
         else Bytes.Free(containers.CurrentCpu, objcg, size);
     }
@@ -188,13 +188,37 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         else _counters.Uncharge(_counterOf[memcg], pages);
     }
 
-    /// <summary>The kmem counters, then memory's stock or batch, with no slow-path step; false leaves every counter as it was.</summary>
+    /// <summary>
+    /// An object's fast path: memory from this CPU's byte stock, else PagesFor(size) pages from the page
+    /// stock or a batch; then kmem for the logical pages the object adds to its obj_cgroup (the kmem
+    /// counter counts logical pages, so its decisions and watermark are the model's). Memory first, as
+    /// the model charges it first: a kmem failure undoes the memory part and leaves the decision to
+    /// the slow path, which repeats the same kmem try after the same memory charge.
+    /// </summary>
+    private bool TryChargeObjectFast(long group, int cpu, int objcg, int size)
+    {
+        var bytes = Bytes;
+        bool hit = bytes.CanConsume(cpu, objcg, size);
+        int pages = ByteStocks.PagesFor(size);
+        if (!hit && !TryChargeFast(group, cpu, pages)) return false;
+        long live = bytes.LiveBytes(objcg);
+        int kmemPages = (int)(PagesFor(live + size) - PagesFor(live));
+        if (kmemPages > 0 && _kmem.TryCharge(_kmemOf[group], kmemPages) >= 0)
+        {
+            if (!hit) _counters.Uncharge(_counterOf[group], pages);
+            return false;
+        }
+        if (hit) bytes.TryConsume(cpu, objcg, size);
+        else bytes.Charged(cpu, objcg, size, slabObject: true);
+        return true;
+    }
+
+    /// <summary>Whole pages' fast path: memory's stock or batch, then kmem for the same pages; false leaves every usage as it was.</summary>
     private bool TryChargeKernelFast(long group, int cpu, int pages)
     {
-        int kmem = _kmemOf[group];
-        if (_kmem.TryCharge(kmem, pages) >= 0) return false;
-        if (TryChargeFast(group, cpu, pages)) return true;
-        _kmem.Uncharge(kmem, pages);
+        if (!TryChargeFast(group, cpu, pages)) return false;
+        if (_kmem.TryCharge(_kmemOf[group], pages) < 0) return true;
+        _counters.Uncharge(_counterOf[group], pages);
         return false;
     }
 
@@ -234,17 +258,12 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
             if (_listed[id] && _counters.Usage(_counterOf[id]) > _counters.Max(_counterOf[id])) _limitBreached = true;
     }
 
-    void IObjcgPageSink.UnchargePages(int objcg, int pages)
-    {
-        long memcg = MemcgOfObjcg(objcg);
-        _kmem.Uncharge(_kmemOf[memcg], pages);
-        _counters.Uncharge(_counterOf[memcg], pages);
-    }
+    // The byte stocks give back raw pages; kmem counts logical pages, which those moves do not change.
+    void IObjcgPageSink.UnchargePages(int objcg, int pages) => _counters.Uncharge(_counterOf[MemcgOfObjcg(objcg)], pages);
 
     void IObjcgPageSink.RefillPages(int cpu, int objcg, int pages)
     {
         long memcg = MemcgOfObjcg(objcg);
-        _kmem.Uncharge(_kmemOf[memcg], pages);
         if (MayStock(memcg)) Stocks.Refill(cpu, _counterOf[memcg], pages);
         else _counters.Uncharge(_counterOf[memcg], pages);
     }
@@ -397,7 +416,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
                 report.Fail(S16, $"objcg {objcg} counts {recorded} whole pages and {recordedReclaimable}/{recordedUnreclaimable} object bytes; its charges hold {whole[objcg]} and {reclaimable[objcg]}/{unreclaimable[objcg]}");
             if (bytes.LiveBytes((int)objcg) != reclaimable[objcg] + unreclaimable[objcg])
                 report.Fail(S16, $"objcg {objcg}: the byte stocks count {bytes.LiveBytes((int)objcg)} live bytes, its charged objects {reclaimable[objcg] + unreclaimable[objcg]}");
-            long holds = bytes.PagesCharged((int)objcg) + whole[objcg];
+            long holds = PagesFor(bytes.LiveBytes((int)objcg)) + whole[objcg];
             if (holds == 0) continue;
             for (long level = MemcgOfObjcg(objcg); level != 0; level = _parent[level]) kmem[level] += holds;
         }

@@ -603,7 +603,8 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             if (_listed[id])
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
                     _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id],
-                    kernel[id], reclaimable[id], unreclaimable[id], stack[id], _tcp.Watermark(_tcpOf[id])));
+                    kernel[id], reclaimable[id], unreclaimable[id], stack[id], _tcp.Watermark(_tcpOf[id]),
+                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0));
         return list;
     }
 

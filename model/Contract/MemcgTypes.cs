@@ -14,7 +14,8 @@ namespace Verify.Model.Contract;
 /// SlabUnreclaimable are the stat's bytes of live charged objects (obj_full_size each), KernelStack
 /// the bytes of the charged kernel stacks (16 KiB per task forked in the subtree). TcpPeak is v1
 /// memory.kmem.tcp.max_usage_in_bytes in pages (the tcp counter's watermark: exact, as tcp has no
-/// stock); the tcp and kmem failcnt stay 0 on 6.15+, and the kmem watermark is not reported.
+/// stock), KmemPeak v1 memory.kmem.max_usage_in_bytes in pages (the kmem counter counts logical
+/// kernel pages, so it is exact too; 0 on v2); the tcp and kmem failcnt stay 0 on 6.15+.
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -37,10 +38,11 @@ public readonly record struct CgroupMemoryInfo(
     long SlabReclaimable,
     long SlabUnreclaimable,
     long KernelStack,
-    long TcpPeak)
+    long TcpPeak,
+    long KmemPeak)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -51,7 +51,7 @@ public sealed partial class MemoryCgroups
         var charged = Charge(chain, () => (int)(PagesOf(With(Totals(group), charge, +1)) - ObjcgPages(group)));
         if (!charged.IsOk) return charged;
         long pages = charged.Value;
-        if (pages > 0 && _layout == CgroupLayout.V1 && Charged(chain).Any(level => KernelPages(level) + pages > Limit(level).KmemMax)) return Outcome.Fail(Errno.ENOMEM);
+        if (pages > 0 && !ChargeKmem(chain, pages)) return Outcome.Fail(Errno.ENOMEM);
         _kernel.Add(charge);
         _objcgTotals[group] = With(Totals(group), charge, +1);
         ReclaimAboveHigh(chain);
@@ -74,6 +74,22 @@ public sealed partial class MemoryCgroups
         long freed = ReclaimOldest(FileIn(group), count);
         if (freed < count && ShrinkDentries is { } shrink) freed += shrink(group, (count - freed) * ReclaimDentriesPerPage);
         return freed;
+    }
+
+    /// <summary>
+    /// try_charge on the kmem counters (their max is "max" on v2): from the group up, the first level
+    /// the pages would take above its kmem max fails (ENOMEM, no reclaim); levels before it bump
+    /// their watermark, as page_counter_try_charge does.
+    /// </summary>
+    private bool ChargeKmem(long[] chain, long pages)
+    {
+        foreach (long level in Charged(chain))
+        {
+            long usage = KernelPages(level) + pages;
+            if (usage > Limit(level).KmemMax) return false;
+            Limit(level).KmemPeak = Math.Max(Limit(level).KmemPeak, usage);
+        }
+        return true;
     }
 
     /// <summary>The thing at key was freed: its charge, if it had one, goes (an object's of either slab kind, pages' of that kind).</summary>

@@ -59,6 +59,9 @@ public sealed partial class MemoryCgroups
         /// <summary>The tcp counter's watermark (page_counter_try_charge bumps it on every level it charged, a failure's lower levels too).</summary>
         public long TcpPeak { get; set; }
 
+        /// <summary>The kmem counter's watermark, as for tcp (kept on both layouts, reported on v1).</summary>
+        public long KmemPeak { get; set; }
+
         /// <summary>Set when the group is removed: the kernel pages its counter keeps from then on.</summary>
         public long? FrozenKernel { get; set; }
     }
@@ -324,7 +327,8 @@ public sealed partial class MemoryCgroups
             long sock = SockPages(id), kernel = KernelPages(id);
             return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
                 anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
-                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id), limit.TcpPeak);
+                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id), limit.TcpPeak,
+                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0);
         }).ToList();
     }
 
