@@ -42,7 +42,7 @@ public sealed unsafe class ForkServer(FuzzTarget target, ITestCaseSource inputs,
         Handshake();
         while (ReadWord(out uint control))
         {
-            if (control != 0) child.EnsureAlive();
+            if (control != 0) child.Replace();
             var input = inputs.Next();
             WriteWord((uint)child.Pid);
             AflCoverage.BeginRun();

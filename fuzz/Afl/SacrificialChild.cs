@@ -15,10 +15,23 @@ public sealed class SacrificialChild : IDisposable
 
     public int Pid => _process.Id;
 
-    /// <summary>Starts a new helper if afl-fuzz killed the current one.</summary>
-    public void EnsureAlive()
+    /// <summary>
+    /// afl-fuzz killed the current helper (a timeout): a new one takes its place. The old one is
+    /// ended and reaped here first, whatever this process has noticed of its death so far: asking
+    /// HasExited races with the runtime's reaping of the killed child, and reporting a dead helper's
+    /// pid again would let a later timeout kill whatever process reuses it.
+    /// </summary>
+    public void Replace()
     {
-        if (!_process.HasExited) return;
+        try
+        {
+            if (!_process.HasExited) _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the test and the kill.
+        }
+        _process.WaitForExit();
         _process.Dispose();
         _process = Start();
     }
