@@ -6,8 +6,8 @@ using static Verify.Model.Contract.KernelConstants;
 namespace Verify.Impl.Memcg;
 
 /// <summary>
-/// Memory-cgroup accounting of user memory, optimized. The semantics are the model's
-/// (model/Memcg/MemoryCgroups.cs); the structures:
+/// Memory-cgroup accounting of user memory and sockets, optimized (kernel memory and the byte
+/// stocks are in MemoryCgroups.Kernel.cs). The semantics are the model's (model/Memcg/); the structures:
 ///   groups by id: a cgroup id is never reused, so every per-group array is indexed by id; a
 ///     group's parent id is kept after it is removed, so a page charged to a removed (dying) group
 ///     still uncharges its ancestors. Each memory group has a page counter (PageCounters: the
@@ -17,9 +17,10 @@ namespace Verify.Impl.Memcg;
 ///     this CPU's stock for the group, else charges a batch of 64 and stocks the surplus, else
 ///     charges exactly one page. Stocks never change a decision: before any slow-path step (an
 ///     event, a reclaim, a failure), before acting on memory.high and before a limit write, every
-///     stock is drained, so the decision sees raw usage equal to logical usage, as the model does.
-///     Logical usage (what snapshots report) is the raw counter minus the pages stocks hold for
-///     the group's subtree. User pages uncharge directly, never through a stock.
+///     stock is drained (byte stocks too, remainders trimmed: DrainEverything), so the decision sees
+///     raw usage equal to logical usage, as the model does. Logical usage (what snapshots report)
+///     is the raw counter minus what the stocks hold for the group's subtree. User pages uncharge
+///     directly, never through a stock.
 ///   pages by pfn: kind, owner, charged group, valid only where the pfn's stamp equals the current
 ///     generation, so Reset is O(1) and leaves nothing of an earlier run readable.
 ///   the page cache LRU: one list through the pfns in touch order (oldest first); reclaim in a
