@@ -6,9 +6,8 @@ using static Verify.Model.Contract.KernelConstants;
 namespace Verify.Model.Memcg;
 
 /// <summary>
-/// The reference model of memory-cgroup accounting for user memory and sockets (kernel memory is
-/// in MemoryCgroups.Kernel.cs; KERNEL-FACTS.md, "Page
-/// counters" and "Memory cgroup charging"), kept plain: a list of live user pages, each with the
+/// The reference model of memory-cgroup accounting for user memory and sockets (KERNEL-FACTS.md,
+/// "Page counters" and "Memory cgroup charging"; kernel memory is in MemoryCgroups.Kernel.cs), kept plain: a list of live user pages, each with the
 /// chain of groups it is charged to (fixed when it was charged: from its group up to the root);
 /// a group's usage is the number of pages whose chain names it, recounted whenever asked. The
 /// root is never charged: its chain entries count nowhere and it has no limit.
