@@ -251,6 +251,8 @@ public sealed class ModelKernel : IKernel
 
     public Outcome RunOn(long pid, int cpu) => _containers.RunOn(pid, cpu, Machine.Cpus);
 
+    public Outcome TaskSetOomScoreAdj(long pid, int value) => _containers.SetOomScoreAdj(pid, value);
+
     public Outcome TaskTouchAnon(long pid, int pages) => _memcg.TouchAnon(pid, pages);
 
     public Outcome TaskTouchFile(long pid, int pages) => _memcg.TouchFile(pid, pages);

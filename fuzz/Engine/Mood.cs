@@ -55,7 +55,8 @@ public enum Mood : byte
     DeepHierarchy = 9,
 
     /// <summary>
-    /// A fork bomb: first a group of the pids hierarchy with a tight pids.max (0 to 60) and a task
+    /// A fork bomb on 1024 to 8192 pages (forks take kernel memory; the pids limit must be what stops
+    /// it): first a group of the pids hierarchy with a tight pids.max (0 to 60) and a task
     /// moved into it, then mostly forks of the newest task (inside the group, until the limit
     /// refuses them), with exits, exec, attach and pids.max writes around it.
     /// </summary>

@@ -76,6 +76,8 @@ public static class ScenarioGenerator
     /// The machine: small for SmallMachine; for Fragment, half the time one that the first half's
     /// small allocations can fill (64 pages up to one per operation), so that the frees leave holes
     /// in a mostly full memory; 64 to 4096 pages for KernelMemory (room for its groups' limits);
+    /// 1024 to 8192 for ForkBomb (a fork takes a task_struct and a 4-page stack: the pids limit, not
+    /// memory, must stop the bomb);
     /// otherwise any size (Pages); 1 to 4 CPUs for FewCpus.
     /// </summary>
     private static MachineConfig Machine(ref SplitMix64 random, Mood mood, int count)
@@ -85,6 +87,7 @@ public static class ScenarioGenerator
             Mood.SmallMachine => (int)random.Range(1, 1L << (int)random.Range(0, Moods.SmallMachineScaleBits)),
             Mood.Fragment when random.Chance(50) => (int)random.Range(64, Math.Max(64, count)),
             Mood.KernelMemory => (int)random.Range(64, 4096),
+            Mood.ForkBomb => (int)random.Range(1024, 8192),
             _ => Pages(ref random),
         };
         int cpus = (int)random.Range(KernelConstants.CpusMin, mood == Mood.FewCpus ? Moods.FewCpusMax : KernelConstants.CpusMax);

@@ -221,6 +221,8 @@ public static class ErrorPaths
             "cache_free_bulk (its cache destroyed)", $"{Small}; {Cache64}; cache_alloc cache=0; cache_alloc cache=0; cache_free_bulk obj=0 count=2; cache_destroy cache=0; cache_free_bulk obj=0 count=1"),
         new("EP89", Slab, "CacheFreeBulk", Errno.EINVAL, 2, false, "the first object is not a live object start, or count is outside 1..16",
             "cache_free_bulk of an object a batch freed", $"{Small}; {Cache64}; cache_alloc cache=0; cache_alloc cache=0; cache_free_bulk obj=0 count=2; cache_free_bulk obj=0 count=1"),
+        new("EP90", Containers, "SetOomScoreAdj", Errno.EINVAL, 1, false, "a value outside -1000..1000",
+            "task_set_oom_score_adj value=-1001, value=1001", $"{Small}; task_set_oom_score_adj task=0 value=1001"),
         new("EP85", Kernel, "TaskFork", Errno.ENOMEM, 1, true, "dup_task_struct fails: the machine or the forking task's group cannot hold the task_struct or the kernel stack (no pid is taken)",
             "task_fork (memory too small or full, or the group at its memory.max)", "machine pages=4 cpus=1; task_fork task=0"),
         new("EP86", TaskMemory, "Allocate", Errno.ENOMEM, 1, true, "no slab page for the task_struct (an order-3 slab)",

@@ -81,6 +81,15 @@ public sealed class ProcessContainers
         return Outcome.Ok(0);
     }
 
+    public Outcome SetOomScoreAdj(long pid, int value)
+    {
+        int slot = _tasks.SlotOf(pid);
+        if (slot < 0) return Outcome.Fail(Errno.ESRCH);
+        if (value < KernelConstants.OomScoreAdjMin || value > KernelConstants.OomScoreAdjMax) return Outcome.Fail(Errno.EINVAL);
+        _tasks.SetOomScoreAdj(slot, value);
+        return Outcome.Ok(0);
+    }
+
     public Outcome Exec(long pid)
     {
         int slot = _tasks.SlotOf(pid);

@@ -58,7 +58,7 @@ public sealed partial class TaskTable
             int children = _children.CheckList(report, S9, "the children of task slot", slot, slots);
             if (children > 0) childrenLinked += children;
             ulong term = StateDigest.Task(task.Pid, task.Parent < 0 ? 0 : _nodes[task.Parent].Pid, _groups.IdOf(task.Group0),
-                _hierarchies > 1 ? _groups.IdOf(task.Group1) : 0, task.Execs);
+                _hierarchies > 1 ? _groups.IdOf(task.Group1) : 0, task.Execs, task.OomScoreAdj);
             if (term != task.Term) report.Fail(S10, $"task {task.Pid}: its digest term is stale");
             digest += term;
         }

@@ -24,6 +24,7 @@ public sealed partial class TaskTable
         public int Parent; // slot; -1 for init
         public int Group0, Group1; // group slots per hierarchy (Group1 unused with one hierarchy)
         public int Execs;
+        public int OomScoreAdj;
         public ulong Term;
     }
 
@@ -94,6 +95,7 @@ public sealed partial class TaskTable
         child.Parent = parent;
         child.Group0 = p.Group0;
         child.Group1 = p.Group1;
+        child.OomScoreAdj = p.OomScoreAdj;
         _children.Add(parent, slot);
         JoinGroup(slot, 0, child.Group0);
         if (_hierarchies > 1) JoinGroup(slot, 1, child.Group1);
@@ -121,6 +123,14 @@ public sealed partial class TaskTable
         _pids.Release(task.Pid);
         task = default;
         _pool.Free(slot);
+    }
+
+    /// <summary>oom_score_adj of the task in the slot (the caller checked the range).</summary>
+    public void SetOomScoreAdj(int slot, int value)
+    {
+        Digest -= _nodes[slot].Term;
+        _nodes[slot].OomScoreAdj = value;
+        AddTerm(slot);
     }
 
     public void Exec(int slot)
@@ -157,7 +167,7 @@ public sealed partial class TaskTable
         {
             ref var task = ref _nodes[_slotOfPid[pid]];
             list.Add(new TaskInfo(pid, task.Parent < 0 ? 0 : _nodes[task.Parent].Pid, _groups.IdOf(task.Group0),
-                _hierarchies > 1 ? _groups.IdOf(task.Group1) : 0, task.Execs));
+                _hierarchies > 1 ? _groups.IdOf(task.Group1) : 0, task.Execs, task.OomScoreAdj));
         }
         return list;
     }
@@ -202,7 +212,7 @@ public sealed partial class TaskTable
     {
         ref var task = ref _nodes[slot];
         task.Term = StateDigest.Task(task.Pid, task.Parent < 0 ? 0 : _nodes[task.Parent].Pid, _groups.IdOf(task.Group0),
-            _hierarchies > 1 ? _groups.IdOf(task.Group1) : 0, task.Execs);
+            _hierarchies > 1 ? _groups.IdOf(task.Group1) : 0, task.Execs, task.OomScoreAdj);
         Digest += task.Term;
     }
 }

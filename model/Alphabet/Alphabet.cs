@@ -23,6 +23,7 @@ public static partial class Alphabet
         specs.AddRange(ErrorPathSlabOps());
         specs.AddRange(CgroupOps());
         specs.AddRange(MemcgOps());
+        specs.AddRange(OomOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

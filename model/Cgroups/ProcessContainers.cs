@@ -31,6 +31,7 @@ public sealed class ProcessContainers
         public long ParentPid { get; set; } = parentPid;
         public long[] Groups { get; } = groups;
         public int Execs { get; set; }
+        public int OomScoreAdj { get; set; }
     }
 
     private readonly CgroupLayout _layout;
@@ -76,7 +77,7 @@ public sealed class ProcessContainers
         var overLimit = childPid < 0 ? null : LevelOverLimit(forking);
         if (overLimit is not null) CountMaxEvent(forking, overLimit);
         if (childPid < 0 || overLimit is not null) return Outcome.Fail(Errno.EAGAIN); // a pid taken is freed again
-        _tasks.Add(new Task(childPid, parent.Pid, (long[])parent.Groups.Clone()));
+        _tasks.Add(new Task(childPid, parent.Pid, (long[])parent.Groups.Clone()) { OomScoreAdj = parent.OomScoreAdj });
         return Outcome.Ok(childPid);
     }
 
@@ -109,6 +110,17 @@ public sealed class ProcessContainers
     {
         _digest = null;
         task.Execs++;
+        return Outcome.Ok(0);
+    }
+
+    /// <summary>oom_score_adj: the task's, in OomScoreAdjMin..OomScoreAdjMax (EINVAL outside); a fork copies it.</summary>
+    public Outcome SetOomScoreAdj(long pid, int value) => FindTask(pid) is { } task ? SetOomScoreAdj(task, value) : NoSuchTask();
+
+    private Outcome SetOomScoreAdj(Task task, int value)
+    {
+        if (value < OomScoreAdjMin || value > OomScoreAdjMax) return Outcome.Fail(Errno.EINVAL);
+        _digest = null;
+        task.OomScoreAdj = value;
         return Outcome.Ok(0);
     }
 
@@ -220,7 +232,7 @@ public sealed class ProcessContainers
             digest += StateDigest.Cgroup(info.Id, info.ParentId, info.Hierarchy, info.Populated, info.PidsMax, info.PidsEventsMax, info.PidsEventsLocalMax, info.NotifyOnRelease);
             digest += (ulong)info.PidsCurrent * StateDigest.PidsUnit(info.Id) + (ulong)info.Tasks * StateDigest.TasksUnit(info.Id);
         }
-        foreach (var task in _tasks.Select(Info)) digest += StateDigest.Task(task.Pid, task.ParentPid, task.Cgroup0, task.Cgroup1, task.Execs);
+        foreach (var task in _tasks.Select(Info)) digest += StateDigest.Task(task.Pid, task.ParentPid, task.Cgroup0, task.Cgroup1, task.Execs, task.OomScoreAdj);
         _digest = digest;
         return digest;
     }
@@ -248,7 +260,7 @@ public sealed class ProcessContainers
             g.PidsMax, g.EventsMax, g.EventsLocalMax, g.NotifyOnRelease));
     }
 
-    private TaskInfo Info(Task t) => new(t.Pid, t.ParentPid, t.Groups[0], Hierarchies > 1 ? t.Groups[1] : 0, t.Execs);
+    private TaskInfo Info(Task t) => new(t.Pid, t.ParentPid, t.Groups[0], Hierarchies > 1 ? t.Groups[1] : 0, t.Execs, t.OomScoreAdj);
 
     private bool HasPidsFiles(Group g) => g.Parent is not null && g.Hierarchy == PidsHierarchy;
 

@@ -26,9 +26,9 @@ public readonly record struct CgroupInfo(
 }
 
 /// <summary>One live task: its pid, its process-tree parent (0 for init), its group in hierarchy 0 and 1 (0 where the layout has no hierarchy 1) and how many times it ran exec.</summary>
-public readonly record struct TaskInfo(long Pid, long ParentPid, long Cgroup0, long Cgroup1, int Execs)
+public readonly record struct TaskInfo(long Pid, long ParentPid, long Cgroup0, long Cgroup1, int Execs, int OomScoreAdj)
 {
     public long CgroupIn(int hierarchy) => hierarchy == 0 ? Cgroup0 : Cgroup1;
 
-    public override string ToString() => $"[task {Pid} parent {ParentPid} cgroups {Cgroup0}/{Cgroup1} execs {Execs}]";
+    public override string ToString() => $"[task {Pid} parent {ParentPid} cgroups {Cgroup0}/{Cgroup1} execs {Execs}{(OomScoreAdj != 0 ? $" oom_score_adj {OomScoreAdj}" : "")}]";
 }

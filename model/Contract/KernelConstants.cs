@@ -67,6 +67,9 @@ public static class KernelConstants
     /// <summary>The largest socket buffer sock_alloc makes (bytes).</summary>
     public const long SockBytesMax = 64 * 1024;
 
+    /// <summary>OOM_SCORE_ADJ_MIN and OOM_SCORE_ADJ_MAX: the range /proc/pid/oom_score_adj accepts (-1000: never chosen by the OOM killer).</summary>
+    public const int OomScoreAdjMin = -1000, OomScoreAdjMax = 1000;
+
     /// <summary>The init task every machine starts with.</summary>
     public const long InitPid = 1;
 

@@ -57,8 +57,8 @@ public static class StateDigest
     /// <summary>What one task in a cgroup itself adds to the digest (its task count times this).</summary>
     public static ulong TasksUnit(long id) => Mix((ulong)id ^ (0xFUL << 60)) | 1;
 
-    public static ulong Task(long pid, long parentPid, long cgroup0, long cgroup1, int execs) =>
-        Mix(Mix(((ulong)pid << 32) ^ (ulong)parentPid ^ (0xDUL << 60)) ^ ((ulong)cgroup0 << 24) ^ ((ulong)cgroup1 << 4) ^ ((ulong)(uint)execs << 44));
+    public static ulong Task(long pid, long parentPid, long cgroup0, long cgroup1, int execs, int oomScoreAdj) =>
+        Mix(Mix(Mix(((ulong)pid << 32) ^ (ulong)parentPid ^ (0xDUL << 60)) ^ ((ulong)cgroup0 << 24) ^ ((ulong)cgroup1 << 4) ^ ((ulong)(uint)execs << 44)) ^ (ulong)(oomScoreAdj + 2000));
 
     /// <summary>A group's memory limits and events (its usage enters linearly through MemoryUnit).</summary>
     public static ulong Memcg(long id, long max, long high, long eventsMax, long eventsHigh, long eventsLocalMax, long eventsLocalHigh, long kmemMax, long tcpMax, bool tcpActive, bool tcpPressure)

@@ -1,0 +1,17 @@
+using Verify.Model.Contract;
+
+namespace Verify.Model.Alphabet;
+
+/// <summary>The OOM killer's inputs, appended after the memory-cgroup operations: oom_score_adj.</summary>
+public static partial class Alphabet
+{
+    private static IEnumerable<OpSpec> OomOps()
+    {
+        yield return new OpSpec(
+            "task_set_oom_score_adj",
+            // One past each end of the range: EINVAL.
+            [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("value", KernelConstants.OomScoreAdjMin - 1, KernelConstants.OomScoreAdjMax + 1)],
+            static (IKernel k, in OpArgs a) => k.TaskSetOomScoreAdj(a.Ref(0).Value, (int)a.Int(1)),
+            Weight: 3);
+    }
+}
