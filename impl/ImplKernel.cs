@@ -282,6 +282,8 @@ public sealed class ImplKernel : IKernel
 
     public Outcome TaskSetOomScoreAdj(long pid, int value) => _containers.SetOomScoreAdj(pid, value);
 
+    public Outcome CgroupSetOomGroup(long cgroupId, long value) => _memcg.SetOomGroup(cgroupId, value);
+
     public Outcome TaskTouchAnon(long pid, int pages) => _memcg.TouchAnon(pid, pages);
 
     public Outcome TaskTouchFile(long pid, int pages) => _memcg.TouchFile(pid, pages);

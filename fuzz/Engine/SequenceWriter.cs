@@ -196,19 +196,19 @@ internal sealed class SequenceWriter
     }
 
     /// <summary>
-    /// KernelMemory's own draw, in 33rds (a bulk free of 1 to 16 slots from any object: 2), and in 31sts of the rest: an accounted kmalloc (7), an object of the newest cache (4),
+    /// KernelMemory's own draw, in 33rds (a bulk free of 1 to 16 slots from any object: 2), and in 33rds of the rest: an accounted kmalloc (7), an object of the newest cache (4),
     /// a free of the newest kmalloc or object (5), an accounted block of order 0 to 3 (2) or vmalloc
     /// area of 1 to 8 pages (2), a free of the newest block or area (2), a CPU switch (3), a dentry
-    /// (3: a long name half the time) or a shrink of a few (1), a limit near usage on the parent (2:
-    /// v1 kmem, else memory.max), which reclaims the group's dentries when page cache falls short.
+    /// (3: a long name half the time) or a shrink of a few (1), a limit near usage on the parent (4:
+    /// v1 kmem 4 times in 5, else memory.max), which reclaims the group's dentries when page cache falls short.
     /// </summary>
     private Op KernelAllocation()
     {
         if (_random.Range(0, 32) < 2) return Draw(Alphabet.ByKeyword("cache_free_bulk")!);
-        long pick = _random.Range(0, 30);
+        long pick = _random.Range(0, 32);
         if (pick >= 29)
         {
-            var counter = _machine.Layout == CgroupLayout.V1 && _random.Chance(70) ? MemcgCounter.Kmem : MemcgCounter.Memory;
+            var counter = _machine.Layout == CgroupLayout.V1 && _random.Chance(80) ? MemcgCounter.Kmem : MemcgCounter.Memory;
             return Op.Of("cgroup_set_limit", _kernelParent, (long)counter, _random.Range(0, counter == MemcgCounter.Kmem ? KernelKmemLimitMax : KernelMemoryLimitMax));
         }
         if (pick >= 25) return pick == 25 ? Op.Of("shrink", _random.Range(1, 8)) : Op.Of("dentry_alloc", _random.Chance(50) ? _random.Range(0, SlabLayout.DentryInlineNameBytes) : _random.Range(SlabLayout.DentryInlineNameBytes + 1, 200));

@@ -99,6 +99,8 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
 
     public virtual Outcome TaskSetOomScoreAdj(long pid, int value) => Inner.TaskSetOomScoreAdj(pid, value);
 
+    public virtual Outcome CgroupSetOomGroup(long cgroupId, long value) => Inner.CgroupSetOomGroup(cgroupId, value);
+
     public virtual Outcome CacheFreeBulk(long cacheId, long address, int count) => Inner.CacheFreeBulk(cacheId, address, count);
 
     public virtual Outcome VmallocAccount(long sizeBytes) => Inner.VmallocAccount(sizeBytes);

@@ -69,7 +69,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     // Per cgroup id.
     private long[] _parent = [], _anon = [], _file = [], _high = [], _sock = [];
     private long[] _eventsMax = [], _eventsHigh = [], _eventsLocalMax = [], _eventsLocalHigh = [], _kmemMax = [], _tcpMax = [];
-    private bool[] _known = [], _listed = [];
+    private bool[] _known = [], _listed = [], _oomGroup = [];
     private ulong[] _term = [];
     private long _idsUsed;
 
@@ -303,6 +303,17 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     public void TaskExiting(int taskSlot)
     {
         while (taskSlot < _taskSlotsUsed && _anonHead[taskSlot] >= 0) FreePage(_anonHead[taskSlot]);
+    }
+
+    /// <summary>memory.oom.group (the model's SetOomGroup).</summary>
+    public Outcome SetOomGroup(long cgroupId, long value)
+    {
+        long parent = containers.ParentIdOf(cgroupId);
+        if (parent <= 0 || containers.HierarchyOfGroup(cgroupId) != _layout.MemoryHierarchy()) return Outcome.Fail(Errno.ENOENT);
+        if (_layout == CgroupLayout.V1 || value is not (0 or 1)) return Outcome.Fail(Errno.EINVAL);
+        _oomGroup[cgroupId] = value == 1;
+        SetTerm(cgroupId);
+        return Outcome.Ok(0);
     }
 
     public Outcome SetLimit(long cgroupId, MemcgCounter counter, long pages)
@@ -605,7 +616,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
                     _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id],
                     kernel[id], reclaimable[id], unreclaimable[id], stack[id], _tcp.Watermark(_tcpOf[id]),
-                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0));
+                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0, _oomGroup[id]));
         return list;
     }
 
@@ -715,7 +726,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     {
         if (!_listed[id]) return;
         _groupsDigest -= _term[id];
-        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id], _tcpActive[id], _tcpPressure[id]);
+        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id], _tcpActive[id], _tcpPressure[id], _oomGroup[id]);
         _groupsDigest += _term[id];
     }
 
@@ -733,7 +744,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _parent[id] = _anon[id] = _file[id] = _sock[id] = 0;
         _tcpOf[id] = _kmemOf[id] = 0;
         _objcgWholePages[id] = _objcgReclaimable[id] = _objcgUnreclaimable[id] = _objcgStackPages[id] = _frozenKernel[id] = 0;
-        _tcpActive[id] = _tcpPressure[id] = false;
+        _tcpActive[id] = _tcpPressure[id] = _oomGroup[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
         _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
         if (id < _counterOf.Length) _counterOf[id] = 0;
@@ -767,6 +778,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         Array.Resize(ref _tcpActive, size);
         Array.Resize(ref _tcpPressure, size);
         Array.Resize(ref _listed, size);
+        Array.Resize(ref _oomGroup, size);
         Array.Resize(ref _term, size);
     }
 

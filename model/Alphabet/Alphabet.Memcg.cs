@@ -26,7 +26,7 @@ public static partial class Alphabet
     private static readonly HashSet<string> MemcgKeywords = new(StringComparer.Ordinal)
     {
         "task_touch_anon", "task_touch_file", "task_unmap", "cgroup_set_limit", "sock_alloc", "sock_free", "sock_free_stale",
-        "alloc_pages_account", "vmalloc_account",
+        "alloc_pages_account", "vmalloc_account", "cgroup_set_oom_group",
     };
 
     /// <summary>True for the operations of memory-cgroup accounting.</summary>

@@ -2,7 +2,7 @@ using Verify.Model.Contract;
 
 namespace Verify.Model.Alphabet;
 
-/// <summary>The OOM killer's inputs, appended after the memory-cgroup operations: oom_score_adj.</summary>
+/// <summary>The OOM killer's inputs, appended after the memory-cgroup operations: oom_score_adj and memory.oom.group.</summary>
 public static partial class Alphabet
 {
     private static IEnumerable<OpSpec> OomOps()
@@ -13,5 +13,11 @@ public static partial class Alphabet
             [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("value", KernelConstants.OomScoreAdjMin - 1, KernelConstants.OomScoreAdjMax + 1)],
             static (IKernel k, in OpArgs a) => k.TaskSetOomScoreAdj(a.Ref(0).Value, (int)a.Int(1)),
             Weight: 3);
+        yield return new OpSpec(
+            "cgroup_set_oom_group",
+            // 2: EINVAL.
+            [ArgSpec.Ref("cgroup", HandleKind.Cgroup), ArgSpec.Int("value", 0, 2)],
+            static (IKernel k, in OpArgs a) => k.CgroupSetOomGroup(a.Ref(0).Value, a.Int(1)),
+            Weight: 2);
     }
 }

@@ -9,4 +9,11 @@ public partial interface IKernel
     /// KernelConstants.OomScoreAdjMin..OomScoreAdjMax.
     /// </summary>
     Outcome TaskSetOomScoreAdj(long pid, int value);
+
+    /// <summary>
+    /// Writes memory.oom.group (v2): 1 makes the group an OOM group (the OOM killer, issue 12, kills
+    /// such a group whole), 0 clears it. ENOENT for a root or no live cgroup; EINVAL on v1 and for
+    /// any other value.
+    /// </summary>
+    Outcome CgroupSetOomGroup(long cgroupId, long value);
 }

@@ -15,7 +15,8 @@ namespace Verify.Model.Contract;
 /// the bytes of the charged kernel stacks (16 KiB per task forked in the subtree). TcpPeak is v1
 /// memory.kmem.tcp.max_usage_in_bytes in pages (the tcp counter's watermark: exact, as tcp has no
 /// stock), KmemPeak v1 memory.kmem.max_usage_in_bytes in pages (the kmem counter counts logical
-/// kernel pages, so it is exact too; 0 on v2); the tcp and kmem failcnt stay 0 on 6.15+.
+/// kernel pages, so it is exact too; 0 on v2); the tcp and kmem failcnt stay 0 on 6.15+. OomGroup
+/// is v2 memory.oom.group.
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -39,10 +40,11 @@ public readonly record struct CgroupMemoryInfo(
     long SlabUnreclaimable,
     long KernelStack,
     long TcpPeak,
-    long KmemPeak)
+    long KmemPeak,
+    bool OomGroup)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}{(OomGroup ? " oom.group" : "")}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -61,11 +61,11 @@ public static class StateDigest
         Mix(Mix(Mix(((ulong)pid << 32) ^ (ulong)parentPid ^ (0xDUL << 60)) ^ ((ulong)cgroup0 << 24) ^ ((ulong)cgroup1 << 4) ^ ((ulong)(uint)execs << 44)) ^ (ulong)(oomScoreAdj + 2000));
 
     /// <summary>A group's memory limits and events (its usage enters linearly through MemoryUnit).</summary>
-    public static ulong Memcg(long id, long max, long high, long eventsMax, long eventsHigh, long eventsLocalMax, long eventsLocalHigh, long kmemMax, long tcpMax, bool tcpActive, bool tcpPressure)
+    public static ulong Memcg(long id, long max, long high, long eventsMax, long eventsHigh, long eventsLocalMax, long eventsLocalHigh, long kmemMax, long tcpMax, bool tcpActive, bool tcpPressure, bool oomGroup)
     {
         ulong limits = Mix(((ulong)id << 20) ^ ((ulong)max * 31) ^ ((ulong)high << 7) ^ (0x10UL << 56));
         ulong events = Mix(limits ^ ((ulong)eventsMax << 40) ^ ((ulong)eventsHigh << 20) ^ ((ulong)eventsLocalMax << 8) ^ (ulong)eventsLocalHigh);
-        return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3) ^ (tcpActive ? 1UL : 0) ^ (tcpPressure ? 2UL : 0));
+        return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3) ^ (tcpActive ? 1UL : 0) ^ (tcpPressure ? 2UL : 0) ^ (oomGroup ? 1UL << 62 : 0));
     }
 
     /// <summary>A live socket: its id, group, page count and whether it is charged; each of its pages adds SocketPage.</summary>

@@ -62,6 +62,9 @@ public sealed partial class MemoryCgroups
         /// <summary>The kmem counter's watermark, as for tcp (kept on both layouts, reported on v1).</summary>
         public long KmemPeak { get; set; }
 
+        /// <summary>memory.oom.group (v2).</summary>
+        public bool OomGroup { get; set; }
+
         /// <summary>Set when the group is removed: the kernel pages its counter keeps from then on.</summary>
         public long? FrozenKernel { get; set; }
     }
@@ -267,6 +270,17 @@ public sealed partial class MemoryCgroups
         foreach (var page in _pages.Where(p => !p.File && p.OwnerPid == pid).ToList()) Free(page);
     }
 
+    /// <summary>memory.oom.group: ENOENT for a root or no live group of the memory hierarchy; EINVAL on v1 or for a value other than 0 and 1.</summary>
+    public Outcome SetOomGroup(long cgroupId, long value)
+    {
+        _digest = null;
+        var chain = _containers.ChainOf(cgroupId);
+        if (chain is null || chain.Length == 1 || _containers.HierarchyOf(cgroupId) != _layout.MemoryHierarchy()) return Outcome.Fail(Errno.ENOENT);
+        if (_layout == CgroupLayout.V1 || value is not (0 or 1)) return Outcome.Fail(Errno.EINVAL);
+        Limit(cgroupId).OomGroup = value == 1;
+        return Outcome.Ok(0);
+    }
+
     public Outcome SetLimit(long cgroupId, MemcgCounter counter, long pages)
     {
         _digest = null;
@@ -328,7 +342,7 @@ public sealed partial class MemoryCgroups
             return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
                 anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
                 kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id), limit.TcpPeak,
-                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0);
+                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0, limit.OomGroup);
         }).ToList();
     }
 
@@ -363,7 +377,7 @@ public sealed partial class MemoryCgroups
         foreach (long id in _containers.LiveGroups(_layout.MemoryHierarchy()))
         {
             var l = Limit(id);
-            digest += StateDigest.Memcg(id, l.Max, l.High, l.EventsMax, l.EventsHigh, l.EventsLocalMax, l.EventsLocalHigh, l.KmemMax, l.TcpMax, l.TcpActive, l.TcpPressure);
+            digest += StateDigest.Memcg(id, l.Max, l.High, l.EventsMax, l.EventsHigh, l.EventsLocalMax, l.EventsLocalHigh, l.KmemMax, l.TcpMax, l.TcpActive, l.TcpPressure, l.OomGroup);
         }
         foreach (var socket in _sockets)
         {
