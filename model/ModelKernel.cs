@@ -146,7 +146,7 @@ public sealed class ModelKernel : IKernel
         if (_dentries.IsNameBuffer(address)) return Outcome.Fail(Errno.EINVAL);
         if (address == SlabLayout.ZeroSizePtr) return _slab.Kfree(address); // kfree(ZERO_SIZE_PTR): nothing is freed, nothing uncharged
         bool large = address >= 0 && address % KernelConstants.PageSizeBytes == 0 && _slab.IsLargeKmallocAt(address / KernelConstants.PageSizeBytes);
-        return large ? Uncharged(_slab.Kfree(address), KernelChargeKind.Pages, address / KernelConstants.PageSizeBytes) : Uncharged(_slab.Kfree(address), KernelChargeKind.Slab, address);
+        return Uncharged(_slab.Kfree(address), large ? KernelChargeKind.Pages : KernelChargeKind.Slab, large ? address / KernelConstants.PageSizeBytes : address);
     }
 
     /// <summary>A new object of an accounted cache, or asked for with __GFP_ACCOUNT, is charged (memcg_slab_post_alloc_hook); a charge that fails frees it again.</summary>

@@ -164,10 +164,9 @@ public static class MemcgInvariants
         var was = before.Memory.ToDictionary(g => g.Id);
         var now = after.Memory.ToDictionary(g => g.Id);
         var chain = new HashSet<long>();
-        if (IsKernelCharge(keyword))
+        if (op.Spec.ChargesKernel != KernelCharger.None)
         {
-            // A fork charges the forking task's group (it runs the fork); the other kernel allocations the current task's.
-            ChainOf(after, keyword == "task_fork" ? args.Ref(0).Value : after.CurrentTask, chain);
+            ChainOf(after, op.Spec.ChargesKernel == KernelCharger.TaskArgument ? args.Ref(0).Value : after.CurrentTask, chain);
             if (outcome.IsOk)
             {
                 foreach (long id in chain)
@@ -229,9 +228,6 @@ public static class MemcgInvariants
                 fail(Invariant.LimitsRawCounters, $"after {keyword}, memcg {now.Id}'s raw usage {now.RawCurrent} is above its max {group.Max} though its logical usage {group.Current} is not");
         }
     }
-
-    /// <summary>Operations that charge kernel memory: to the current task's group (an accounted object, kmalloc, block, vmalloc area or dentry), or to the forking task's (a fork's task_struct and stack).</summary>
-    private static bool IsKernelCharge(string keyword) => keyword is "cache_alloc" or "kmalloc" or "alloc_pages_account" or "vmalloc_account" or "task_fork" or "dentry_alloc";
 
     /// <summary>The memory-hierarchy chain of the task, from its group up to the root (nothing for no live task).</summary>
     private static void ChainOf(Snapshot snapshot, long pid, HashSet<long> chain)

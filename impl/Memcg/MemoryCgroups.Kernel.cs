@@ -16,7 +16,8 @@ namespace Verify.Impl.Memcg;
 ///     exactly while its object is live and charged.
 ///   whole-page charges: per first pfn, the obj_cgroup and page count, plus a dense list of those
 ///     pfns for snapshots and the self-check.
-///   per obj_cgroup: whole pages and live reclaimable and unreclaimable object bytes.
+///   per obj_cgroup: whole pages, kernel-stack pages and live reclaimable object bytes (the rest of
+///     its live bytes, which ByteStocks counts, are unreclaimable).
 ///   the kmem counters (a PageCounters tree beside memory's): they count logical pages (per
 ///     obj_cgroup whole pages plus ceil(live bytes / 4096)), charged by the logical pages a charge
 ///     adds and uncharged by those a free removes, never through a stock: kmem usage and its
@@ -48,7 +49,8 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     private int _pageListCount;
 
     // Per obj_cgroup (group id).
-    private long[] _objcgWholePages = [], _objcgReclaimable = [], _objcgUnreclaimable = [], _objcgStackPages = [];
+    // Unreclaimable object bytes are ByteStocks.LiveBytes minus the reclaimable ones.
+    private long[] _objcgWholePages = [], _objcgReclaimable = [], _objcgStackPages = [];
 
     /// <summary>Per removed group: the kernel pages its counter kept when it was removed (for the self-check's recount).</summary>
     private long[] _frozenKernel = [];
@@ -276,7 +278,13 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     private void DrainBeforeRemoval(long id)
     {
         DrainEverything();
-        _frozenKernel[id] = KernelStats().Pages[id];
+        long pages = 0;
+        for (long objcg = 1; objcg < _idsUsed && objcg < _objcgWholePages.Length; objcg++)
+        {
+            long held = _objcgWholePages[objcg] + PagesFor(Bytes.LiveBytes((int)objcg));
+            if (held > 0 && IsBelow(MemcgOfObjcg(objcg), id)) pages += held; // only charged ids are obj_cgroups
+        }
+        _frozenKernel[id] = pages;
     }
 
     private void RecordObject(in Slab.SlabObjectRef location, int objcg)
@@ -293,7 +301,6 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     {
         bool reclaimable = _extsReclaimable[head];
         if (reclaimable) _objcgReclaimable[objcg] += sign * size;
-        else _objcgUnreclaimable[objcg] += sign * size;
         ulong term = StateDigest.KernelCharge(reclaimable ? KernelChargeKind.SlabReclaimable : KernelChargeKind.Slab, ObjectAddress(head, index), objcg, size);
         _kernelDigest += sign > 0 ? term : 0UL - term;
     }
@@ -360,14 +367,14 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         var (pages, reclaimable, unreclaimable, stack) = (new long[_idsUsed], new long[_idsUsed], new long[_idsUsed], new long[_idsUsed]);
         for (long objcg = 1; objcg < _idsUsed && objcg < _objcgWholePages.Length; objcg++)
         {
-            long live = _objcgReclaimable[objcg] + _objcgUnreclaimable[objcg];
+            long live = Bytes.LiveBytes((int)objcg);
             long whole = _objcgWholePages[objcg] + PagesFor(live);
             if (whole == 0) continue;
             for (long level = MemcgOfObjcg(objcg); level != 0; level = _parent[level])
             {
                 pages[level] += whole;
                 reclaimable[level] += _objcgReclaimable[objcg];
-                unreclaimable[level] += _objcgUnreclaimable[objcg];
+                unreclaimable[level] += live - _objcgReclaimable[objcg];
                 stack[level] += _objcgStackPages[objcg] * PageSizeBytes;
             }
         }
@@ -411,9 +418,8 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         {
             long recorded = objcg < _objcgWholePages.Length ? _objcgWholePages[objcg] : 0;
             long recordedReclaimable = objcg < _objcgReclaimable.Length ? _objcgReclaimable[objcg] : 0;
-            long recordedUnreclaimable = objcg < _objcgUnreclaimable.Length ? _objcgUnreclaimable[objcg] : 0;
-            if (recorded != whole[objcg] || recordedReclaimable != reclaimable[objcg] || recordedUnreclaimable != unreclaimable[objcg])
-                report.Fail(S16, $"objcg {objcg} counts {recorded} whole pages and {recordedReclaimable}/{recordedUnreclaimable} object bytes; its charges hold {whole[objcg]} and {reclaimable[objcg]}/{unreclaimable[objcg]}");
+            if (recorded != whole[objcg] || recordedReclaimable != reclaimable[objcg])
+                report.Fail(S16, $"objcg {objcg} counts {recorded} whole pages and {recordedReclaimable} reclaimable object bytes; its charges hold {whole[objcg]} and {reclaimable[objcg]}");
             if (bytes.LiveBytes((int)objcg) != reclaimable[objcg] + unreclaimable[objcg])
                 report.Fail(S16, $"objcg {objcg}: the byte stocks count {bytes.LiveBytes((int)objcg)} live bytes, its charged objects {reclaimable[objcg] + unreclaimable[objcg]}");
             long holds = PagesFor(bytes.LiveBytes((int)objcg)) + whole[objcg];

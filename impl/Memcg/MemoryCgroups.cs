@@ -508,12 +508,8 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         return freed;
     }
 
-    private bool IsBelow(long charged, long group)
-    {
-        for (long level = charged; level != 0; level = _parent[level])
-            if (level == group) return true;
-        return false;
-    }
+    /// <summary>Whether the group a page or obj_cgroup charges is the group or below it: the counters' O(1) chain test (dying groups keep their counters).</summary>
+    private bool IsBelow(long charged, long group) => _counters.IsDescendant(_counterOf[charged], _counterOf[group]);
 
     /// <summary>The page table is sized to the machine when its first page is touched, so a run that touches none allocates nothing.</summary>
     private void EnsurePageTable()
@@ -743,7 +739,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _known[id] = _listed[id] = false;
         _parent[id] = _anon[id] = _file[id] = _sock[id] = 0;
         _tcpOf[id] = _kmemOf[id] = 0;
-        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgUnreclaimable[id] = _objcgStackPages[id] = _frozenKernel[id] = 0;
+        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgStackPages[id] = _frozenKernel[id] = 0;
         _tcpActive[id] = _tcpPressure[id] = _oomGroup[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
         _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
@@ -772,7 +768,6 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         Array.Resize(ref _kmemOf, size);
         Array.Resize(ref _objcgWholePages, size);
         Array.Resize(ref _objcgReclaimable, size);
-        Array.Resize(ref _objcgUnreclaimable, size);
         Array.Resize(ref _frozenKernel, size);
         Array.Resize(ref _objcgStackPages, size);
         Array.Resize(ref _tcpActive, size);

@@ -37,7 +37,8 @@ public static partial class Alphabet
             [ArgSpec.Ref("task", HandleKind.Task)],
             static (IKernel k, in OpArgs a) => k.TaskFork(a.Ref(0).Value),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.Task, o.Value, 0, 0),
-            Weight: 10);
+            Weight: 10,
+            ChargesKernel: KernelCharger.TaskArgument);
         yield return new OpSpec(
             "task_exit",
             [ArgSpec.Ref("task", HandleKind.Task)],

@@ -76,13 +76,15 @@ public static partial class Alphabet
             [ArgSpec.Int("order", 0, AllocOrderMax)],
             static (IKernel k, in OpArgs a) => k.AllocPagesAccount((int)a.Int(0)),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.PageRun, o.Value, a.Int(0), PageRunBlock),
-            Weight: 4);
+            Weight: 4,
+            ChargesKernel: KernelCharger.CurrentTask);
         yield return new OpSpec(
             "vmalloc_account",
             [ArgSpec.Int("bytes", 0, Slab.SlabLayout.VmallocBytesMax + KernelConstants.PageSizeBytes, Spread.Logarithmic)],
             static (IKernel k, in OpArgs a) => k.VmallocAccount(a.Int(0)),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.VmallocArea, o.Value, 0, 0),
-            Weight: 3);
+            Weight: 3,
+            ChargesKernel: KernelCharger.CurrentTask);
         yield return new OpSpec(
             "cache_free_bulk",
             [ArgSpec.Ref("obj", HandleKind.SlabObject), ArgSpec.Int("count", 1, BulkFreeCountMax)],

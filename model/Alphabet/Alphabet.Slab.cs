@@ -48,7 +48,8 @@ public static partial class Alphabet
             [ArgSpec.Ref("cache", HandleKind.Cache)],
             static (IKernel k, in OpArgs a) => k.CacheAlloc(a.Ref(0).Value),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.SlabObject, o.Value, a.Ref(0).Value, 0),
-            Weight: 30);
+            Weight: 30,
+            ChargesKernel: KernelCharger.CurrentTask);
         yield return new OpSpec(
             "cache_free",
             [ArgSpec.Ref("obj", HandleKind.SlabObject)],
@@ -76,7 +77,8 @@ public static partial class Alphabet
             [ArgSpec.Int("bytes", 0, SlabLayout.KmallocMaxBytes + KernelConstants.PageSizeBytes, Spread.Logarithmic), ArgSpec.Int("flags", 0, 3)],
             static (IKernel k, in OpArgs a) => k.Kmalloc(a.Int(0), (KmallocFlags)a.Int(1)),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.KmallocObject, o.Value, 0, 0),
-            Weight: 20);
+            Weight: 20,
+            ChargesKernel: KernelCharger.CurrentTask);
         yield return new OpSpec(
             "kfree",
             [ArgSpec.Ref("obj", HandleKind.KmallocObject)],
@@ -115,7 +117,8 @@ public static partial class Alphabet
             [ArgSpec.Int("name_len", 0, SlabLayout.DentryNameBytesMax + 1)],
             static (IKernel k, in OpArgs a) => k.DentryAlloc((int)a.Int(0)),
             Produces: static (in OpArgs a, Outcome o) => new Handle(HandleKind.Dentry, o.Value, 0, 0),
-            Weight: 8);
+            Weight: 8,
+            ChargesKernel: KernelCharger.CurrentTask);
         yield return new OpSpec(
             "dentry_pin",
             [ArgSpec.Ref("dentry", HandleKind.Dentry)],

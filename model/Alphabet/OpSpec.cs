@@ -8,10 +8,24 @@ public delegate Outcome OpExecute(IKernel kernel, in OpArgs args);
 /// <summary>Makes the handle that a successful operation creates.</summary>
 public delegate Handle OpProduce(in OpArgs args, Outcome outcome);
 
+/// <summary>Whose memory group an operation's kernel-memory charges go to.</summary>
+public enum KernelCharger : byte
+{
+    /// <summary>The operation charges no kernel memory.</summary>
+    None = 0,
+
+    /// <summary>The current task's (run_on): accounted objects, kmallocs, blocks, vmalloc areas, dentries.</summary>
+    CurrentTask = 1,
+
+    /// <summary>The task its first argument names: a fork's task_struct and kernel stack, charged by the forking task.</summary>
+    TaskArgument = 2,
+}
+
 /// <summary>
 /// Everything the suite knows about one operation, in one place: its trace keyword, its
 /// arguments, how it is dispatched onto a kernel, which handle it creates on success, which
-/// reference it consumes on success, and its default weight for generators.
+/// reference it consumes on success, its default weight for generators, and whose memory group
+/// its kernel-memory charges go to (for the per-step memcg invariants).
 /// </summary>
 public sealed record OpSpec(
     string Keyword,
@@ -19,7 +33,8 @@ public sealed record OpSpec(
     OpExecute Execute,
     OpProduce? Produces = null,
     int ConsumesArg = -1,
-    int Weight = 10)
+    int Weight = 10,
+    KernelCharger ChargesKernel = KernelCharger.None)
 {
     /// <summary>The operation's code: its index in Alphabet.Specs; set when the alphabet is built.</summary>
     public int Code { get; internal set; } = -1;

@@ -108,7 +108,7 @@ public sealed partial class MemoryCgroups
     public void GroupRemoved(long id)
     {
         _digest = null;
-        if (_objcgChains.Values.Any(chain => chain.Contains(id))) Limit(id).FrozenKernel = LiveKernelPages(id);
+        Limit(id).FrozenKernel = LiveKernelPages(id);
     }
 
     /// <summary>An obj_cgroup's pages: its whole-page charges plus its live object bytes rounded up to pages.</summary>

@@ -36,7 +36,7 @@ public sealed class KernelMemoryReachTests(ITestOutputHelper output)
             runner.AfterStep = (_, op, outcome) =>
             {
                 var snapshot = runner.Model.TakeSnapshot();
-                bool kernelOp = op.Spec.Keyword is "kmalloc" or "cache_alloc" or "alloc_pages_account" or "vmalloc_account";
+                bool kernelOp = op.Spec.ChargesKernel == Verify.Model.Alphabet.KernelCharger.CurrentTask && op.Spec.Keyword != "dentry_alloc";
                 if (op.Spec.Keyword == "task_fork" && outcome.IsOk && snapshot.KernelCharges.Any(c => c.Kind == KernelChargeKind.KernelStack)) Count(reached, "fork charged a kernel stack");
                 if (op.Spec.Keyword == "task_fork" && outcome.Errno == Errno.ENOMEM) Count(reached, "fork refused for its kernel memory");
                 if (kernelOp && outcome.IsOk && snapshot.KernelCharges.Count > kernelBefore)
