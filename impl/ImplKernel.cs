@@ -1,6 +1,7 @@
 using Verify.Impl.Buddy;
 using Verify.Impl.Cgroups;
 using Verify.Impl.Memcg;
+using Verify.Impl.Oom;
 using Verify.Impl.Slab;
 using Verify.Model.Contract;
 using KmallocFlags = Verify.Model.Slab.KmallocFlags;
@@ -19,6 +20,7 @@ public sealed class ImplKernel : IKernel
     private readonly ProcessContainers _containers;
     private readonly MemoryCgroups _memcg;
     private readonly TaskKernelMemory _taskMemory;
+    private readonly OomKiller _oom;
 
     public ImplKernel(MachineConfig machine)
     {
@@ -31,6 +33,8 @@ public sealed class ImplKernel : IKernel
         _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg, _containers);
         _dentries.Charger = new DentryCharger(_slab, _memcg);
         _memcg.DentryShrinker = _dentries;
+        _oom = new OomKiller(_containers, _memcg, Effects) { Exit = pid => TaskExit(pid) };
+        _memcg.OomHandler = _oom;
         Reset(machine);
     }
 
@@ -220,7 +224,7 @@ public sealed class ImplKernel : IKernel
     /// <summary>alloc_pages with __GFP_ACCOUNT: the block, then its charge; a charge that fails gives the block back.</summary>
     public Outcome AllocPagesAccount(int order)
     {
-        var block = _buddy.AllocPages(order);
+        var block = _memcg.AllocPages(order, _containers.CurrentTask);
         if (!block.IsOk || _memcg.ChargePages(block.Value, 1 << order, KernelChargeKind.BuddyPages)) return block;
         _buddy.FreePages(block.Value, order);
         return Outcome.Fail(Errno.ENOMEM);

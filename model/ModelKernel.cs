@@ -2,6 +2,7 @@ using Verify.Model.Buddy;
 using Verify.Model.Cgroups;
 using Verify.Model.Contract;
 using Verify.Model.Memcg;
+using Verify.Model.Oom;
 using Verify.Model.Slab;
 
 namespace Verify.Model;
@@ -16,6 +17,7 @@ public sealed class ModelKernel : IKernel
     private ProcessContainers _containers = null!;
     private MemoryCgroups _memcg = null!;
     private TaskKernelMemory _taskMemory = null!;
+    private OomKiller _oom = null!;
 
     public ModelKernel(MachineConfig machine) => Reset(machine);
 
@@ -38,6 +40,9 @@ public sealed class ModelKernel : IKernel
         _dentries.ChargeObject = address => ChargeAt(address, gfpAccount: true);
         _dentries.UnchargeObject = address => _memcg.UnchargeKernel(KernelChargeKind.Slab, address);
         _memcg.ShrinkDentries = (group, count) => _dentries.ShrinkWhere(count, address => _memcg.IsObjectChargedBelow(address, group));
+        _memcg.ShrinkAnyDentries = count => _dentries.ShrinkWhere(count, _ => true);
+        _oom = new OomKiller(_containers, _memcg, Effects) { Exit = pid => TaskExit(pid) };
+        _memcg.OutOfMemory = _oom.OutOfMemory;
         Effects.Clear();
     }
 
@@ -183,10 +188,10 @@ public sealed class ModelKernel : IKernel
     public Outcome VmallocAccount(long sizeBytes) =>
         _vmalloc.Vmalloc(sizeBytes, pfn => _memcg.ChargeKernel(KernelChargeKind.Vmalloc, pfn, 1), pfn => _memcg.UnchargeKernel(KernelChargeKind.Vmalloc, pfn));
 
-    /// <summary>alloc_pages with __GFP_ACCOUNT: the block, then its charge; a charge that fails gives the block back.</summary>
+    /// <summary>alloc_pages with __GFP_ACCOUNT: the block (global reclaim and OOM as for user pages), then its charge; a charge that fails gives the block back.</summary>
     public Outcome AllocPagesAccount(int order)
     {
-        var block = _buddy.AllocPages(order);
+        var block = _memcg.AllocPages(order, _containers.CurrentTask);
         if (!block.IsOk) return block;
         var charged = _memcg.ChargeKernel(KernelChargeKind.BuddyPages, block.Value, 1L << order);
         if (charged.IsOk) return block;

@@ -96,9 +96,10 @@ public static class CgroupInvariants
 
         // Isolation: only the ancestors of the groups the task was and is in may change their pids count.
         var touched = new HashSet<long>();
-        if (keyword is "task_fork" or "task_exit" or "task_attach" or "task_attach_stale")
+        var movedPids = effects.Items.Where(e => e.Kind == EffectKind.OomKill).Select(e => e.Value).ToList(); // a kill is an exit
+        if (keyword is "task_fork" or "task_exit" or "task_attach" or "task_attach_stale") movedPids.Add(args.Ref(0).Value);
+        foreach (long pid in movedPids)
         {
-            long pid = args.Ref(0).Value;
             foreach (var snapshot in new[] { before, after })
             {
                 var task = snapshot.Tasks.FirstOrDefault(t => t.Pid == pid);

@@ -35,6 +35,10 @@ public static class Invariant
     public const string IsolationMemory = "I7.isolation.memory";
     public const string IsolationDosFreedom = "I7.isolation.dos-freedom";
     public const string IsolationPids = "I7.isolation.pids";
+    public const string OomDomain = "I9.oom.domain";
+    public const string OomNeverProtected = "I9.oom.never-protected";
+    public const string OomOnlyWhenNeeded = "I9.oom.only-when-needed";
+    public const string ConservationOomKill = "I4.conservation.oom-kill";
     public const string CgroupTree = "I8.cgroup-shape.tree";
     public const string CgroupMembership = "I8.cgroup-shape.membership";
     public const string CgroupTasksCount = "I8.cgroup-shape.tasks-count";
@@ -82,6 +86,10 @@ public static class Invariant
         [IsolationMemory] = "a step raises the usage of no memory group outside the chain of the task it charges (reclaim may lower others) (per step, full checks)",
         [IsolationDosFreedom] = "when the top-level memory limits plus the memory no group is charged for fit in the machine, a touch by a task whose every level has room never fails with ENOMEM because of another group (per step, full checks)",
         [IsolationPids] = "a fork, exit or attach changes the pids count of no group outside the ancestors of the groups the task was and is in; any other step changes none (checked per step under full checks)",
+        [OomDomain] = "every task the OOM killer kills follows an OOM and was live before the step in that OOM's domain (the memcg's subtree, or anywhere for a global OOM), and its kill names its memory group (per step, full checks)",
+        [OomNeverProtected] = "the OOM killer never kills init or a task with oom_score_adj -1000, not even in a memory.oom.group sweep (per step, full checks)",
+        [OomOnlyWhenNeeded] = "a memcg OOM happens only when the domain's usage plus the pages asked for is above its memory.max (a memory.max write: usage alone), and only for at most 8 pages; a global OOM only for allocations of order 3 or less (per step, full checks)",
+        [ConservationOomKill] = "a task the OOM killer killed is gone after the step and owns no anonymous page: its memory was returned entirely (per step, full checks)",
         [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
         [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",
         [CgroupTasksCount] = "a group's task count equals the live tasks in it",
@@ -93,7 +101,7 @@ public static class Invariant
         [EquivalenceSnapshot] = "model and impl have the same snapshot (and digest) after every step",
         [NoException] = "no call throws: expected failures are errno outcomes",
         [EquivalenceWatermarks] = "raw usage, memory.peak and failcnt, which count what per-CPU stocks hold, agree within the stock bound: the impl's raw usage and watermark are at least the model's usage and peak and at most 64 x (7 x CPUs + 1) pages above them, its failcnt at least the model's",
-        [EquivalenceEffects] = "model and impl have the same side effects (release notifications, populated events), in the same order, at every step",
+        [EquivalenceEffects] = "model and impl have the same side effects (release notifications, populated events, OOMs and the tasks they kill), in the same order, at every step",
     });
 
     private static SortedDictionary<string, string> WithStructureInvariants(SortedDictionary<string, string> meanings)

@@ -83,6 +83,34 @@ public sealed partial class GroupTable(EffectLog effects)
 
     public int HierarchyOf(int slot) => _nodes[slot].Hierarchy;
 
+    /// <summary>
+    /// Whether live group a comes before live group b (a != b, one hierarchy) in a pre-order walk
+    /// that visits a group, then its children's subtrees in creation order: an ancestor comes first;
+    /// otherwise the children of their lowest common ancestor decide, the older (smaller id) first.
+    /// O(depth), no allocation: the depth is the chain's length.
+    /// </summary>
+    public bool PreOrderBefore(int a, int b)
+    {
+        int depthA = Depth(a), depthB = Depth(b);
+        while (depthA > depthB + 1) (a, depthA) = (_nodes[a].Parent, depthA - 1);
+        while (depthB > depthA + 1) (b, depthB) = (_nodes[b].Parent, depthB - 1);
+        if (depthA > depthB)
+        {
+            if (_nodes[a].Parent == b) return false; // b is an ancestor of a
+            (a, depthA) = (_nodes[a].Parent, depthA - 1);
+        }
+        else if (depthB > depthA)
+        {
+            if (_nodes[b].Parent == a) return true;
+            (b, depthB) = (_nodes[b].Parent, depthB - 1);
+        }
+        while (_nodes[a].Parent != _nodes[b].Parent) (a, b) = (_nodes[a].Parent, _nodes[b].Parent);
+        return _nodes[a].Id < _nodes[b].Id;
+    }
+
+    /// <summary>0 for a root, else the number of non-root levels from the group up.</summary>
+    private int Depth(int slot) => _nodes[slot].Parent < 0 ? 0 : _chains[slot].Length;
+
     public bool IsRoot(int slot) => _nodes[slot].Parent < 0;
 
     public int OwnTasks(int slot) => _nodes[slot].OwnTasks;

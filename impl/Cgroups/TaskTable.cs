@@ -80,6 +80,13 @@ public sealed partial class TaskTable
 
     public int PidOf(int slot) => _nodes[slot].Pid;
 
+    /// <summary>One past the highest slot in use: every live task's slot is below it.</summary>
+    public int SlotCount => _pool.HighWater;
+
+    public bool IsLive(int slot) => _pool.IsLive(slot);
+
+    public int OomScoreAdjOf(int slot) => _nodes[slot].OomScoreAdj;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GroupOf(int slot, int hierarchy) => hierarchy == 0 ? _nodes[slot].Group0 : _nodes[slot].Group1;
 

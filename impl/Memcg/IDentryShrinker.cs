@@ -5,4 +5,7 @@ public interface IDentryShrinker
 {
     /// <summary>Frees up to count unpinned dentries charged to the group's subtree, oldest first; returns how many.</summary>
     long ShrinkBelow(long group, long count);
+
+    /// <summary>Frees up to count unpinned dentries of any group, oldest first; returns how many (global reclaim).</summary>
+    long ShrinkAny(long count);
 }

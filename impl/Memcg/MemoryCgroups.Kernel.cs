@@ -91,13 +91,14 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     public bool ChargeObject(in Slab.SlabObjectRef location, bool gfpAccount, long chargingPid = -1)
     {
         if (!location.Accounted && !gfpAccount) return true;
-        long group = containers.MemoryGroupOf(chargingPid < 0 ? containers.CurrentTask : chargingPid);
+        long charger = chargingPid < 0 ? containers.CurrentTask : chargingPid;
+        long group = containers.MemoryGroupOf(charger);
         if (group == MemoryRoot) return true;
         int objcg = (int)group, size = (int)ObjcgFullSize(location.SizeBytes), cpu = containers.CurrentCpu;
         if (!TryChargeObjectFast(group, cpu, objcg, size))
         {
             DrainEverything();
-            if (!ChargeSlow(group, 0, objcg, size, out int pages) || pages > 0 && !KmemFitsAfterMemory(group, pages)) return false;
+            if (!ChargeSlow(group, 0, objcg, size, charger, out int pages) || pages > 0 && !KmemFitsAfterMemory(group, pages)) return false;
             Bytes.ChargedFromRemainder(objcg, size, pages);
         }
         RecordObject(location, objcg);
@@ -153,13 +154,14 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     /// <summary>An accounted allocation of pages at pfn (a large kmalloc, an alloc_pages block, a vmalloc page): charged in the current task's group; false on ENOMEM.</summary>
     public bool ChargePages(long pfn, int pages, KernelChargeKind kind, long chargingPid = -1)
     {
-        long group = containers.MemoryGroupOf(chargingPid < 0 ? containers.CurrentTask : chargingPid);
+        long charger = chargingPid < 0 ? containers.CurrentTask : chargingPid;
+        long group = containers.MemoryGroupOf(charger);
         if (group == MemoryRoot) return true;
         int cpu = containers.CurrentCpu;
         if (!TryChargeKernelFast(group, cpu, pages))
         {
             DrainEverything();
-            if (!ChargeKernelDrained(group, pages)) return false;
+            if (!ChargeKernelDrained(group, pages, charger)) return false;
         }
         EnsureKernelPages();
         int at = (int)pfn;
@@ -225,7 +227,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     }
 
     /// <summary>On drained stocks, the model's charge: memory with its slow path, then kmem (ENOMEM without reclaim, the memory charge cancelled).</summary>
-    private bool ChargeKernelDrained(long group, int pages) => ChargeSlow(group, pages) && KmemFitsAfterMemory(group, pages);
+    private bool ChargeKernelDrained(long group, int pages, long chargerPid) => ChargeSlow(group, pages, chargerPid) && KmemFitsAfterMemory(group, pages);
 
     /// <summary>The memory charge of pages went through: kmem takes them too, else the memory charge is cancelled (false: ENOMEM).</summary>
     private bool KmemFitsAfterMemory(long group, int pages)

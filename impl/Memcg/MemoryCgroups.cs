@@ -94,6 +94,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _generation++;
         _lruHead = _lruTail = -1;
         Array.Fill(_anonHead, -1, 0, _taskSlotsUsed);
+        Array.Clear(_anonCount, 0, _taskSlotsUsed);
         _taskSlotsUsed = 0;
         for (long id = 0; id < _idsUsed; id++) ClearGroup(id);
         _idsUsed = 0;
@@ -196,9 +197,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         int cpu = containers.CurrentCpu;
         for (int touched = 0; touched < pages; touched++)
         {
-            var page = AllocPage();
+            var page = AllocPages(0, pid);
             if (!page.IsOk) return page;
-            if (!Charge(group, cpu))
+            if (!Charge(group, cpu, pid))
             {
                 buddy.FreePages(page.Value, 0);
                 return Outcome.Fail(Errno.ENOMEM);
@@ -209,25 +210,13 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         return Outcome.Ok(pages);
     }
 
-    /// <summary>An order-0 page of the machine; when it has none, the oldest page cache goes first (global reclaim).</summary>
-    private Outcome AllocPage()
-    {
-        var page = buddy.AllocPages(0);
-        while (!page.IsOk && _lruHead >= 0)
-        {
-            FreePage(_lruHead);
-            page = buddy.AllocPages(0);
-        }
-        return page;
-    }
-
-    /// <summary>User or socket pages: the fast path, else, with everything drained, the slow path.</summary>
-    private bool Charge(long group, int cpu, int pages = 1)
+    /// <summary>User or socket pages for the task: the fast path, else, with everything drained, the slow path.</summary>
+    private bool Charge(long group, int cpu, long chargerPid, int pages = 1)
     {
         if (group == MemoryRoot) return true; // the root is never charged
         if (TryChargeFast(group, cpu, pages)) return true;
         DrainEverything();
-        return ChargeSlow(group, pages);
+        return ChargeSlow(group, pages, chargerPid);
     }
 
     /// <summary>This CPU's stock, else a batch of 64 with the surplus stocked, else exactly the pages; false changes no usage.</summary>
@@ -244,15 +233,17 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         return batch > pages && _counters.TryCharge(counter, pages) < 0;
     }
 
-    /// <summary>On drained stocks, the model's slow path: the max event on the failing level, a reclaim round there, a retry; false (ENOMEM) when a round frees nothing.</summary>
-    private bool ChargeSlow(long group, int pages) => ChargeSlow(group, pages, objcg: -1, objectBytes: 0, out _);
+    /// <summary>On drained stocks, the model's slow path: the max event on the failing level, a reclaim round there, a retry; then the OOM killer; false (ENOMEM) when neither helps.</summary>
+    private bool ChargeSlow(long group, int pages, long chargerPid) => ChargeSlow(group, pages, objcg: -1, objectBytes: 0, chargerPid, out _);
 
     /// <summary>
     /// The slow path for a constant charge (objcg -1) or for an object of objectBytes through the
     /// obj_cgroup, whose pages are asked again before every try (ByteStocks.PagesNeededFromRemainder:
     /// a reclaim round that frees dentries of the same obj_cgroup changes them); charged says how many.
+    /// A round that frees nothing, for at most 8 pages, hands the failing level to the OOM killer; a
+    /// kill means a retry unless the charging task was the one killed.
     /// </summary>
-    private bool ChargeSlow(long group, int pages, int objcg, int objectBytes, out int charged)
+    private bool ChargeSlow(long group, int pages, int objcg, int objectBytes, long chargerPid, out int charged)
     {
         int counter = _counterOf[group];
         while (true)
@@ -263,7 +254,8 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             if (failing < 0) return true;
             long overLimit = _idOfCounter[failing];
             CountEvent(overLimit, high: false);
-            if (ReclaimRound(overLimit, Math.Max(pages, ReclaimBatchPages)) == 0) return false;
+            if (ReclaimRound(overLimit, Math.Max(pages, ReclaimBatchPages)) > 0) continue;
+            if (pages > 1 << OomMaxOrder || !MemcgOutOfMemory(overLimit, pages) || containers.TaskSlotOf(chargerPid) < 0) return false;
         }
     }
 
@@ -334,7 +326,8 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
                 break;
             case MemcgCounter.Memory:
                 _counters.ForceMax(slot, pages);
-                ReclaimRound(cgroupId, _counters.Usage(slot) - pages);
+                while (_counters.Usage(slot) > pages)
+                    if (ReclaimRound(cgroupId, _counters.Usage(slot) - pages) == 0 && !MemcgOutOfMemory(cgroupId, 0)) break;
                 break;
             case MemcgCounter.High:
                 _high[cgroupId] = pages;
@@ -376,7 +369,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         int head = -1;
         for (int i = 0; i < pages; i++)
         {
-            var page = AllocPage();
+            var page = AllocPages(0, pid);
             if (!page.IsOk)
             {
                 FreeChain(head);
@@ -389,7 +382,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             head = pfn;
         }
         bool charged = group != MemoryRoot && (_layout == CgroupLayout.V2 || _tcpActive[group]);
-        bool fits = !charged || (_layout == CgroupLayout.V2 ? Charge(group, containers.CurrentCpu, pages) : ChargeTcp(group, pages));
+        bool fits = !charged || (_layout == CgroupLayout.V2 ? Charge(group, containers.CurrentCpu, pid, pages) : ChargeTcp(group, pages));
         if (!fits)
         {
             FreeChain(head);
@@ -547,6 +540,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             _next[pfn] = head;
             if (head >= 0) _prev[head] = pfn;
             _anonHead[taskSlot] = pfn;
+            _anonCount[taskSlot]++;
         }
         for (long level = group; _parent[level] != 0; level = _parent[level])
         {
@@ -574,6 +568,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             if (prev >= 0) _next[prev] = next;
             else _anonHead[-1 - prev] = next;
             if (next >= 0) _prev[next] = prev;
+            _anonCount[containers.TaskSlotOf(_owner[pfn])]--; // anonymous pages go only while their task lives
         }
         long group = _charged[pfn];
         if (group != MemoryRoot) _counters.Uncharge(_counterOf[group], 1);
@@ -612,7 +607,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
                     _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id],
                     kernel[id], reclaimable[id], unreclaimable[id], stack[id], _tcp.Watermark(_tcpOf[id]),
-                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0, _oomGroup[id]));
+                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0, _oomGroup[id], _oomEvents[id]));
         return list;
     }
 
@@ -722,7 +717,8 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     {
         if (!_listed[id]) return;
         _groupsDigest -= _term[id];
-        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id], _tcpActive[id], _tcpPressure[id], _oomGroup[id]);
+        _term[id] = StateDigest.Memcg(id, _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id], _eventsLocalMax[id], _eventsLocalHigh[id], _kmemMax[id], _tcpMax[id], _tcpActive[id], _tcpPressure[id], _oomGroup[id])
+            + StateDigest.MemcgOom(id, _oomEvents[id]);
         _groupsDigest += _term[id];
     }
 
@@ -742,6 +738,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _objcgWholePages[id] = _objcgReclaimable[id] = _objcgStackPages[id] = _frozenKernel[id] = 0;
         _tcpActive[id] = _tcpPressure[id] = _oomGroup[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
+        _oomEvents[id] = default;
         _high[id] = _kmemMax[id] = _tcpMax[id] = LimitUnlimited;
         if (id < _counterOf.Length) _counterOf[id] = 0;
         _term[id] = 0;
@@ -774,6 +771,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         Array.Resize(ref _tcpPressure, size);
         Array.Resize(ref _listed, size);
         Array.Resize(ref _oomGroup, size);
+        Array.Resize(ref _oomEvents, size);
         Array.Resize(ref _term, size);
     }
 
@@ -783,11 +781,13 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         {
             int old = _anonHead.Length;
             Array.Resize(ref _anonHead, Math.Max(count, Math.Max(16, old * 2)));
+            Array.Resize(ref _anonCount, _anonHead.Length);
             Array.Fill(_anonHead, -1, old, _anonHead.Length - old);
         }
         if (count > _taskSlotsUsed)
         {
             Array.Fill(_anonHead, -1, _taskSlotsUsed, count - _taskSlotsUsed);
+            Array.Clear(_anonCount, _taskSlotsUsed, count - _taskSlotsUsed);
             _taskSlotsUsed = count;
         }
     }

@@ -38,7 +38,7 @@ public sealed class TaskKernelMemory(BuddyAllocator buddy, SlabAllocator slab, M
             slab.FreeTaskStruct(allocated.Value);
             return Outcome.Fail(Errno.ENOMEM);
         }
-        var stack = buddy.AllocPages(KernelConstants.KernelStackOrder);
+        var stack = memcg.AllocPages(KernelConstants.KernelStackOrder, forkingPid); // global reclaim and OOM may kill the forking task: ENOMEM
         bool charged = stack.IsOk && memcg.ChargePages(stack.Value, 1 << KernelConstants.KernelStackOrder, KernelChargeKind.KernelStack, forkingPid);
         if (!charged)
         {

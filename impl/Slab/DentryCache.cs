@@ -86,6 +86,8 @@ public sealed class DentryCache(SlabAllocator slab) : Memcg.IDentryShrinker
 
     public long ShrinkBelow(long group, long count) => ShrinkWhere(count, group);
 
+    public long ShrinkAny(long count) => ShrinkWhere(count, group: -1);
+
     /// <summary>Frees up to count unpinned dentries, oldest first, those charged to the group's subtree only when group is not -1.</summary>
     private long ShrinkWhere(long count, long group)
     {

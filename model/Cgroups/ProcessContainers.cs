@@ -213,6 +213,19 @@ public sealed class ProcessContainers
     /// <summary>The live non-root groups of a hierarchy, in creation order.</summary>
     public IEnumerable<long> LiveGroups(int hierarchy) => _groups.Where(g => g.Hierarchy == hierarchy && g.Parent is not null).Select(g => g.Id);
 
+    /// <summary>The live tasks of the group's subtree in the memory cgroup OOM killer's scan order: pre-order (the group itself first, then each child's subtree in creation order), tasks by pid within a group.</summary>
+    public List<TaskInfo> TasksInPreOrder(long cgroupId)
+    {
+        var tasks = new List<TaskInfo>();
+        void Visit(Group g)
+        {
+            tasks.AddRange(_tasks.Where(t => t.Groups[g.Hierarchy] == g.Id).OrderBy(t => t.Pid).Select(Info));
+            foreach (var child in LiveChildren(g)) Visit(child);
+        }
+        if (FindGroup(cgroupId) is { } group) Visit(group);
+        return tasks;
+    }
+
     public long CurrentTask => _currentTask;
 
     public int CurrentCpu => _currentCpu;

@@ -8,19 +8,41 @@ public enum EffectKind : byte
 
     /// <summary>v2 cgroup.events "populated" flipped (Cgroup: the group, Value: the new value 0 or 1).</summary>
     Populated = 2,
+
+    /// <summary>The OOM killer (or the forkbomb killer) killed a task (Cgroup: its memory group, Value: its pid).</summary>
+    OomKill = 3,
+
+    /// <summary>memory.oom.group: the group is about to be killed whole (Cgroup: the group; oom_group_kill counted there).</summary>
+    OomGroupKill = 4,
+
+    /// <summary>
+    /// The OOM killer was invoked (Cgroup: the OOM domain, 0 for the whole machine; Value: the pages
+    /// the charge or allocation asked for, 0 for a memory.max write; Detail: the domain's usage in
+    /// pages then, or the machine's allocated pages). Kills, if any, follow it.
+    /// </summary>
+    Oom = 5,
 }
 
 /// <summary>One observable side effect of a call, compared exactly between model and impl, in order.</summary>
-public readonly record struct Effect(EffectKind Kind, long Cgroup, long Value = 0)
+public readonly record struct Effect(EffectKind Kind, long Cgroup, long Value = 0, long Detail = 0)
 {
     public static Effect Release(long cgroup) => new(EffectKind.Release, cgroup);
 
     public static Effect Populated(long cgroup, bool populated) => new(EffectKind.Populated, cgroup, populated ? 1 : 0);
 
+    public static Effect OomKill(long cgroup, long pid) => new(EffectKind.OomKill, cgroup, pid);
+
+    public static Effect OomGroupKill(long cgroup) => new(EffectKind.OomGroupKill, cgroup);
+
+    public static Effect Oom(in OomContext context) => new(EffectKind.Oom, context.Domain, context.Pages, context.Usage);
+
     public override string ToString() => Kind switch
     {
         EffectKind.Release => $"release cgroup={Cgroup}",
         EffectKind.Populated => $"populated cgroup={Cgroup} value={Value}",
+        EffectKind.OomKill => $"oom-kill task={Value} cgroup={Cgroup}",
+        EffectKind.OomGroupKill => $"oom-group-kill cgroup={Cgroup}",
+        EffectKind.Oom => $"oom domain={Cgroup} pages={Value} usage={Detail}",
         _ => $"effect-{(int)Kind} cgroup={Cgroup} value={Value}",
     };
 }

@@ -70,6 +70,12 @@ public static class KernelConstants
     /// <summary>OOM_SCORE_ADJ_MIN and OOM_SCORE_ADJ_MAX: the range /proc/pid/oom_score_adj accepts (-1000: never chosen by the OOM killer).</summary>
     public const int OomScoreAdjMin = -1000, OomScoreAdjMax = 1000;
 
+    /// <summary>
+    /// PAGE_ALLOC_COSTLY_ORDER: the memcg OOM killer runs only for charges of at most 1 &lt;&lt; 3 = 8
+    /// pages, the global one only for allocations of at most this order; larger ones just fail.
+    /// </summary>
+    public const int OomMaxOrder = 3;
+
     /// <summary>The init task every machine starts with.</summary>
     public const long InitPid = 1;
 

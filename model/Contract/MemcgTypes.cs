@@ -16,7 +16,7 @@ namespace Verify.Model.Contract;
 /// memory.kmem.tcp.max_usage_in_bytes in pages (the tcp counter's watermark: exact, as tcp has no
 /// stock), KmemPeak v1 memory.kmem.max_usage_in_bytes in pages (the kmem counter counts logical
 /// kernel pages, so it is exact too; 0 on v2); the tcp and kmem failcnt stay 0 on 6.15+. OomGroup
-/// is v2 memory.oom.group.
+/// is v2 memory.oom.group. Oom holds memory.events oom, oom_kill and oom_group_kill and their .local.
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -41,12 +41,40 @@ public readonly record struct CgroupMemoryInfo(
     long KernelStack,
     long TcpPeak,
     long KmemPeak,
-    bool OomGroup)
+    bool OomGroup,
+    OomEvents Oom)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}{(OomGroup ? " oom.group" : "")}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}{(OomGroup ? " oom.group" : "")}{(Oom != default ? $" {Oom}" : "")}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// memory.events oom (the group was the OOM domain: mem_over_limit), oom_kill (a task of its subtree
+/// was killed by the OOM or forkbomb killer) and oom_group_kill (its subtree was killed whole through
+/// memory.oom.group), each counted on the group and its non-root ancestors on v2 (on the group only on
+/// v1), and the same three in memory.events.local (the group itself).
+/// </summary>
+public readonly record struct OomEvents(long Oom, long OomKill, long OomGroupKill, long LocalOom, long LocalOomKill, long LocalOomGroupKill)
+{
+    /// <summary>The counters after one more event of the kind: local too when the group is the one it happened to.</summary>
+    public OomEvents Counted(MemcgOomEvent kind, bool local) => kind switch
+    {
+        MemcgOomEvent.Oom => this with { Oom = Oom + 1, LocalOom = LocalOom + (local ? 1 : 0) },
+        MemcgOomEvent.OomKill => this with { OomKill = OomKill + 1, LocalOomKill = LocalOomKill + (local ? 1 : 0) },
+        _ => this with { OomGroupKill = OomGroupKill + 1, LocalOomGroupKill = LocalOomGroupKill + (local ? 1 : 0) },
+    };
+
+    public override string ToString() => $"oom {Oom}/{LocalOom} oom_kill {OomKill}/{LocalOomKill} oom_group_kill {OomGroupKill}/{LocalOomGroupKill}";
+}
+
+/// <summary>The memory.events counters the OOM killer raises.</summary>
+public enum MemcgOomEvent
+{
+    Oom,
+    OomKill,
+    OomGroupKill,
 }
 
 /// <summary>

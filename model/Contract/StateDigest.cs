@@ -68,6 +68,11 @@ public static class StateDigest
         return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3) ^ (tcpActive ? 1UL : 0) ^ (tcpPressure ? 2UL : 0) ^ (oomGroup ? 1UL << 62 : 0));
     }
 
+    /// <summary>A live memory group's OOM events (added beside its Memcg term; zero events add nothing).</summary>
+    public static ulong MemcgOom(long id, OomEvents e) => e == default ? 0
+        : Mix(((ulong)id << 24) ^ ((ulong)e.Oom << 48) ^ ((ulong)e.OomKill << 32) ^ ((ulong)e.OomGroupKill << 16) ^ (0x3BUL << 56))
+          + Mix(((ulong)id << 24) ^ ((ulong)e.LocalOom << 48) ^ ((ulong)e.LocalOomKill << 32) ^ ((ulong)e.LocalOomGroupKill << 16) ^ (0x3CUL << 56));
+
     /// <summary>A live socket: its id, group, page count and whether it is charged; each of its pages adds SocketPage.</summary>
     public static ulong Socket(long id, long cgroupId, int pages, bool charged) =>
         Mix(((ulong)id << 32) ^ ((ulong)cgroupId << 8) ^ ((ulong)(uint)pages << 1) ^ (charged ? 1UL : 0) ^ (0x12UL << 56));

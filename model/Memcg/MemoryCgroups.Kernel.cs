@@ -42,13 +42,14 @@ public sealed partial class MemoryCgroups
     public Outcome ChargeKernel(KernelChargeKind kind, long key, long amount, long? chargingPid = null)
     {
         _digest = null;
-        long group = _containers.MemoryGroupOf(chargingPid ?? _containers.CurrentTask)!.Value;
+        long charger = chargingPid ?? _containers.CurrentTask;
+        long group = _containers.MemoryGroupOf(charger)!.Value;
         var chain = _containers.ChainOf(group)!;
         if (chain.Length == 1) return Outcome.Ok(0);
         _objcgChains.TryAdd(group, chain);
         var charge = new KernelCharge(kind, key, group, amount);
         // The pages the obj_cgroup grows by, asked again before every try: reclaim may free its dentries.
-        var charged = Charge(chain, () => (int)(PagesOf(With(Totals(group), charge, +1)) - ObjcgPages(group)));
+        var charged = Charge(chain, () => (int)(PagesOf(With(Totals(group), charge, +1)) - ObjcgPages(group)), charger);
         if (!charged.IsOk) return charged;
         long pages = charged.Value;
         if (pages > 0 && !ChargeKmem(chain, pages)) return Outcome.Fail(Errno.ENOMEM);

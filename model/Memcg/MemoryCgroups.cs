@@ -65,6 +65,9 @@ public sealed partial class MemoryCgroups
         /// <summary>memory.oom.group (v2).</summary>
         public bool OomGroup { get; set; }
 
+        /// <summary>memory.events oom, oom_kill, oom_group_kill and their .local.</summary>
+        public OomEvents Oom { get; set; }
+
         /// <summary>Set when the group is removed: the kernel pages its counter keeps from then on.</summary>
         public long? FrozenKernel { get; set; }
     }
@@ -106,9 +109,9 @@ public sealed partial class MemoryCgroups
     /// <summary>One fault: a page from the machine (after global reclaim if need be), then its charge; the page goes back if the charge fails.</summary>
     private Outcome TouchOne(long pid, long[] chain, bool file)
     {
-        var page = AllocPage();
+        var page = AllocPages(0, pid);
         if (!page.IsOk) return page;
-        var charged = Charge(chain, 1);
+        var charged = Charge(chain, 1, pid);
         if (!charged.IsOk)
         {
             _buddy.FreePages(page.Value, 0);
@@ -119,23 +122,17 @@ public sealed partial class MemoryCgroups
         return Outcome.Ok(0);
     }
 
-    /// <summary>An order-0 page of the machine; when it has none, the oldest page cache of any group goes first (global reclaim).</summary>
-    private Outcome AllocPage()
-    {
-        var page = _buddy.AllocPages(0);
-        while (!page.IsOk && ReclaimOldest(_pages.Where(p => p.File), 1) > 0) page = _buddy.AllocPages(0);
-        return page;
-    }
-
-    /// <summary>try_charge of one page with the slow path: max event, a reclaim round on the failing level, retry; ENOMEM when a round frees nothing.</summary>
-    private Outcome Charge(long[] chain, int pages) => Charge(chain, () => pages);
+    /// <summary>try_charge of pages with the slow path: max event, a reclaim round on the failing level, retry; then the OOM killer; else ENOMEM.</summary>
+    private Outcome Charge(long[] chain, int pages, long chargerPid) => Charge(chain, () => pages, chargerPid);
 
     /// <summary>
     /// The same for a charge whose size is asked again before every try (an object's pages depend on
     /// its obj_cgroup's bytes, which a reclaim round that frees dentries changes): Ok with the pages
-    /// charged, none when it needs none.
+    /// charged, none when it needs none. When a reclaim round frees nothing and the charge is at most
+    /// 8 pages, the failing level counts oom and the OOM killer runs in its subtree; a kill means a
+    /// retry, unless the charging task was the one killed (ENOMEM: it is gone).
     /// </summary>
-    private Outcome Charge(long[] chain, Func<int> need)
+    private Outcome Charge(long[] chain, Func<int> need, long chargerPid)
     {
         var levels = chain[..^1];
         while (true)
@@ -153,7 +150,8 @@ public sealed partial class MemoryCgroups
             long overLimit = levels[failing];
             if (_layout == CgroupLayout.V1) Limit(overLimit).Failcnt++;
             CountEvent(overLimit, high: false);
-            if (ReclaimRound(overLimit, Math.Max(pages, ReclaimBatchPages)) == 0) return Outcome.Fail(Errno.ENOMEM);
+            if (ReclaimRound(overLimit, Math.Max(pages, ReclaimBatchPages)) > 0) continue;
+            if (pages > 1 << OomMaxOrder || !MemcgOutOfMemory(overLimit, pages) || _containers.MemoryGroupOf(chargerPid) is null) return Outcome.Fail(Errno.ENOMEM);
         }
     }
 
@@ -201,7 +199,7 @@ public sealed partial class MemoryCgroups
         var pfns = new List<long>();
         for (int i = 0; i < pages; i++)
         {
-            var page = AllocPage();
+            var page = AllocPages(0, pid);
             if (!page.IsOk)
             {
                 foreach (long pfn in pfns) _buddy.FreePages(pfn, 0);
@@ -210,7 +208,7 @@ public sealed partial class MemoryCgroups
             pfns.Add(page.Value);
         }
         bool charged = chain.Length > 1 && (_layout == CgroupLayout.V2 || Limit(group).TcpActive);
-        var outcome = !charged ? Outcome.Ok(0) : _layout == CgroupLayout.V2 ? Charge(chain, pages) : ChargeTcp(chain, group, pages);
+        var outcome = !charged ? Outcome.Ok(0) : _layout == CgroupLayout.V2 ? Charge(chain, pages, pid) : ChargeTcp(chain, group, pages);
         if (!outcome.IsOk)
         {
             foreach (long pfn in pfns) _buddy.FreePages(pfn, 0);
@@ -300,9 +298,10 @@ public sealed partial class MemoryCgroups
                 limit.Max = pages;
                 return Outcome.Ok(0);
             case MemcgCounter.Memory:
-                // memory.max: always accepted, then reclaim; what does not fit stays (the OOM killer is the next layer).
+                // memory.max: always accepted, then reclaim while it makes progress, then an oom and a kill per round.
                 limit.Max = pages;
-                ReclaimRound(cgroupId, Usage(cgroupId) - pages);
+                while (Usage(cgroupId) > pages)
+                    if (ReclaimRound(cgroupId, Usage(cgroupId) - pages) == 0 && !MemcgOutOfMemory(cgroupId, 0)) break;
                 return Outcome.Ok(0);
             case MemcgCounter.High:
                 limit.High = pages;
@@ -342,7 +341,7 @@ public sealed partial class MemoryCgroups
             return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
                 anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
                 kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id), limit.TcpPeak,
-                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0, limit.OomGroup);
+                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0, limit.OomGroup, limit.Oom);
         }).ToList();
     }
 
@@ -378,6 +377,7 @@ public sealed partial class MemoryCgroups
         {
             var l = Limit(id);
             digest += StateDigest.Memcg(id, l.Max, l.High, l.EventsMax, l.EventsHigh, l.EventsLocalMax, l.EventsLocalHigh, l.KmemMax, l.TcpMax, l.TcpActive, l.TcpPressure, l.OomGroup);
+            digest += StateDigest.MemcgOom(id, l.Oom);
         }
         foreach (var socket in _sockets)
         {

@@ -32,7 +32,7 @@ public sealed class TaskKernelMemory(BuddyAllocator buddy, SlabAllocator slab, M
             slab.FreeTaskStruct(taskStruct.Value);
             return charged;
         }
-        var stack = buddy.AllocPages(KernelConstants.KernelStackOrder);
+        var stack = memcg.AllocPages(KernelConstants.KernelStackOrder, forkingPid); // global reclaim and OOM may kill the forking task: ENOMEM
         if (stack.IsOk) charged = memcg.ChargeKernel(KernelChargeKind.KernelStack, stack.Value, 1L << KernelConstants.KernelStackOrder, forkingPid);
         if (!stack.IsOk || !charged.IsOk)
         {

@@ -47,6 +47,7 @@ public sealed class MemcgCheckerTests
         long pid = k.TaskFork(KernelConstants.InitPid).Value;
         Assert.True(k.TaskAttach(pid, group).IsOk);
         Assert.True(k.TaskTouchAnon(pid, 3).IsOk);
+        Assert.True(k.TaskSetOomScoreAdj(pid, KernelConstants.OomScoreAdjMin).IsOk); // nothing for the OOM killer
         Assert.True(k.CgroupSetLimit(group, MemcgCounter.Memory, 2).IsOk); // v2: accepted, usage stays 3
         var snapshot = k.TakeSnapshot();
         var handle = new Handle(HandleKind.Task, pid, 0, 0);

@@ -9,8 +9,9 @@ namespace Verify.Properties.Memcg;
 /// The kernel's own memcg selftests (tools/testing/selftests/cgroup/test_memcontrol.c, 6.16-6.18;
 /// SELFTESTS.md beside KERNEL-FACTS.md) ported as scenarios on model and impl, each check named
 /// after the one it mirrors, with the selftests' tolerances (values_close: a percentage of the
-/// sum). Sizes are scaled by 1/8 (MB(x) = x * 32 pages) so the model's recounting stays quick; the
-/// OOM kill the kernel would do is not modelled yet, so "must fail" is ENOMEM here.
+/// sum). Sizes are scaled by 1/8 (MB(x) = x * 32 pages) so the model's recounting stays quick.
+/// "Must fail" is cg_run's: the child's work failed or the child was OOM-killed (the OOM ports are
+/// in properties/Oom/OomSelftestPortTests.cs).
 /// </summary>
 public sealed class SelftestPortTests
 {
@@ -32,12 +33,13 @@ public sealed class SelftestPortTests
 
     private static long Peak(IKernel k, long id) => k.TakeSnapshot().Watermarks.Single(w => w.Id == id).Peak;
 
-    /// <summary>cg_run: a child of init in the group does the work, then exits; its outcome.</summary>
+    /// <summary>cg_run: a child of init in the group does the work, then exits; its outcome, ENOMEM when the OOM killer took it.</summary>
     private static Outcome Run(IKernel k, long group, Func<long, Outcome> work)
     {
         long child = k.TaskFork(InitPid).Value;
         Assert.True(k.TaskAttach(child, group).IsOk);
         var outcome = work(child);
+        if (!k.TakeSnapshot().Tasks.Any(t => t.Pid == child)) return Outcome.Fail(Errno.ENOMEM);
         Assert.True(k.TaskExit(child).IsOk);
         return outcome;
     }
@@ -87,7 +89,7 @@ public sealed class SelftestPortTests
         Assert.True(Peak(k, memcg) >= MB(50));
     }
 
-    /// <summary>test_memcg_max (the OOM kill of the 100M child is ENOMEM until the OOM killer is modelled).</summary>
+    /// <summary>test_memcg_max (its OOM checks are in OomSelftestPortTests.Max).</summary>
     [Theory, MemberData(nameof(Sides))]
     public void Max(string side)
     {

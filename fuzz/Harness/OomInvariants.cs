@@ -1,0 +1,69 @@
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Fuzz.Harness;
+
+/// <summary>
+/// The OOM killer's invariants over one step of one side, read from its effects and the snapshots
+/// around it: each Oom effect names its domain, and the kills that follow it belong to it.
+/// </summary>
+public static class OomInvariants
+{
+    public static void CheckStep(Snapshot before, Snapshot after, EffectLog effects, Action<string, string> fail)
+    {
+        if (!effects.Items.Any(e => e.Kind is EffectKind.Oom or EffectKind.OomKill or EffectKind.OomGroupKill)) return;
+        var tasks = before.Tasks.ToDictionary(t => t.Pid);
+        var parents = before.Cgroups.ToDictionary(g => g.Id, g => g.ParentId);
+        var maxOf = after.Memory.ToDictionary(m => m.Id, m => m.Max);
+        Effect? oom = null;
+        foreach (var effect in effects.Items)
+        {
+            switch (effect.Kind)
+            {
+                case EffectKind.Oom:
+                    oom = effect;
+                    CheckNeeded(effect, maxOf, fail);
+                    break;
+                case EffectKind.OomKill when oom is null:
+                    fail(Invariant.OomDomain, $"task {effect.Value} was OOM-killed with no OOM before it");
+                    break;
+                case EffectKind.OomKill:
+                    var domain = oom.Value;
+                    if (!tasks.TryGetValue(effect.Value, out var task))
+                    {
+                        fail(Invariant.OomDomain, $"task {effect.Value} was OOM-killed but was not live before the step");
+                        break;
+                    }
+                    if (task.Pid == InitPid || task.OomScoreAdj == OomScoreAdjMin)
+                        fail(Invariant.OomNeverProtected, $"{task} was OOM-killed (init and adj -1000 never are)");
+                    if (domain.Cgroup != OomContext.MachineDomain && !IsInSubtree(task.Cgroup0, domain.Cgroup, parents))
+                        fail(Invariant.OomDomain, $"{task} was OOM-killed by an OOM of memcg {domain.Cgroup}, outside its subtree");
+                    if (effect.Cgroup != task.Cgroup0)
+                        fail(Invariant.OomDomain, $"the kill of {task} names memcg {effect.Cgroup}, not its group");
+                    if (after.Tasks.Any(t => t.Pid == task.Pid) || after.UserPages.Any(p => !p.File && p.OwnerPid == task.Pid))
+                        fail(Invariant.ConservationOomKill, $"{task} was OOM-killed but is still live or still owns anonymous pages after the step");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>An OOM only when the request does not fit: a memcg domain's usage plus the pages is above its max (a memory.max write: usage alone); a global one only for at most 8 pages.</summary>
+    private static void CheckNeeded(Effect oom, Dictionary<long, long> maxOf, Action<string, string> fail)
+    {
+        if (oom.Cgroup == OomContext.MachineDomain)
+        {
+            if (oom.Value > 1L << OomMaxOrder) fail(Invariant.OomOnlyWhenNeeded, $"a global OOM for {oom.Value} pages (only allocations of order 3 or less invoke it)");
+            return;
+        }
+        if (!maxOf.TryGetValue(oom.Cgroup, out long max)) fail(Invariant.OomDomain, $"an OOM names memcg {oom.Cgroup}, which is no live memory group");
+        else if (oom.Detail + oom.Value <= max || oom.Value > 1L << OomMaxOrder)
+            fail(Invariant.OomOnlyWhenNeeded, $"memcg {oom.Cgroup} had an OOM with usage {oom.Detail} and {oom.Value} pages asked for under max {max} (it runs only when they do not fit, for at most 8 pages)");
+    }
+
+    private static bool IsInSubtree(long group, long ancestor, Dictionary<long, long> parents)
+    {
+        for (long id = group; id != 0; id = parents.GetValueOrDefault(id))
+            if (id == ancestor) return true;
+        return false;
+    }
+}

@@ -1,0 +1,97 @@
+using Verify.Impl.Cgroups;
+using Verify.Impl.Memcg;
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Impl.Oom;
+
+/// <summary>
+/// The OOM killer, optimized; the semantics are the model's (model/Oom/OomKiller.cs). Victim
+/// selection is one pass over the live task slots with no allocation: a slot outside the domain is
+/// skipped by an O(1) subtree test (PageCounters' descendant ranges), badness reads the slot's
+/// resident pages kept incrementally by MemoryCgroups, and the scan order the model walks (a memcg
+/// domain in pre-order, tasks by pid within a group; a global OOM by pid) is not materialized: a
+/// candidate that ties the best so far replaces it exactly when it comes later in that order
+/// (GroupTable.PreOrderBefore, O(depth), asked on ties only). A memory.oom.group sweep takes the
+/// first remaining eligible task of the group's subtree in scan order, one pass per kill.
+/// </summary>
+public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg, EffectLog effects) : IOutOfMemoryHandler
+{
+    private const long Machine = OomContext.MachineDomain;
+
+    /// <summary>Set by the kernel: the task's exit (everything it owns goes back).</summary>
+    public Action<long> Exit { get; set; } = _ => throw new InvalidOperationException("OomKiller.Exit is not wired");
+
+    public bool OutOfMemory(in OomContext context)
+    {
+        effects.Add(Effect.Oom(context));
+        long domain = context.Domain, unit = context.TotalPages / 1000;
+        var tasks = containers.TaskSlots;
+        int victim = -1;
+        long worst = 0;
+        for (int slot = 0; slot < tasks.SlotCount; slot++)
+        {
+            if (!Eligible(slot, domain)) continue;
+            long badness = memcg.ResidentPages(slot) + tasks.OomScoreAdjOf(slot) * unit;
+            if (victim < 0 || badness > worst || badness == worst && ScannedAfter(slot, victim, domain)) (victim, worst) = (slot, badness);
+        }
+        if (victim < 0) return false;
+        long victimGroup = GroupIdOf(victim);
+        long oomGroup = OomGroupOf(victimGroup, domain);
+        Kill(victim);
+        if (oomGroup < 0) return true;
+        effects.Add(Effect.OomGroupKill(oomGroup));
+        memcg.CountOomEvent(oomGroup, MemcgOomEvent.OomGroupKill);
+        memcg.CountOomEvent(victimGroup, MemcgOomEvent.OomKill); // the victim is still in the group when the kernel sweeps it
+        for (int next = FirstInScanOrder(oomGroup); next >= 0; next = FirstInScanOrder(oomGroup)) Kill(next);
+        return true;
+    }
+
+    /// <summary>A live task other than init, with adj above -1000, in the domain's subtree (any, for the machine).</summary>
+    private bool Eligible(int slot, long domain)
+    {
+        var tasks = containers.TaskSlots;
+        return slot != TaskTable.InitSlot && tasks.IsLive(slot) && tasks.OomScoreAdjOf(slot) != OomScoreAdjMin
+            && (domain == Machine || memcg.InSubtree(GroupIdOf(slot), domain));
+    }
+
+    /// <summary>Whether task slot a comes after b in the domain's scan order: by pid for the machine; else by group in pre-order, then by pid.</summary>
+    private bool ScannedAfter(int a, int b, long domain)
+    {
+        var tasks = containers.TaskSlots;
+        int groupA = tasks.GroupOf(a, 0), groupB = tasks.GroupOf(b, 0);
+        if (domain == Machine || groupA == groupB) return tasks.PidOf(a) > tasks.PidOf(b);
+        return containers.Groups.PreOrderBefore(groupB, groupA);
+    }
+
+    /// <summary>The eligible task of the group's subtree that its pre-order scan meets first; -1 when none is left.</summary>
+    private int FirstInScanOrder(long group)
+    {
+        int first = -1;
+        for (int slot = 0; slot < containers.TaskSlots.SlotCount; slot++)
+            if (Eligible(slot, group) && (first < 0 || ScannedAfter(first, slot, group))) first = slot;
+        return first;
+    }
+
+    /// <summary>The highest group with memory.oom.group from the victim's up to and including the domain (the root for the machine); -1 when none has it.</summary>
+    private long OomGroupOf(long victimGroup, long domain)
+    {
+        long highest = -1;
+        for (long level = victimGroup; level > 0; level = containers.ParentIdOf(level))
+        {
+            if (memcg.IsOomGroup(level)) highest = level;
+            if (level == domain) break;
+        }
+        return highest;
+    }
+
+    private long GroupIdOf(int slot) => containers.Groups.IdOf(containers.TaskSlots.GroupOf(slot, 0));
+
+    private void Kill(int slot)
+    {
+        long group = GroupIdOf(slot), pid = containers.TaskSlots.PidOf(slot);
+        effects.Add(Effect.OomKill(group, pid));
+        memcg.CountOomEvent(group, MemcgOomEvent.OomKill);
+        Exit(pid);
+    }
+}
