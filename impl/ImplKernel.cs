@@ -21,6 +21,7 @@ public sealed class ImplKernel : IKernel
     private readonly MemoryCgroups _memcg;
     private readonly TaskKernelMemory _taskMemory;
     private readonly OomKiller _oom;
+    private readonly ForkbombTracker _forkbomb;
 
     public ImplKernel(MachineConfig machine)
     {
@@ -33,14 +34,16 @@ public sealed class ImplKernel : IKernel
         _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg, _containers);
         _dentries.Charger = new DentryCharger(_slab, _memcg);
         _memcg.DentryShrinker = _dentries;
-        _oom = new OomKiller(_containers, _memcg, Effects) { Exit = pid => TaskExit(pid) };
+        _forkbomb = new ForkbombTracker(Effects);
+        _oom = new OomKiller(_containers, _memcg, _forkbomb, Effects) { Exit = pid => TaskExit(pid) };
         _memcg.OomHandler = _oom;
+        _memcg.ReclaimFreed = _forkbomb.Reclaimed;
         Reset(machine);
     }
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest + _memcg.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest + _memcg.Digest + _forkbomb.Digest;
 
     public EffectLog Effects { get; } = new();
 
@@ -54,6 +57,7 @@ public sealed class ImplKernel : IKernel
         _containers.Reset(machine);
         _memcg.Reset(machine);
         _taskMemory.Reset(machine.Pages);
+        _forkbomb.Reset();
         Effects.Clear();
     }
 
@@ -78,6 +82,8 @@ public sealed class ImplKernel : IKernel
         DyingMemcgs = _memcg.DyingMemcgs(),
         Sockets = _memcg.Sockets(),
         KernelCharges = _memcg.KernelCharges(),
+        MmRecords = _forkbomb.Records(),
+        Forkbomb = _forkbomb.Info(),
         StockedPages = _memcg.StockedPages,
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
@@ -245,7 +251,11 @@ public sealed class ImplKernel : IKernel
         var taken = _taskMemory.Allocate(pid, out long taskStruct, out int stackPfn);
         if (!taken.IsOk) return taken;
         var forked = _containers.Fork(pid);
-        if (forked.IsOk) _taskMemory.Attach(forked.Value, taskStruct, stackPfn);
+        if (forked.IsOk)
+        {
+            _taskMemory.Attach(forked.Value, taskStruct, stackPfn);
+            _forkbomb.Forked(_containers.TaskSlotOf(pid), _containers.TaskSlotOf(forked.Value), forked.Value);
+        }
         else _taskMemory.Free(taskStruct, stackPfn);
         return forked;
     }
@@ -256,11 +266,27 @@ public sealed class ImplKernel : IKernel
         int slot = _containers.TaskSlotOf(pid);
         if (slot > 0) _memcg.TaskExiting(slot);
         var outcome = _containers.Exit(pid);
-        if (outcome.IsOk) _taskMemory.Exited(slot);
+        if (outcome.IsOk)
+        {
+            _taskMemory.Exited(slot);
+            _forkbomb.Exited(slot);
+        }
         return outcome;
     }
 
-    public Outcome TaskExec(long pid) => _containers.Exec(pid);
+    /// <summary>exec: the task gets a new mm, which the forkbomb tracker records under the old one.</summary>
+    public Outcome TaskExec(long pid)
+    {
+        var outcome = _containers.Exec(pid);
+        if (outcome.IsOk) _forkbomb.Execed(_containers.TaskSlotOf(pid), pid);
+        return outcome;
+    }
+
+    public Outcome Tick(long ms) => _forkbomb.Tick(ms, _containers.TaskSlots.LiveCount);
+
+    public Outcome ForkbombEnable(long value) => _forkbomb.Enable(value, _containers.TaskSlots.LiveCount);
+
+    public Outcome ForkbombSetInterval(long ms) => _forkbomb.SetInterval(ms);
 
     public Outcome TaskAttach(long pid, long cgroupId) => _containers.Attach(pid, cgroupId);
 

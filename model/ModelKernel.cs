@@ -18,12 +18,13 @@ public sealed class ModelKernel : IKernel
     private MemoryCgroups _memcg = null!;
     private TaskKernelMemory _taskMemory = null!;
     private OomKiller _oom = null!;
+    private ForkbombTracker _forkbomb = null!;
 
     public ModelKernel(MachineConfig machine) => Reset(machine);
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest() + _memcg.Digest();
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest() + _memcg.Digest() + _forkbomb.Digest();
 
     public EffectLog Effects { get; } = new();
 
@@ -41,7 +42,9 @@ public sealed class ModelKernel : IKernel
         _dentries.UnchargeObject = address => _memcg.UnchargeKernel(KernelChargeKind.Slab, address);
         _memcg.ShrinkDentries = (group, count) => _dentries.ShrinkWhere(count, address => _memcg.IsObjectChargedBelow(address, group));
         _memcg.ShrinkAnyDentries = count => _dentries.ShrinkWhere(count, _ => true);
-        _oom = new OomKiller(_containers, _memcg, Effects) { Exit = pid => TaskExit(pid) };
+        _forkbomb = new ForkbombTracker(Effects);
+        _oom = new OomKiller(_containers, _memcg, _forkbomb, Effects) { Exit = pid => TaskExit(pid) };
+        _memcg.ReclaimFreed = _forkbomb.Reclaimed;
         _memcg.OutOfMemory = _oom.OutOfMemory;
         Effects.Clear();
     }
@@ -67,6 +70,8 @@ public sealed class ModelKernel : IKernel
         DyingMemcgs = _memcg.DyingMemcgs(),
         Sockets = _memcg.Sockets(),
         KernelCharges = _memcg.KernelCharges(),
+        MmRecords = _forkbomb.Records(),
+        Forkbomb = _forkbomb.Info(),
         CurrentTask = _containers.CurrentTask,
         CurrentCpu = _containers.CurrentCpu,
     };
@@ -214,7 +219,11 @@ public sealed class ModelKernel : IKernel
         var taken = _taskMemory.Allocate(pid, out var held);
         if (!taken.IsOk) return taken;
         var forked = _containers.Fork(pid);
-        if (forked.IsOk) _taskMemory.Attach(forked.Value, held);
+        if (forked.IsOk)
+        {
+            _taskMemory.Attach(forked.Value, held);
+            _forkbomb.Forked(pid, forked.Value);
+        }
         else _taskMemory.Free(held);
         return forked;
     }
@@ -227,11 +236,24 @@ public sealed class ModelKernel : IKernel
         {
             _memcg.TaskExited(pid);
             _taskMemory.Exited(pid);
+            _forkbomb.Exited(pid);
         }
         return outcome;
     }
 
-    public Outcome TaskExec(long pid) => _containers.Exec(pid);
+    /// <summary>exec: the task gets a new mm, which the forkbomb tracker records under the old one.</summary>
+    public Outcome TaskExec(long pid)
+    {
+        var outcome = _containers.Exec(pid);
+        if (outcome.IsOk) _forkbomb.Execed(pid);
+        return outcome;
+    }
+
+    public Outcome Tick(long ms) => _forkbomb.Tick(ms, _containers.Tasks().Count);
+
+    public Outcome ForkbombEnable(long value) => _forkbomb.Enable(value, _containers.Tasks().Count);
+
+    public Outcome ForkbombSetInterval(long ms) => _forkbomb.SetInterval(ms);
 
     public Outcome TaskAttach(long pid, long cgroupId) => _containers.Attach(pid, cgroupId);
 

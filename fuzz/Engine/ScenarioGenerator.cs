@@ -49,7 +49,7 @@ public static class ScenarioGenerator
             HandleKind.PageRun => Focus.Buddy,
             HandleKind.Task or HandleKind.Cgroup => Focus.Tasks,
             not null => Focus.Mixed,
-            _ when mood is Mood.DeepHierarchy or Mood.ForkBomb or Mood.MemoryPressure => Focus.Tasks,
+            _ when mood is Mood.DeepHierarchy or Mood.ForkBomb or Mood.MemoryPressure or Mood.OutOfMemory => Focus.Tasks,
             _ when mood is Mood.KernelMemory => Focus.Kernel,
             // Two in five scenarios keep to the buddy allocator, so its deep states stay as reachable as before the other layers.
             _ => random.Range(0, 4) switch { <= 1 => Focus.Buddy, 2 => Focus.SlabHeavy, 3 => Focus.Mixed, _ => Focus.Tasks },
@@ -77,7 +77,7 @@ public static class ScenarioGenerator
     /// small allocations can fill (64 pages up to one per operation), so that the frees leave holes
     /// in a mostly full memory; 64 to 4096 pages for KernelMemory (room for its groups' limits);
     /// 1024 to 8192 for ForkBomb (a fork takes a task_struct and a 4-page stack: the pids limit, not
-    /// memory, must stop the bomb);
+    /// memory, must stop the bomb); 256 to 4096 for OutOfMemory (its group's limit, not the machine, binds);
     /// otherwise any size (Pages); 1 to 4 CPUs for FewCpus.
     /// </summary>
     private static MachineConfig Machine(ref SplitMix64 random, Mood mood, int count)
@@ -88,6 +88,7 @@ public static class ScenarioGenerator
             Mood.Fragment when random.Chance(50) => (int)random.Range(64, Math.Max(64, count)),
             Mood.KernelMemory => (int)random.Range(64, 4096),
             Mood.ForkBomb => (int)random.Range(1024, 8192),
+            Mood.OutOfMemory => (int)random.Range(256, 4096),
             _ => Pages(ref random),
         };
         int cpus = (int)random.Range(KernelConstants.CpusMin, mood == Mood.FewCpus ? Moods.FewCpusMax : KernelConstants.CpusMax);

@@ -54,6 +54,16 @@ internal sealed class SequenceWriter
         or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit"
         or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree" or "dentry_alloc" or "shrink" or "cache_free_bulk";
 
+    /// <summary>OutOfMemory's group limit: 8 to 96 pages.</summary>
+    public const int OomLimitMin = 8, OomLimitMax = 96;
+
+    /// <summary>OutOfMemory's group (its child is the next cgroup handle).</summary>
+    private int _oomGroup;
+
+    /// <summary>The operations OutOfMemory works through.</summary>
+    public static bool IsOomMoodOp(OpSpec spec) => spec.Keyword is "task_touch_anon" or "task_fork" or "task_exit" or "tick" or "cgroup_set_limit"
+        or "task_set_oom_score_adj" or "task_exec" or "cgroup_set_oom_group" or "forkbomb_set_interval" or "forkbomb_enable";
+
     private readonly MachineConfig _machine;
 
     public SequenceWriter(SplitMix64 random, SwarmPlan plan, Mood mood, HandleKind? kind, int count, MachineConfig machine)
@@ -81,6 +91,7 @@ internal sealed class SequenceWriter
         if (_mood == Mood.ForkBomb) BombGroup();
         if (_mood == Mood.MemoryPressure) PressureGroup();
         if (_mood == Mood.KernelMemory) KernelGroups();
+        if (_mood == Mood.OutOfMemory) OomGroups();
         while (_ops.Count < _count)
         {
             if (_mood == Mood.StaleAfterReuse && _random.Chance(20) && Burst(_kind!.Value)) continue;
@@ -94,6 +105,11 @@ internal sealed class SequenceWriter
             if (_mood == Mood.MemoryPressure && Alphabet.IsMemcgOp(spec) && _random.Chance(70))
             {
                 Emit(Pressed(spec));
+                continue;
+            }
+            if (_mood == Mood.OutOfMemory && _random.Chance(70))
+            {
+                Emit(Oomed());
                 continue;
             }
             if (_mood == Mood.KernelMemory && _random.Chance(4))
@@ -167,6 +183,46 @@ internal sealed class SequenceWriter
             Emit(Op.Of("cgroup_set_limit", _pressureGroup, (long)MemcgCounter.Tcp, _random.Range(1, 16)));
         Emit(Op.Of("task_fork", 0));
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
+    }
+
+    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on one of them 2 times in 5), and 3 to 6 children of init spread over them with varied adj.</summary>
+    private void OomGroups()
+    {
+        Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
+        _oomGroup = _live[(int)HandleKind.Cgroup] - 1;
+        Emit(Op.Of("cgroup_set_limit", _oomGroup, (long)MemcgCounter.Memory, _random.Range(OomLimitMin, OomLimitMax)));
+        Emit(Op.Of("cgroup_create", _oomGroup));
+        if (_machine.Layout == CgroupLayout.V2 && _random.Chance(40)) Emit(Op.Of("cgroup_set_oom_group", _oomGroup + _random.Range(0, 1), 1));
+        for (long task = 0, tasks = _random.Range(3, 6); task < tasks; task++)
+        {
+            Emit(Op.Of("task_fork", 0));
+            Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _oomGroup + _random.Range(0, 1)));
+            if (_random.Chance(40)) Emit(Op.Of("task_set_oom_score_adj", _live[(int)HandleKind.Task] - 1, OomAdj()));
+        }
+    }
+
+    /// <summary>An oom_score_adj: -1000 (never killed), -500, 500, 1000, or 0 the rest of the time.</summary>
+    private long OomAdj() => _random.Range(0, 6) switch { 0 => KernelConstants.OomScoreAdjMin, 1 => -500, 2 => 500, 3 => KernelConstants.OomScoreAdjMax, _ => 0 };
+
+    /// <summary>
+    /// OutOfMemory's own draw, in hundredths: a touch by any task (40), a fork of the newest (20), a
+    /// tick (8; a whole default interval half the time), a memory.max write near the limits (10), an
+    /// adj write (8), an exec (6), an oom.group write (4), a reset interval (4).
+    /// </summary>
+    private Op Oomed()
+    {
+        long tasks = _live[(int)HandleKind.Task], anyTask = _random.Range(0, tasks - 1);
+        return _random.Range(0, 99) switch
+        {
+            < 40 => Op.Of("task_touch_anon", anyTask, _random.Range(1, Alphabet.TouchPagesMax)),
+            < 60 => Op.Of("task_fork", tasks - 1),
+            < 68 => Op.Of("tick", _random.Chance(50) ? KernelConstants.ForkbombIntervalDefaultMs : _random.Range(0, KernelConstants.TickMaxMs)),
+            < 78 => Op.Of("cgroup_set_limit", _oomGroup + _random.Range(0, 1), (long)MemcgCounter.Memory, _random.Range(0, OomLimitMax)),
+            < 86 => Op.Of("task_set_oom_score_adj", anyTask, OomAdj()),
+            < 92 => Op.Of("task_exec", anyTask),
+            < 96 => Op.Of("cgroup_set_oom_group", _oomGroup + _random.Range(0, 1), _random.Range(0, 1)),
+            _ => Op.Of("forkbomb_set_interval", _random.Range(KernelConstants.ForkbombIntervalMinMs, KernelConstants.ForkbombIntervalDefaultMs)),
+        };
     }
 
     /// <summary>KernelMemory: a group (limits half the time) and its child, a child of init moved into the child and made current, and an accounted cache.</summary>

@@ -131,6 +131,7 @@ internal sealed class SwarmPlan
         Mood.ForkBomb => spec.Keyword is "task_fork" or "task_exit" or "cgroup_set_pids_max" or "task_attach",
         Mood.MemoryPressure => Alphabet.IsMemcgOp(spec) || spec.Keyword == "run_on",
         Mood.KernelMemory => SequenceWriter.IsKernelMoodOp(spec),
+        Mood.OutOfMemory => SequenceWriter.IsOomMoodOp(spec),
         _ => false,
     };
 
@@ -194,6 +195,7 @@ internal sealed class SwarmPlan
             Mood.ForkBomb when spec.Keyword == "task_fork" => spec.Weight * 4,
             Mood.MemoryPressure when Alphabet.IsMemcgOp(spec) => spec.Weight * 4,
             Mood.KernelMemory when SequenceWriter.IsKernelMoodOp(spec) => spec.Weight * 4,
+            Mood.OutOfMemory when SequenceWriter.IsOomMoodOp(spec) => spec.Weight * 4,
             Mood.FillUp when produces => spec.Weight * 4,
             Mood.FillUp when consumes => Math.Max(1, spec.Weight / 4),
             Mood.Fragment when produces => secondHalf ? Math.Max(1, spec.Weight / 4) : spec.Weight * 4,

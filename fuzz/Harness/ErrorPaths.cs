@@ -34,6 +34,7 @@ public static class ErrorPaths
     private const string Memcg = "model/Memcg/MemoryCgroups.cs";
     private const string MemcgKernel = "model/Memcg/MemoryCgroups.Kernel.cs";
     private const string TaskMemory = "model/Memcg/TaskKernelMemory.cs";
+    private const string Forkbomb = "model/Oom/ForkbombTracker.cs";
 
     private const string Small = "machine pages=16 cpus=1";
     private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
@@ -227,6 +228,12 @@ public static class ErrorPaths
             "cgroup_set_oom_group cgroup=<a root>", $"{Small}; cgroup_set_oom_group cgroup=0 value=1"),
         new("EP92", Memcg, "SetOomGroup", Errno.EINVAL, 1, false, "a value other than 0 and 1, or any write on v1",
             "cgroup_set_oom_group value=2 (or on v1)", $"{Small}; cgroup_create parent=0; cgroup_set_oom_group cgroup=1 value=2"),
+        new("EP93", Forkbomb, "Tick", Errno.EINVAL, 1, false, "a negative tick, or one above TickMaxMs",
+            "tick ms=-1", $"{Small}; tick ms=-1"),
+        new("EP94", Forkbomb, "Enable", Errno.EINVAL, 1, false, "a value other than 0 and 1",
+            "forkbomb_enable value=2", $"{Small}; forkbomb_enable value=2"),
+        new("EP95", Forkbomb, "SetInterval", Errno.EINVAL, 1, false, "an interval outside 1000..600000 ms",
+            "forkbomb_set_interval ms=999, ms=600001", $"{Small}; forkbomb_set_interval ms=999"),
         new("EP85", Kernel, "TaskFork", Errno.ENOMEM, 1, true, "dup_task_struct fails: the machine or the forking task's group cannot hold the task_struct or the kernel stack (no pid is taken)",
             "task_fork (memory too small or full, or the group at its memory.max)", "machine pages=4 cpus=1; task_fork task=0"),
         new("EP86", TaskMemory, "Allocate", Errno.ENOMEM, 1, true, "no slab page for the task_struct (an order-3 slab)",

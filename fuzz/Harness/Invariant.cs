@@ -38,6 +38,7 @@ public static class Invariant
     public const string OomDomain = "I9.oom.domain";
     public const string OomNeverProtected = "I9.oom.never-protected";
     public const string OomOnlyWhenNeeded = "I9.oom.only-when-needed";
+    public const string OomForkbombSubtree = "I9.oom.forkbomb-subtree";
     public const string ConservationOomKill = "I4.conservation.oom-kill";
     public const string CgroupTree = "I8.cgroup-shape.tree";
     public const string CgroupMembership = "I8.cgroup-shape.membership";
@@ -89,6 +90,7 @@ public static class Invariant
         [OomDomain] = "every task the OOM killer kills follows an OOM and was live before the step in that OOM's domain (the memcg's subtree, or anywhere for a global OOM), and its kill names its memory group (per step, full checks)",
         [OomNeverProtected] = "the OOM killer never kills init or a task with oom_score_adj -1000, not even in a memory.oom.group sweep (per step, full checks)",
         [OomOnlyWhenNeeded] = "a memcg OOM happens only when the domain's usage plus the pages asked for is above its memory.max (a memory.max write: usage alone), and only for at most 8 pages; a global OOM only for allocations of order 3 or less (per step, full checks)",
+        [OomForkbombSubtree] = "the forkbomb killer names a record that existed before the step with a family of at least 10, and kills only tasks whose record is strictly under it (never the bomb's own task) (per step, full checks)",
         [ConservationOomKill] = "a task the OOM killer killed is gone after the step and owns no anonymous page: its memory was returned entirely (per step, full checks)",
         [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
         [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",

@@ -101,6 +101,12 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
 
     public virtual Outcome CgroupSetOomGroup(long cgroupId, long value) => Inner.CgroupSetOomGroup(cgroupId, value);
 
+    public virtual Outcome Tick(long ms) => Inner.Tick(ms);
+
+    public virtual Outcome ForkbombEnable(long value) => Inner.ForkbombEnable(value);
+
+    public virtual Outcome ForkbombSetInterval(long ms) => Inner.ForkbombSetInterval(ms);
+
     public virtual Outcome CacheFreeBulk(long cacheId, long address, int count) => Inner.CacheFreeBulk(cacheId, address, count);
 
     public virtual Outcome VmallocAccount(long sizeBytes) => Inner.VmallocAccount(sizeBytes);

@@ -125,10 +125,14 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
     private long ReclaimRound(long group, long count)
     {
         long freed = ReclaimBelow(group, count);
-        if (freed >= count || DentryShrinker is not { } shrinker) return freed;
-        long dentries = shrinker.ShrinkBelow(group, (count - freed) * ReclaimDentriesPerPage);
-        if (dentries > 0) DrainEverything();
-        return freed + dentries;
+        if (freed < count && DentryShrinker is { } shrinker)
+        {
+            long dentries = shrinker.ShrinkBelow(group, (count - freed) * ReclaimDentriesPerPage);
+            if (dentries > 0) DrainEverything();
+            freed += dentries;
+        }
+        if (freed > 0) ReclaimFreed?.Invoke();
+        return freed;
     }
 
     /// <summary>A charged object at location was freed (kfree, kmem_cache_free): its bytes go back through this CPU's byte stock.</summary>

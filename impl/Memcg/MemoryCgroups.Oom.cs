@@ -23,6 +23,9 @@ public sealed partial class MemoryCgroups
     /// <summary>Per task slot: its anonymous pages (the resident set badness reads).</summary>
     private long[] _anonCount = [];
 
+    /// <summary>Set by the kernel: told whenever a reclaim (memcg or global) freed something.</summary>
+    public Action? ReclaimFreed { get; set; }
+
     /// <summary>Set by the kernel: the OOM killer.</summary>
     public IOutOfMemoryHandler? OomHandler { get; set; }
 
@@ -40,9 +43,14 @@ public sealed partial class MemoryCgroups
             if (_lruHead >= 0)
             {
                 FreePage(_lruHead);
+                ReclaimFreed?.Invoke();
                 continue;
             }
-            if (DentryShrinker is { } shrinker && shrinker.ShrinkAny(ReclaimDentriesPerPage) > 0) continue;
+            if (DentryShrinker is { } shrinker && shrinker.ShrinkAny(ReclaimDentriesPerPage) > 0)
+            {
+                ReclaimFreed?.Invoke();
+                continue;
+            }
             if (order > OomMaxOrder || !GlobalOutOfMemory(order) || containers.TaskSlotOf(forPid) < 0) return block;
         }
     }

@@ -13,10 +13,14 @@ namespace Verify.Impl.Oom;
 /// domain in pre-order, tasks by pid within a group; a global OOM by pid) is not materialized: a
 /// candidate that ties the best so far replaces it exactly when it comes later in that order
 /// (GroupTable.PreOrderBefore, O(depth), asked on ties only). A memory.oom.group sweep takes the
-/// first remaining eligible task of the group's subtree in scan order, one pass per kill.
+/// first remaining eligible task of the group's subtree in scan order, one pass per kill. Before
+/// the selection, the forkbomb tracker may find a bomb (it asks this class which tasks count and
+/// their badness, for the OOM at hand): then its kills are the OOM's.
 /// </summary>
-public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg, EffectLog effects) : IOutOfMemoryHandler
+public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg, ForkbombTracker forkbomb, EffectLog effects) : IOutOfMemoryHandler, IForkbombScorer
 {
+    private long _domain, _unit;
+
     private const long Machine = OomContext.MachineDomain;
 
     /// <summary>Set by the kernel: the task's exit (everything it owns goes back).</summary>
@@ -26,6 +30,14 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
     {
         effects.Add(Effect.Oom(context));
         long domain = context.Domain, unit = context.TotalPages / 1000;
+        (_domain, _unit) = (domain, unit);
+        int bomb = forkbomb.FindBomb(context, this);
+        if (bomb >= 0)
+        {
+            int after = -1;
+            for (int slot = forkbomb.NextVictim(bomb, ref after); slot >= 0; slot = forkbomb.NextVictim(bomb, ref after)) Kill(slot);
+            return true;
+        }
         var tasks = containers.TaskSlots;
         int victim = -1;
         long worst = 0;
@@ -46,6 +58,10 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         for (int next = FirstInScanOrder(oomGroup); next >= 0; next = FirstInScanOrder(oomGroup)) Kill(next);
         return true;
     }
+
+    bool IForkbombScorer.Counts(int taskSlot) => Eligible(taskSlot, _domain);
+
+    long IForkbombScorer.Badness(int taskSlot) => memcg.ResidentPages(taskSlot) + containers.TaskSlots.OomScoreAdjOf(taskSlot) * _unit;
 
     /// <summary>A live task other than init, with adj above -1000, in the domain's subtree (any, for the machine).</summary>
     private bool Eligible(int slot, long domain)

@@ -17,7 +17,7 @@ public static partial class Alphabet
     {
         "task_fork", "task_exit", "task_exit_stale", "task_exec", "task_attach", "task_attach_stale", "cgroup_create",
         "cgroup_remove", "cgroup_remove_stale", "cgroup_set_pids_max", "cgroup_set_notify_on_release", "run_on",
-        "task_set_oom_score_adj",
+        "task_set_oom_score_adj", "tick", "forkbomb_enable", "forkbomb_set_interval",
     };
 
     /// <summary>True for the operations of process containers (tasks, cgroups, run_on).</summary>

@@ -21,6 +21,9 @@ public enum EffectKind : byte
     /// pages then, or the machine's allocated pages). Kills, if any, follow it.
     /// </summary>
     Oom = 5,
+
+    /// <summary>The forkbomb killer found a bomb (Cgroup: the OOM domain, 0 for the machine; Value: the bomb's mm_record; Detail: its family size); the kills under it follow.</summary>
+    Forkbomb = 6,
 }
 
 /// <summary>One observable side effect of a call, compared exactly between model and impl, in order.</summary>
@@ -34,6 +37,8 @@ public readonly record struct Effect(EffectKind Kind, long Cgroup, long Value = 
 
     public static Effect OomGroupKill(long cgroup) => new(EffectKind.OomGroupKill, cgroup);
 
+    public static Effect Forkbomb(long domain, long record, long family) => new(EffectKind.Forkbomb, domain, record, family);
+
     public static Effect Oom(in OomContext context) => new(EffectKind.Oom, context.Domain, context.Pages, context.Usage);
 
     public override string ToString() => Kind switch
@@ -43,6 +48,7 @@ public readonly record struct Effect(EffectKind Kind, long Cgroup, long Value = 
         EffectKind.OomKill => $"oom-kill task={Value} cgroup={Cgroup}",
         EffectKind.OomGroupKill => $"oom-group-kill cgroup={Cgroup}",
         EffectKind.Oom => $"oom domain={Cgroup} pages={Value} usage={Detail}",
+        EffectKind.Forkbomb => $"forkbomb domain={Cgroup} record={Value} family={Detail}",
         _ => $"effect-{(int)Kind} cgroup={Cgroup} value={Value}",
     };
 }

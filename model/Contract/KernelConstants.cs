@@ -76,6 +76,15 @@ public static class KernelConstants
     /// </summary>
     public const int OomMaxOrder = 3;
 
+    /// <summary>The forkbomb tracker's default reset interval and the range mm_tracking_reset_interval_msecs accepts.</summary>
+    public const long ForkbombIntervalDefaultMs = 30_000, ForkbombIntervalMinMs = 1_000, ForkbombIntervalMaxMs = 600_000;
+
+    /// <summary>The longest tick.</summary>
+    public const long TickMaxMs = 65_536;
+
+    /// <summary>A bomb's family (its live, killable tasks) must be at least this large for the forkbomb killer to act.</summary>
+    public const int ForkbombFamilyMin = 10;
+
     /// <summary>The init task every machine starts with.</summary>
     public const long InitPid = 1;
 

@@ -75,6 +75,12 @@ public sealed class Snapshot
     /// <summary>Peak and failcnt per group, sorted by id: compared within the stock bound, not exactly (SnapshotDiff leaves them out).</summary>
     public IReadOnlyList<MemcgWatermark> Watermarks { get; init; } = [];
 
+    /// <summary>The forkbomb tracker's mm_records, sorted by id.</summary>
+    public IReadOnlyList<MmRecordInfo> MmRecords { get; init; } = [];
+
+    /// <summary>The forkbomb tracker's knobs and clock.</summary>
+    public ForkbombInfo Forkbomb { get; init; }
+
     /// <summary>Pages the impl's per-CPU stocks hold (0 on the model).</summary>
     public long StockedPages { get; init; }
 

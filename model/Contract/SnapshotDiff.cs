@@ -30,6 +30,8 @@ public static class SnapshotDiff
         CompareSorted("dying memcg", model.DyingMemcgs, impl.DyingMemcgs, lines);
         CompareSorted("socket", model.Sockets, impl.Sockets, lines);
         CompareSorted("kernel charge", model.KernelCharges, impl.KernelCharges, lines);
+        CompareSorted("mm_record", model.MmRecords, impl.MmRecords, lines);
+        if (model.Forkbomb != impl.Forkbomb) lines.Add($"forkbomb tracker: model {model.Forkbomb} impl {impl.Forkbomb}");
         if (model.CurrentTask != impl.CurrentTask || model.CurrentCpu != impl.CurrentCpu)
             lines.Add($"current: model task {model.CurrentTask} cpu {model.CurrentCpu}, impl task {impl.CurrentTask} cpu {impl.CurrentCpu}");
         return lines;

@@ -68,6 +68,15 @@ public static class StateDigest
         return Mix(events ^ ((ulong)kmemMax * 17) ^ ((ulong)tcpMax << 3) ^ (tcpActive ? 1UL : 0) ^ (tcpPressure ? 2UL : 0) ^ (oomGroup ? 1UL << 62 : 0));
     }
 
+    /// <summary>One mm_record of the forkbomb tracker.</summary>
+    public static ulong MmRecord(long id, long parentId, long pid, long birthMs) =>
+        Mix(((ulong)id << 32) ^ ((ulong)parentId << 12) ^ (ulong)pid ^ (0x3DUL << 56)) + Mix((ulong)birthMs ^ ((ulong)id << 40) ^ (0x3EUL << 56));
+
+    /// <summary>The forkbomb tracker's knobs and clock.</summary>
+    public static ulong Forkbomb(in ForkbombInfo f) =>
+        Mix(((ulong)f.IntervalMs << 24) ^ (f.Enabled ? 1UL : 0) ^ (f.ReclaimSinceCheck ? 2UL : 0) ^ (0x3FUL << 56))
+        + Mix((ulong)f.NowMs ^ ((ulong)f.LastCheckMs << 28) ^ ((ulong)f.TasksAtLastCheck << 52) ^ (0x40UL << 56));
+
     /// <summary>A live memory group's OOM events (added beside its Memcg term; zero events add nothing).</summary>
     public static ulong MemcgOom(long id, OomEvents e) => e == default ? 0
         : Mix(((ulong)id << 24) ^ ((ulong)e.Oom << 48) ^ ((ulong)e.OomKill << 32) ^ ((ulong)e.OomGroupKill << 16) ^ (0x3BUL << 56))

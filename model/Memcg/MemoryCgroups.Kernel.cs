@@ -74,6 +74,7 @@ public sealed partial class MemoryCgroups
     {
         long freed = ReclaimOldest(FileIn(group), count);
         if (freed < count && ShrinkDentries is { } shrink) freed += shrink(group, (count - freed) * ReclaimDentriesPerPage);
+        if (freed > 0) ReclaimFreed?.Invoke();
         return freed;
     }
 

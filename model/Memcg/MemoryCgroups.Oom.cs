@@ -16,6 +16,9 @@ public sealed partial class MemoryCgroups
     /// <summary>Set by the kernel: the OOM killer; false when nothing was killable.</summary>
     public Func<OomContext, bool>? OutOfMemory { get; set; }
 
+    /// <summary>Set by the kernel: told whenever a reclaim (memcg or global) freed something (the forkbomb tracker's aging waits for a quiet interval).</summary>
+    public Action? ReclaimFreed { get; set; }
+
     /// <summary>Set by the kernel: frees up to count unpinned dentries of any group, oldest first; returns how many (global reclaim of reclaimable slab).</summary>
     public Func<long, long>? ShrinkAnyDentries { get; set; }
 
@@ -32,8 +35,11 @@ public sealed partial class MemoryCgroups
         {
             var block = _buddy.AllocPages(order);
             if (block.IsOk) return block;
-            if (ReclaimOldest(_pages.Where(p => p.File), 1) > 0) continue;
-            if (ShrinkAnyDentries is { } shrink && shrink(ReclaimDentriesPerPage) > 0) continue;
+            if (ReclaimOldest(_pages.Where(p => p.File), 1) > 0 || ShrinkAnyDentries is { } shrink && shrink(ReclaimDentriesPerPage) > 0)
+            {
+                ReclaimFreed?.Invoke();
+                continue;
+            }
             if (order > OomMaxOrder || !GlobalOutOfMemory(order) || _containers.MemoryGroupOf(forPid) is null) return block;
         }
     }

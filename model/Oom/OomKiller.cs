@@ -14,9 +14,10 @@ namespace Verify.Model.Oom;
 /// The victim is killed (OomKill effect, oom_kill on its memory group, then the kernel's exit);
 /// when memory.oom.group is set on its group or an ancestor up to the domain, the highest such
 /// group is swept too (OomGroupKill effect, oom_group_kill there, oom_kill once more for the victim,
-/// then every other eligible task of its subtree in scan order).
+/// then every other eligible task of its subtree in scan order). Before any of that, the forkbomb
+/// tracker may find a bomb among the domain's killable tasks: then its kills are the OOM's.
 /// </summary>
-public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg, EffectLog effects)
+public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg, ForkbombTracker forkbomb, EffectLog effects)
 {
     /// <summary>Set by the kernel: the task's exit (everything it owns goes back).</summary>
     public Action<long> Exit { get; set; } = _ => throw new InvalidOperationException("OomKiller.Exit is not wired");
@@ -28,6 +29,10 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         long? domain = context.IsGlobal ? null : context.Domain;
         long totalPages = context.TotalPages;
         var candidates = domain is { } group ? containers.TasksInPreOrder(group) : containers.Tasks();
+        var counting = candidates.Where(Killable).ToDictionary(t => t.Pid);
+        var bomb = forkbomb.Bomb(context, counting.ContainsKey, pid => Badness(counting[pid], totalPages));
+        foreach (long pid in bomb) Kill(counting[pid]);
+        if (bomb.Count > 0) return true;
         TaskInfo? victim = null;
         long worst = 0;
         foreach (var task in candidates.Where(Killable))
