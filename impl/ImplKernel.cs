@@ -126,6 +126,10 @@ public sealed class ImplKernel : IKernel
 
     internal MemoryCgroups Memcg => _memcg;
 
+    internal OomKiller Oom => _oom;
+
+    internal ForkbombTracker Forkbomb => _forkbomb;
+
     /// <summary>Buddy allocations the slab layer, kmalloc or vmalloc own are reported with their owner's kind.</summary>
     private AllocatedRun WithOwnerKind(AllocatedRun run) =>
         run.Kind != AllocationKind.Block ? run

@@ -185,19 +185,28 @@ internal sealed class SequenceWriter
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
     }
 
-    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on one of them 2 times in 5), and 3 to 6 children of init spread over them with varied adj.</summary>
+    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on one or both of them 2 times in 5), and 3 to 6 children of init spread over them with varied adj.</summary>
     private void OomGroups()
     {
         Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
         _oomGroup = _live[(int)HandleKind.Cgroup] - 1;
         Emit(Op.Of("cgroup_set_limit", _oomGroup, (long)MemcgCounter.Memory, _random.Range(OomLimitMin, OomLimitMax)));
         Emit(Op.Of("cgroup_create", _oomGroup));
-        if (_machine.Layout == CgroupLayout.V2 && _random.Chance(40)) Emit(Op.Of("cgroup_set_oom_group", _oomGroup + _random.Range(0, 1), 1));
+        bool flagged = _machine.Layout == CgroupLayout.V2 && _random.Chance(40);
+        if (flagged)
+        {
+            // One of the two flagged, or (half the time) both: the highest flagged group is the one killed whole.
+            long first = _random.Range(0, 1);
+            Emit(Op.Of("cgroup_set_oom_group", _oomGroup + first, 1));
+            if (_random.Chance(50)) Emit(Op.Of("cgroup_set_oom_group", _oomGroup + 1 - first, 1));
+        }
         for (long task = 0, tasks = _random.Range(3, 6); task < tasks; task++)
         {
             Emit(Op.Of("task_fork", 0));
             Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _oomGroup + _random.Range(0, 1)));
-            if (_random.Chance(40)) Emit(Op.Of("task_set_oom_score_adj", _live[(int)HandleKind.Task] - 1, OomAdj()));
+            // With a flagged group, the first task is exempt half the time: a sweep must spare it.
+            if (flagged && task == 0 && _random.Chance(50)) Emit(Op.Of("task_set_oom_score_adj", _live[(int)HandleKind.Task] - 1, KernelConstants.OomScoreAdjMin));
+            else if (_random.Chance(40)) Emit(Op.Of("task_set_oom_score_adj", _live[(int)HandleKind.Task] - 1, OomAdj()));
         }
     }
 

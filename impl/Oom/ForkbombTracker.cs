@@ -43,6 +43,9 @@ public sealed class ForkbombTracker(EffectLog effects)
 
     public ulong Digest => _recordsDigest + StateDigest.Forkbomb(Info());
 
+    /// <summary>A slip planted bugs emulate (test code only): aging forgets even when the task count grew.</summary>
+    internal bool AgingIgnoresGrowth { get; set; }
+
     public void Reset()
     {
         _pool.Reset();
@@ -83,7 +86,7 @@ public sealed class ForkbombTracker(EffectLog effects)
         while (_nowMs - _lastCheckMs >= _intervalMs)
         {
             _lastCheckMs += _intervalMs;
-            bool forget = _enabled && liveTasks <= _tasksAtLastCheck && !_reclaimSinceCheck;
+            bool forget = _enabled && (liveTasks <= _tasksAtLastCheck || AgingIgnoresGrowth) && !_reclaimSinceCheck;
             (_tasksAtLastCheck, _reclaimSinceCheck) = (liveTasks, false);
             if (forget) Forget(_lastCheckMs - _intervalMs);
         }

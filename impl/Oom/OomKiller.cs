@@ -19,7 +19,28 @@ namespace Verify.Impl.Oom;
 /// </summary>
 public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg, ForkbombTracker forkbomb, EffectLog effects) : IOutOfMemoryHandler, IForkbombScorer
 {
-    private long _domain, _unit;
+    private long _domain, _unit, _totalPages;
+
+    /// <summary>Slips planted bugs emulate (test code only); none in the suite's own runs.</summary>
+    [Flags]
+    internal enum Slip
+    {
+        None = 0,
+
+        /// <summary>A tie goes to the task scanned earlier.</summary>
+        TieToEarlier = 1,
+
+        /// <summary>adj x totalpages / 1000 instead of adj x (totalpages / 1000).</summary>
+        AdjScaledAfterDivision = 2,
+
+        /// <summary>A memory.oom.group sweep kills adj -1000 tasks too.</summary>
+        SweepTakesProtected = 4,
+
+        /// <summary>The lowest flagged group from the victim's up is killed whole instead of the highest.</summary>
+        LowestOomGroup = 8,
+    }
+
+    internal Slip Slips { get; set; }
 
     private const long Machine = OomContext.MachineDomain;
 
@@ -30,7 +51,7 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
     {
         effects.Add(Effect.Oom(context));
         long domain = context.Domain, unit = context.TotalPages / 1000;
-        (_domain, _unit) = (domain, unit);
+        (_domain, _unit, _totalPages) = (domain, unit, context.TotalPages);
         int bomb = forkbomb.FindBomb(context, this);
         if (bomb >= 0)
         {
@@ -44,8 +65,9 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         for (int slot = 0; slot < tasks.SlotCount; slot++)
         {
             if (!Eligible(slot, domain)) continue;
-            long badness = memcg.ResidentPages(slot) + tasks.OomScoreAdjOf(slot) * unit;
-            if (victim < 0 || badness > worst || badness == worst && ScannedAfter(slot, victim, domain)) (victim, worst) = (slot, badness);
+            long badness = Badness(slot);
+            bool later = victim >= 0 && ((Slips & Slip.TieToEarlier) != 0 ? ScannedAfter(victim, slot, domain) : ScannedAfter(slot, victim, domain));
+            if (victim < 0 || badness > worst || badness == worst && later) (victim, worst) = (slot, badness);
         }
         if (victim < 0) return false;
         long victimGroup = GroupIdOf(victim);
@@ -55,19 +77,27 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         effects.Add(Effect.OomGroupKill(oomGroup));
         memcg.CountOomEvent(oomGroup, MemcgOomEvent.OomGroupKill);
         memcg.CountOomEvent(victimGroup, MemcgOomEvent.OomKill); // the victim is still in the group when the kernel sweeps it
-        for (int next = FirstInScanOrder(oomGroup); next >= 0; next = FirstInScanOrder(oomGroup)) Kill(next);
+        for (int next = FirstInScanOrder(oomGroup, sweep: true); next >= 0; next = FirstInScanOrder(oomGroup, sweep: true)) Kill(next);
         return true;
     }
 
     bool IForkbombScorer.Counts(int taskSlot) => Eligible(taskSlot, _domain);
 
-    long IForkbombScorer.Badness(int taskSlot) => memcg.ResidentPages(taskSlot) + containers.TaskSlots.OomScoreAdjOf(taskSlot) * _unit;
+    long IForkbombScorer.Badness(int taskSlot) => Badness(taskSlot);
 
-    /// <summary>A live task other than init, with adj above -1000, in the domain's subtree (any, for the machine).</summary>
-    private bool Eligible(int slot, long domain)
+    /// <summary>oom_badness for the OOM at hand: resident pages plus adj x (totalpages / 1000).</summary>
+    private long Badness(int slot)
+    {
+        long adj = containers.TaskSlots.OomScoreAdjOf(slot);
+        return memcg.ResidentPages(slot) + ((Slips & Slip.AdjScaledAfterDivision) != 0 ? adj * _totalPages / 1000 : adj * _unit);
+    }
+
+    /// <summary>A live task other than init, with adj above -1000 (unless a planted sweep slip), in the domain's subtree (any, for the machine).</summary>
+    private bool Eligible(int slot, long domain, bool sweep = false)
     {
         var tasks = containers.TaskSlots;
-        return slot != TaskTable.InitSlot && tasks.IsLive(slot) && tasks.OomScoreAdjOf(slot) != OomScoreAdjMin
+        bool protectedTask = tasks.OomScoreAdjOf(slot) == OomScoreAdjMin && !(sweep && (Slips & Slip.SweepTakesProtected) != 0);
+        return slot != TaskTable.InitSlot && tasks.IsLive(slot) && !protectedTask
             && (domain == Machine || memcg.InSubtree(GroupIdOf(slot), domain));
     }
 
@@ -81,11 +111,11 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
     }
 
     /// <summary>The eligible task of the group's subtree that its pre-order scan meets first; -1 when none is left.</summary>
-    private int FirstInScanOrder(long group)
+    private int FirstInScanOrder(long group, bool sweep)
     {
         int first = -1;
         for (int slot = 0; slot < containers.TaskSlots.SlotCount; slot++)
-            if (Eligible(slot, group) && (first < 0 || ScannedAfter(first, slot, group))) first = slot;
+            if (Eligible(slot, group, sweep) && (first < 0 || ScannedAfter(first, slot, group))) first = slot;
         return first;
     }
 
@@ -95,7 +125,11 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         long highest = -1;
         for (long level = victimGroup; level > 0; level = containers.ParentIdOf(level))
         {
-            if (memcg.IsOomGroup(level)) highest = level;
+            if (memcg.IsOomGroup(level))
+            {
+                highest = level;
+                if ((Slips & Slip.LowestOomGroup) != 0) break;
+            }
             if (level == domain) break;
         }
         return highest;
