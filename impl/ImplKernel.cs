@@ -89,7 +89,7 @@ public sealed class ImplKernel : IKernel
         CurrentCpu = _containers.CurrentCpu,
     };
 
-    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc), S8 to S10 (process containers).</summary>
+    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc), S8 to S10 (process containers), S11 to S16 and S18 (memory cgroups), S17 (the forkbomb tracker).</summary>
     public void CheckConsistency(SelfCheckReport report)
     {
         _buddy.CheckConsistency(report);
@@ -98,6 +98,7 @@ public sealed class ImplKernel : IKernel
         _vmalloc.CheckConsistency(report, Machine.Pages);
         _containers.CheckConsistency(report);
         _memcg.CheckConsistency(report);
+        _forkbomb.CheckConsistency(report, _containers.TaskSlots);
     }
 
     /// <summary>Dentries are charged as the model charges them: the dentry object (its cache is accounted) and the name buffer (GFP_KERNEL_ACCOUNT).</summary>

@@ -54,8 +54,8 @@ internal sealed class SequenceWriter
         or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit"
         or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree" or "dentry_alloc" or "shrink" or "cache_free_bulk";
 
-    /// <summary>OutOfMemory's group limit: 8 to 96 pages.</summary>
-    public const int OomLimitMin = 8, OomLimitMax = 96;
+    /// <summary>OutOfMemory's group limit: 8 to 96 pages, or (half the time, room for a fork tree of 10 and more at 6 pages a fork) up to 384.</summary>
+    public const int OomLimitMin = 8, OomLimitMax = 96, OomTreeLimitMax = 384;
 
     /// <summary>OutOfMemory's group (its child is the next cgroup handle).</summary>
     private int _oomGroup;
@@ -185,14 +185,14 @@ internal sealed class SequenceWriter
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
     }
 
-    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on one or both of them 2 times in 5), and 3 to 6 children of init spread over them with varied adj.</summary>
+    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on one or both of them 3 times in 5), and 3 to 6 children of init spread over them with varied adj.</summary>
     private void OomGroups()
     {
         Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
         _oomGroup = _live[(int)HandleKind.Cgroup] - 1;
-        Emit(Op.Of("cgroup_set_limit", _oomGroup, (long)MemcgCounter.Memory, _random.Range(OomLimitMin, OomLimitMax)));
+        Emit(Op.Of("cgroup_set_limit", _oomGroup, (long)MemcgCounter.Memory, _random.Chance(50) ? _random.Range(OomLimitMin, OomLimitMax) : _random.Range(OomLimitMax, OomTreeLimitMax)));
         Emit(Op.Of("cgroup_create", _oomGroup));
-        bool flagged = _machine.Layout == CgroupLayout.V2 && _random.Chance(40);
+        bool flagged = _machine.Layout == CgroupLayout.V2 && _random.Chance(60);
         if (flagged)
         {
             // One of the two flagged, or (half the time) both: the highest flagged group is the one killed whole.
@@ -214,16 +214,17 @@ internal sealed class SequenceWriter
     private long OomAdj() => _random.Range(0, 6) switch { 0 => KernelConstants.OomScoreAdjMin, 1 => -500, 2 => 500, 3 => KernelConstants.OomScoreAdjMax, _ => 0 };
 
     /// <summary>
-    /// OutOfMemory's own draw, in hundredths: a touch by any task (40), a fork of the newest (20), a
+    /// OutOfMemory's own draw, in hundredths: a touch by any task (40; 1 to 4 pages half the time, so fork trees grow before the limit binds), a fork of the newest (20), a
     /// tick (8; a whole default interval half the time), a memory.max write near the limits (10), an
     /// adj write (8), an exec (6), an oom.group write (4), a reset interval (4).
     /// </summary>
     private Op Oomed()
     {
-        long tasks = _live[(int)HandleKind.Task], anyTask = _random.Range(0, tasks - 1);
+        // The estimate of live tasks can fall to 0 (exits counted, kills not): references are taken modulo, so any index names a task.
+        long tasks = Math.Max(1, _live[(int)HandleKind.Task]), anyTask = _random.Range(0, tasks - 1);
         return _random.Range(0, 99) switch
         {
-            < 40 => Op.Of("task_touch_anon", anyTask, _random.Range(1, Alphabet.TouchPagesMax)),
+            < 40 => Op.Of("task_touch_anon", anyTask, _random.Range(1, _random.Chance(50) ? 4 : Alphabet.TouchPagesMax)),
             < 60 => Op.Of("task_fork", tasks - 1),
             < 68 => Op.Of("tick", _random.Chance(50) ? KernelConstants.ForkbombIntervalDefaultMs : _random.Range(0, KernelConstants.TickMaxMs)),
             < 78 => Op.Of("cgroup_set_limit", _oomGroup + _random.Range(0, 1), (long)MemcgCounter.Memory, _random.Range(0, OomLimitMax)),

@@ -42,7 +42,8 @@ public sealed class ReachCounter
     private long _allocatedBefore;
 
     public static readonly string[] States =
-        ["memory full", "fragmented", "empty slab released", "hierarchy 6 deep", "fork refused by pids.max", "release notified", "pids above max"];
+        ["memory full", "fragmented", "empty slab released", "hierarchy 6 deep", "fork refused by pids.max", "release notified", "pids above max",
+         "memcg oom", "oom by a memory.max write", "global oom", "oom with nothing killable", "oom group killed whole", "fork bomb killed"];
 
     /// <summary>How deep a group must be (its path's segments) to count as a deep hierarchy.</summary>
     public const int DeepHierarchyLevels = 6;
@@ -149,6 +150,13 @@ public sealed class ReachCounter
         var model = _runner.Model;
         if (spec.Keyword == "task_fork" && outcome.Errno == Errno.EAGAIN) _statesThisScenario.Add("fork refused by pids.max");
         if (model.Effects.Items.Any(e => e.Kind == EffectKind.Release)) _statesThisScenario.Add("release notified");
+        foreach (var effect in model.Effects.Items)
+        {
+            if (effect.Kind == EffectKind.Oom) _statesThisScenario.Add(effect.Cgroup == OomContext.MachineDomain ? "global oom" : effect.Value == 0 ? "oom by a memory.max write" : "memcg oom");
+            if (effect.Kind == EffectKind.OomGroupKill) _statesThisScenario.Add("oom group killed whole");
+            if (effect.Kind == EffectKind.Forkbomb) _statesThisScenario.Add("fork bomb killed");
+        }
+        if (model.Effects.Items.Any(e => e.Kind == EffectKind.Oom) && !model.Effects.Items.Any(e => e.Kind == EffectKind.OomKill)) _statesThisScenario.Add("oom with nothing killable");
         if (spec.Keyword == "cgroup_create" && outcome.IsOk
             && model.TakeSnapshot().Cgroups.Any(g => g.Id == outcome.Value && g.Path.Count(c => c == '/') >= DeepHierarchyLevels))
             _statesThisScenario.Add("hierarchy 6 deep");
@@ -184,11 +192,13 @@ public sealed class ReachCounter
         text.AppendLine($"{"total",-26}{drawn,10}{ran,10}{drawn - ran,9}");
         text.AppendLine();
         int width = Math.Max(32, _groups.Keys.Select(label => label.Length + 2).DefaultIfEmpty(0).Max());
-        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}{"deep",7}{"bomb",7}{"rel",7}{">max",7}");
+        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}{"deep",7}{"bomb",7}{"rel",7}{">max",7}{"oom",7}{"oomw",7}{"goom",7}{"oom0",7}{"oomg",7}{"fbk",7}");
         foreach (var (label, tally) in _groups)
             text.AppendLine($"{label.PadRight(width)}{tally.Scenarios,10}{tally.Drawn,10}{tally.Ran,10}{string.Concat(tally.Reaching.Select(n => $"{n,7}"))}");
         text.AppendLine("(full, frag, slab-, deep, bomb, rel, >max: scenarios reaching memory full, fragmented, an empty slab released,");
-        text.AppendLine(" a hierarchy 6 deep, a fork refused by pids.max, a release notification, pids above max)");
+        text.AppendLine(" a hierarchy 6 deep, a fork refused by pids.max, a release notification, pids above max;");
+        text.AppendLine(" oom, oomw, goom, oom0, oomg, fbk: a memcg OOM of a charge, one of a memory.max write, a global OOM,");
+        text.AppendLine(" an OOM with nothing killable, a memory.oom.group killed whole, a fork bomb killed)");
         text.AppendLine();
         text.AppendLine($"{"event",-32}{"count",10}");
         foreach (var kind in Kinds)

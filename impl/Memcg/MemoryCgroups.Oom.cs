@@ -79,6 +79,20 @@ public sealed partial class MemoryCgroups
         }
     }
 
+    /// <summary>S18: each slot's count equals its anonymous list's length (bounded by the user pages, so a cycle cannot hang it); a free slot has none.</summary>
+    private void CheckResidentCounts(SelfCheckReport report)
+    {
+        for (int slot = 0; slot < _taskSlotsUsed; slot++)
+        {
+            long length = 0;
+            for (int pfn = _anonHead[slot]; pfn >= 0 && length <= _userPages; pfn = _next[pfn]) length++;
+            if (length != _anonCount[slot])
+                report.Fail(StructureInvariant.ResidentCounts, $"task slot {slot} counts {_anonCount[slot]} resident pages but its anonymous list holds {length}");
+            if (length > 0 && !containers.TaskSlots.IsLive(slot))
+                report.Fail(StructureInvariant.ResidentCounts, $"task slot {slot} holds {length} anonymous pages but no live task");
+        }
+    }
+
     /// <summary>The task slot's anonymous pages.</summary>
     public long ResidentPages(int taskSlot) => taskSlot < _taskSlotsUsed ? _anonCount[taskSlot] : 0;
 

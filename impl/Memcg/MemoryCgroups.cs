@@ -682,6 +682,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             for (int pfn = _anonHead[slot]; pfn >= 0 && listed <= _userPages; pfn = _next[pfn], listed++)
                 if (!OwnsPage(pfn) || _kind[pfn] != Anon) report.Fail(StructureInvariant.MemcgPages, $"pfn {pfn} is on task slot {slot}'s anonymous list but is not an anonymous page");
         if (listed != _userPages) report.Fail(StructureInvariant.MemcgPages, $"the lists hold {listed} pages but {_userPages} user pages are owned");
+        CheckResidentCounts(report);
         foreach (int pfn in ListedPages())
         {
             digest += StateDigest.UserPage(pfn, _kind[pfn] == File, _charged[pfn], _owner[pfn]);

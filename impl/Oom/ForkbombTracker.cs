@@ -34,6 +34,9 @@ public sealed class ForkbombTracker(EffectLog effects)
     private int[] _parent = new int[16], _taskSlot = new int[16], _children = new int[16], _older = new int[16], _newer = new int[16];
     private bool[] _counts = new bool[16], _under = new bool[16];
     private int[] _recordOfTask = [];
+
+    /// <summary>The self-check's child recount, kept so that a clean check allocates nothing once warm.</summary>
+    private int[] _recount = [];
     private int _oldest = None, _newest = None;
     private long _nextId = 1;
     private bool _enabled;
@@ -250,6 +253,40 @@ public sealed class ForkbombTracker(EffectLog effects)
         Array.Resize(ref _newer, size);
         Array.Resize(ref _counts, size);
         Array.Resize(ref _under, size);
+    }
+
+    /// <summary>S17 against the task table: the creation list, ids, births, parents, child counts, task links both ways and the digest.</summary>
+    public void CheckConsistency(SelfCheckReport report, Cgroups.TaskTable tasks)
+    {
+        const string Name = StructureInvariant.MmRecords;
+        if (_recount.Length < _pool.HighWater) _recount = new int[_id.Length];
+        var children = _recount;
+        Array.Clear(children, 0, _pool.HighWater);
+        int listed = 0, previous = None;
+        ulong digest = 0;
+        for (int r = _oldest; r != None && listed <= _pool.HighWater; previous = r, r = _newer[r], listed++)
+        {
+            if (!_pool.IsLive(r)) report.Fail(Name, $"record slot {r} is on the creation list but not live");
+            if (_older[r] != previous) report.Fail(Name, $"record slot {r}'s older link is {_older[r]}, not {previous}");
+            if (previous != None && (_id[r] <= _id[previous] || _birth[r] < _birth[previous]))
+                report.Fail(Name, $"record {_id[r]} (born {_birth[r]}) follows record {_id[previous]} (born {_birth[previous]}) on the creation list");
+            int parent = _parent[r];
+            if (parent != None && (!_pool.IsLive(parent) || _id[parent] >= _id[r])) report.Fail(Name, $"record {_id[r]}'s parent slot {parent} is not a live, older record");
+            else if (parent != None) children[parent]++;
+            if (_pid[r] != 0 && (!tasks.IsLive(_taskSlot[r]) || tasks.PidOf(_taskSlot[r]) != _pid[r] || RecordOf(_taskSlot[r]) != r))
+                report.Fail(Name, $"record {_id[r]} names task {_pid[r]} in slot {_taskSlot[r]}, which is not that live task or does not point back");
+            digest += Term(r);
+        }
+        if (previous != _newest) report.Fail(Name, $"the creation list ends at slot {previous}, not at the newest record {_newest}");
+        if (listed != _pool.LiveCount) report.Fail(Name, $"the creation list holds {listed} records but {_pool.LiveCount} slots are live");
+        for (int r = 0; r < _pool.HighWater; r++)
+            if (_pool.IsLive(r) && _children[r] != children[r]) report.Fail(Name, $"record {_id[r]} counts {_children[r]} children but {children[r]} name it");
+        for (int slot = 0; slot < _recordOfTask.Length; slot++)
+        {
+            int r = _recordOfTask[slot];
+            if (r != None && (!_pool.IsLive(r) || _taskSlot[r] != slot || _pid[r] == 0)) report.Fail(Name, $"task slot {slot} points at record slot {r}, which does not record it");
+        }
+        if (digest != _recordsDigest) report.Fail(Name, "the records' digest is stale");
     }
 
     public List<MmRecordInfo> Records()
