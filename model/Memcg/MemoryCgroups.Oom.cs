@@ -64,8 +64,13 @@ public sealed partial class MemoryCgroups
         foreach (long level in levels) Limit(level).Oom = Limit(level).Oom.Counted(kind, local: level == group);
     }
 
-    /// <summary>The anonymous pages the task owns: its resident set (page cache it filled is not mapped, so not in it).</summary>
-    public long ResidentPages(long pid) => _pages.Count(p => !p.File && p.OwnerPid == pid);
+    /// <summary>The anonymous pages each task owns, counted in one pass: its resident set (page cache it filled is not mapped, so not in it).</summary>
+    public Dictionary<long, long> ResidentPagesByTask()
+    {
+        var resident = new Dictionary<long, long>();
+        foreach (var page in _pages.Where(p => !p.File)) resident[page.OwnerPid] = resident.GetValueOrDefault(page.OwnerPid) + 1;
+        return resident;
+    }
 
     /// <summary>memory.oom.group of a live group (false for a root).</summary>
     public bool IsOomGroup(long group) => _limits.TryGetValue(group, out var limit) && limit.OomGroup;

@@ -28,16 +28,19 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         effects.Add(Effect.Oom(context));
         long? domain = context.IsGlobal ? null : context.Domain;
         long totalPages = context.TotalPages;
+        var resident = memcg.ResidentPagesByTask();
+        long Badness(TaskInfo task) => resident.GetValueOrDefault(task.Pid) + task.OomScoreAdj * (totalPages / 1000);
         var candidates = domain is { } group ? containers.TasksInPreOrder(group) : containers.Tasks();
         var counting = candidates.Where(Killable).ToDictionary(t => t.Pid);
-        var bomb = forkbomb.Bomb(context, counting.ContainsKey, pid => Badness(counting[pid], totalPages));
+        var bomb = forkbomb.Bomb(context, counting.ContainsKey, pid => Badness(counting[pid]));
         foreach (long pid in bomb) Kill(counting[pid]);
         if (bomb.Count > 0) return true;
         TaskInfo? victim = null;
         long worst = 0;
+        // oom_badness (never for init or adj -1000; no clamp, so it may be negative) of each candidate.
         foreach (var task in candidates.Where(Killable))
         {
-            long badness = Badness(task, totalPages);
+            long badness = Badness(task);
             if (victim is null || badness >= worst) (victim, worst) = (task, badness);
         }
         if (victim is not { } chosen) return false;
@@ -52,10 +55,6 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         }
         return true;
     }
-
-    /// <summary>oom_badness: never for init or adj -1000; no clamp, so it may be negative.</summary>
-    public long Badness(TaskInfo task, long totalPages) =>
-        memcg.ResidentPages(task.Pid) + task.OomScoreAdj * (totalPages / 1000);
 
     private static bool Killable(TaskInfo task) => task.Pid != InitPid && task.OomScoreAdj != OomScoreAdjMin;
 

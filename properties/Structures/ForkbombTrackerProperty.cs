@@ -56,7 +56,7 @@ public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
     public void TheImplTrackerAndResidentCountsFollowTheModel()
     {
         int bombs = 0, kills = 0;
-        StructureProperty.Check(output, "forkbomb-tracker", 3000, Draw, steps =>
+        StructureProperty.Check(output, "forkbomb-tracker", 2000, Draw, steps =>
         {
             var machine = new MachineConfig(2048, 2);
             var model = new ModelKernel(machine);
