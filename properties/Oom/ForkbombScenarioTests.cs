@@ -82,6 +82,26 @@ public sealed class ForkbombScenarioTests
         Assert.Equal(bomb.Detail - 1, killed.Count); // every other task of the family died
     }
 
+    /// <summary>The DoS protection the 2007 kmem container was for: a bomb confined to a limited group never makes a charge fail in a sibling group that has room.</summary>
+    [Theory, MemberData(nameof(Sides))]
+    public void ABombConfinedToItsGroupNeverFailsASiblingsCharge(string side)
+    {
+        var k = Kernel(side);
+        var (_, root, _) = Setup(k, 8 + 6 * 39);
+        long sibling = k.CgroupCreate(1).Value;
+        long neighbour = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(neighbour, sibling).IsOk);
+        // The neighbour holds more memory than any task of the bomb before the bomb goes off, and touches more after it: every charge fits, and it is never the victim.
+        for (int i = 0; i < 10; i++) Assert.True(k.TaskTouchAnon(neighbour, 16).IsOk, $"touch {i} of the sibling's task failed");
+        var effects = new List<Effect>();
+        var tree = ForkTree(k, root, effects);
+        foreach (long parent in tree.Where(Live(k).Contains).Take(5)) Fork(k, parent, effects, []);
+        for (int i = 0; i < 10; i++) Assert.True(k.TaskTouchAnon(neighbour, 16).IsOk, $"touch {10 + i} of the sibling's task failed");
+        Assert.Contains(effects, e => e.Kind == EffectKind.Forkbomb);
+        Assert.DoesNotContain(effects, e => e.Kind == EffectKind.OomKill && e.Value == neighbour);
+        Assert.Contains(neighbour, Live(k));
+    }
+
     [Theory, MemberData(nameof(Sides))]
     public void WithTrackingOffTheNormalKillerTakesOneTaskAtATime(string side)
     {
