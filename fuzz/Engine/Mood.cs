@@ -83,10 +83,10 @@ public enum Mood : byte
 
     /// <summary>
     /// The OOM killer at work, on 256 to 4096 pages: first a memory group with a tight memory.max (8
-    /// to 96 pages, or half the time up to 384: room for fork trees) and a child (on v2 memory.oom.group on one or both of them 3 times in 5), 3 to 6 tasks
-    /// forked by init spread over the two with varied oom_score_adj; then mostly touches by any of
-    /// them, forks of the newest task (fork trees for the forkbomb killer), ticks (a whole default
-    /// interval half the time), memory.max writes near usage, adj and oom.group writes, execs and
+    /// to 96 pages, or half the time up to 384: room for fork trees) and a child (on v2 memory.oom.group on both, or one, 3 times in 5), 3 to 6 tasks
+    /// forked by init, most in the child, with varied oom_score_adj; then mostly touches by any of
+    /// them, forks of the newest task (fork trees for the forkbomb killer), now and then a tick (a
+    /// whole default interval half the time), memory.max writes near usage (mostly on the parent), adj and oom.group writes, execs and
     /// reset intervals.
     /// </summary>
     OutOfMemory = 13,

@@ -185,7 +185,7 @@ internal sealed class SequenceWriter
         Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _pressureGroup));
     }
 
-    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on one or both of them 3 times in 5), and 3 to 6 children of init spread over them with varied adj.</summary>
+    /// <summary>OutOfMemory: a tight memory group and its child (on v2 oom.group on both, or one, 3 times in 5), and 3 to 6 children of init, most in the child, with varied adj.</summary>
     private void OomGroups()
     {
         Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
@@ -195,15 +195,16 @@ internal sealed class SequenceWriter
         bool flagged = _machine.Layout == CgroupLayout.V2 && _random.Chance(60);
         if (flagged)
         {
-            // One of the two flagged, or (half the time) both: the highest flagged group is the one killed whole.
+            // Both flagged 4 times in 5 (the highest flagged group is the one killed whole), else one of the two.
             long first = _random.Range(0, 1);
             Emit(Op.Of("cgroup_set_oom_group", _oomGroup + first, 1));
-            if (_random.Chance(50)) Emit(Op.Of("cgroup_set_oom_group", _oomGroup + 1 - first, 1));
+            if (_random.Chance(80)) Emit(Op.Of("cgroup_set_oom_group", _oomGroup + 1 - first, 1));
         }
         for (long task = 0, tasks = _random.Range(3, 6); task < tasks; task++)
         {
             Emit(Op.Of("task_fork", 0));
-            Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _oomGroup + _random.Range(0, 1)));
+            // Most tasks in the child: a victim there, under a flagged parent, shows which flagged group dies whole.
+            Emit(Op.Of("task_attach", _live[(int)HandleKind.Task] - 1, _oomGroup + (_random.Chance(70) ? 1 : 0)));
             // With a flagged group, the first task is exempt half the time: a sweep must spare it.
             if (flagged && task == 0 && _random.Chance(50)) Emit(Op.Of("task_set_oom_score_adj", _live[(int)HandleKind.Task] - 1, KernelConstants.OomScoreAdjMin));
             else if (_random.Chance(40)) Emit(Op.Of("task_set_oom_score_adj", _live[(int)HandleKind.Task] - 1, OomAdj()));
@@ -214,8 +215,8 @@ internal sealed class SequenceWriter
     private long OomAdj() => _random.Range(0, 6) switch { 0 => KernelConstants.OomScoreAdjMin, 1 => -500, 2 => 500, 3 => KernelConstants.OomScoreAdjMax, _ => 0 };
 
     /// <summary>
-    /// OutOfMemory's own draw, in hundredths: a touch by any task (40; 1 to 4 pages half the time, so fork trees grow before the limit binds), a fork of the newest (20), a
-    /// tick (8; a whole default interval half the time), a memory.max write near the limits (10), an
+    /// OutOfMemory's own draw, in hundredths: a touch by any task (40; 1 to 4 pages half the time, so fork trees grow before the limit binds), a fork of the newest (26), a
+    /// tick (2, a whole default interval half the time: aging that often would forget the fork trees before they grow), a memory.max write near the limits (10, on the child a quarter of the time), an
     /// adj write (8), an exec (6), an oom.group write (4), a reset interval (4).
     /// </summary>
     private Op Oomed()
@@ -225,9 +226,9 @@ internal sealed class SequenceWriter
         return _random.Range(0, 99) switch
         {
             < 40 => Op.Of("task_touch_anon", anyTask, _random.Range(1, _random.Chance(50) ? 4 : Alphabet.TouchPagesMax)),
-            < 60 => Op.Of("task_fork", tasks - 1),
+            < 66 => Op.Of("task_fork", tasks - 1),
             < 68 => Op.Of("tick", _random.Chance(50) ? KernelConstants.ForkbombIntervalDefaultMs : _random.Range(0, KernelConstants.TickMaxMs)),
-            < 78 => Op.Of("cgroup_set_limit", _oomGroup + _random.Range(0, 1), (long)MemcgCounter.Memory, _random.Range(0, OomLimitMax)),
+            < 78 => Op.Of("cgroup_set_limit", _oomGroup + (_random.Chance(25) ? 1 : 0), (long)MemcgCounter.Memory, _random.Range(0, OomLimitMax)),
             < 86 => Op.Of("task_set_oom_score_adj", anyTask, OomAdj()),
             < 92 => Op.Of("task_exec", anyTask),
             < 96 => Op.Of("cgroup_set_oom_group", _oomGroup + _random.Range(0, 1), _random.Range(0, 1)),
