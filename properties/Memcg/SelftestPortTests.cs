@@ -16,11 +16,11 @@ namespace Verify.Properties.Memcg;
 public sealed class SelftestPortTests
 {
     /// <summary>MB(x) at a scale of 1/8: 32 pages per megabyte.</summary>
-    private static long MB(long megabytes) => megabytes * 32;
+    internal static long MB(long megabytes) => megabytes * 32;
 
     public static TheoryData<string> Sides() => new() { "model", "impl" };
 
-    private static IKernel Kernel(string side)
+    internal static IKernel Kernel(string side)
     {
         var machine = new MachineConfig(16384, 4);
         return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
@@ -29,7 +29,7 @@ public sealed class SelftestPortTests
     /// <summary>cgroup_util.h values_close(a, b, err): |a - b| &lt;= (a + b) / 100 * err, integer division first.</summary>
     private static bool ValuesClose(long a, long b, long err) => Math.Abs(a - b) <= (a + b) / 100 * err;
 
-    private static CgroupMemoryInfo Memory(IKernel k, long id) => k.TakeSnapshot().Memory.Single(m => m.Id == id);
+    internal static CgroupMemoryInfo Memory(IKernel k, long id) => k.TakeSnapshot().Memory.Single(m => m.Id == id);
 
     private static long Peak(IKernel k, long id) => k.TakeSnapshot().Watermarks.Single(w => w.Id == id).Peak;
 

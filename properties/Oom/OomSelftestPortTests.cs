@@ -1,7 +1,7 @@
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
+using Verify.Properties.Memcg;
 using static Verify.Model.Contract.KernelConstants;
+using static Verify.Properties.Memcg.SelftestPortTests;
 
 namespace Verify.Properties.Oom;
 
@@ -9,23 +9,12 @@ namespace Verify.Properties.Oom;
 /// The OOM parts of the kernel's memcg selftests (tools/testing/selftests/cgroup/test_memcontrol.c,
 /// 6.18; SELFTESTS.md) on model and impl, each test named after the one it mirrors and checking
 /// its expected values exactly. Sizes are scaled by 1/8 (MB(x) = x * 32 pages), as in
-/// SelftestPortTests; swap.max 0 is the machine's (no swap). cg_run's child is a fork of init
+/// SelftestPortTests, whose helpers (MB, Kernel, Memory, Sides) it shares; swap.max 0 is the
+/// machine's (no swap). cg_run's child is a fork of init
 /// attached to the group; a "noexit" child stays alive after its work.
 /// </summary>
 public sealed class OomSelftestPortTests
 {
-    private static long MB(long megabytes) => megabytes * 32;
-
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
-
-    private static IKernel Kernel(string side)
-    {
-        var machine = new MachineConfig(16384, 4);
-        return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
-    }
-
-    private static CgroupMemoryInfo Memory(IKernel k, long id) => k.TakeSnapshot().Memory.Single(m => m.Id == id);
-
     private static bool IsLive(IKernel k, long pid) => k.TakeSnapshot().Tasks.Any(t => t.Pid == pid);
 
     /// <summary>cgroup.procs is empty: no live task in the group itself.</summary>
@@ -51,7 +40,7 @@ public sealed class OomSelftestPortTests
     }
 
     /// <summary>test_memcg_max, the OOM part: alloc_anon(100M) under memory.max 30M fails because the OOM killer kills the child; memory.events max > 0.</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
     public void Max(string side)
     {
         var k = Kernel(side);
@@ -64,7 +53,7 @@ public sealed class OomSelftestPortTests
     }
 
     /// <summary>test_memcg_oom_events: memory.max 30M, alloc_anon(100M) must fail; then cgroup.procs is empty, oom == 1 and oom_kill == 1.</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
     public void OomEvents(string side)
     {
         var k = Kernel(side);
@@ -82,7 +71,7 @@ public sealed class OomSelftestPortTests
     /// empty and C's oom_kill > 0; P's oom_kill > 0 (events are hierarchical); the 60M task in P
     /// is outside the OOM domain and survives.
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
     public void OomGroupLeafEvents(string side)
     {
         var k = Kernel(side);
@@ -106,7 +95,7 @@ public sealed class OomSelftestPortTests
     /// in P, two 1M noexit in its child C, then alloc_anon(100M) in C must fail; both C's and P's
     /// procs are empty (the OOM domain is P, flagged: the whole subtree goes).
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
     public void OomGroupParentEvents(string side)
     {
         var k = Kernel(side);
@@ -128,7 +117,7 @@ public sealed class OomSelftestPortTests
     /// oom_kill == 3 exactly: two tasks die, the victim counted twice (once chosen, once swept);
     /// the -1000 task survives.
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
     public void OomGroupScoreEvents(string side)
     {
         var k = Kernel(side);
