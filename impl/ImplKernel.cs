@@ -79,6 +79,7 @@ public sealed class ImplKernel : IKernel
         Memory = _memcg.Infos(),
         Watermarks = _memcg.Watermarks(),
         UserPages = _memcg.UserPages(),
+        PageTables = _memcg.PageTables(),
         DyingMemcgs = _memcg.DyingMemcgs(),
         Sockets = _memcg.Sockets(),
         KernelCharges = _memcg.KernelCharges(),

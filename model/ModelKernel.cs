@@ -67,6 +67,7 @@ public sealed class ModelKernel : IKernel
         Memory = _memcg.Infos(),
         Watermarks = _memcg.Watermarks(),
         UserPages = _memcg.UserPages(),
+        PageTables = _memcg.PageTables(),
         DyingMemcgs = _memcg.DyingMemcgs(),
         Sockets = _memcg.Sockets(),
         KernelCharges = _memcg.KernelCharges(),
@@ -90,6 +91,7 @@ public sealed class ModelKernel : IKernel
             : user.TryGetValue(run.Pfn, out bool file) ? run with { Kind = file ? AllocationKind.PageCache : AllocationKind.Anon }
             : sockets.Contains(run.Pfn) ? run with { Kind = AllocationKind.Socket }
             : _taskMemory.OwnsStack(run.Pfn) ? run with { Kind = AllocationKind.KernelStack }
+            : _memcg.OwnsPageTable(run.Pfn) ? run with { Kind = AllocationKind.PageTable }
             : WithOwnerKind(run)).ToList();
     }
 

@@ -54,11 +54,18 @@ internal sealed class SequenceWriter
         or "run_on" or "task_attach" or "cgroup_remove" or "cgroup_create" or "cgroup_set_limit"
         or "alloc_pages_account" or "vmalloc_account" or "free_pages" or "vfree" or "dentry_alloc" or "shrink" or "cache_free_bulk";
 
-    /// <summary>OutOfMemory's group limit: 8 to 96 pages, or (half the time, room for a fork tree of 10 and more at 6 pages a fork) up to 384.</summary>
-    public const int OomLimitMin = 8, OomLimitMax = 96, OomTreeLimitMax = 384;
+    /// <summary>
+    /// OutOfMemory's group limit: 8 to 96 pages, or (half the time, room for a fork tree of 10 and
+    /// more at 6 pages a fork) up to 384; one scenario in 5 has big tasks instead: a limit of 384 to
+    /// 1600 pages, room for a task to take a second and a third page table (513 and 1025 pages).
+    /// </summary>
+    public const int OomLimitMin = 8, OomLimitMax = 96, OomTreeLimitMax = 384, OomBigLimitMax = 1600;
 
     /// <summary>OutOfMemory's group (its child is the next cgroup handle).</summary>
     private int _oomGroup;
+
+    /// <summary>OutOfMemory with big tasks: touches of 64 pages most of the time, limit writes up to OomBigLimitMax.</summary>
+    private bool _oomBigTasks;
 
     /// <summary>The operations OutOfMemory works through.</summary>
     public static bool IsOomMoodOp(OpSpec spec) => spec.Keyword is "task_touch_anon" or "task_fork" or "task_exit" or "tick" or "cgroup_set_limit"
@@ -190,7 +197,10 @@ internal sealed class SequenceWriter
     {
         Emit(Op.Of("cgroup_create", _machine.Layout.MemoryHierarchy()));
         _oomGroup = _live[(int)HandleKind.Cgroup] - 1;
-        Emit(Op.Of("cgroup_set_limit", _oomGroup, (long)MemcgCounter.Memory, _random.Chance(50) ? _random.Range(OomLimitMin, OomLimitMax) : _random.Range(OomLimitMax, OomTreeLimitMax)));
+        _oomBigTasks = _random.Chance(20);
+        long limit = _oomBigTasks ? _random.Range(OomTreeLimitMax, OomBigLimitMax)
+            : _random.Chance(50) ? _random.Range(OomLimitMin, OomLimitMax) : _random.Range(OomLimitMax, OomTreeLimitMax);
+        Emit(Op.Of("cgroup_set_limit", _oomGroup, (long)MemcgCounter.Memory, limit));
         Emit(Op.Of("cgroup_create", _oomGroup));
         bool flagged = _machine.Layout == CgroupLayout.V2 && _random.Chance(60);
         if (flagged)
@@ -217,7 +227,8 @@ internal sealed class SequenceWriter
     /// <summary>
     /// OutOfMemory's own draw, in hundredths: a touch by any task (40; 1 to 4 pages half the time, so fork trees grow before the limit binds), a fork of the newest (26), a
     /// tick (2, a whole default interval half the time: aging that often would forget the fork trees before they grow), a memory.max write near the limits (10, on the child a quarter of the time), an
-    /// adj write (8), an exec (6), an oom.group write (4), a reset interval (4).
+    /// adj write (8), an exec (6), an oom.group write (4), a reset interval (4). With big tasks a touch is of 64 pages 3 times in 4,
+    /// mostly by the first task forked (one task must grow past 512 pages), and a memory.max write goes up to OomBigLimitMax.
     /// </summary>
     private Op Oomed()
     {
@@ -225,10 +236,11 @@ internal sealed class SequenceWriter
         long tasks = Math.Max(1, _live[(int)HandleKind.Task]), anyTask = _random.Range(0, tasks - 1);
         return _random.Range(0, 99) switch
         {
+            < 40 when _oomBigTasks && _random.Chance(75) => Op.Of("task_touch_anon", _random.Chance(70) ? 1 : anyTask, Alphabet.TouchPagesMax),
             < 40 => Op.Of("task_touch_anon", anyTask, _random.Range(1, _random.Chance(50) ? 4 : Alphabet.TouchPagesMax)),
             < 66 => Op.Of("task_fork", tasks - 1),
             < 68 => Op.Of("tick", _random.Chance(50) ? KernelConstants.ForkbombIntervalDefaultMs : _random.Range(0, KernelConstants.TickMaxMs)),
-            < 78 => Op.Of("cgroup_set_limit", _oomGroup + (_random.Chance(25) ? 1 : 0), (long)MemcgCounter.Memory, _random.Range(0, OomLimitMax)),
+            < 78 => Op.Of("cgroup_set_limit", _oomGroup + (_random.Chance(25) ? 1 : 0), (long)MemcgCounter.Memory, _random.Range(0, _oomBigTasks ? OomBigLimitMax : OomLimitMax)),
             < 86 => Op.Of("task_set_oom_score_adj", anyTask, OomAdj()),
             < 92 => Op.Of("task_exec", anyTask),
             < 96 => Op.Of("cgroup_set_oom_group", _oomGroup + _random.Range(0, 1), _random.Range(0, 1)),

@@ -33,6 +33,7 @@ public static class ErrorPaths
     private const string Containers = "model/Cgroups/ProcessContainers.cs";
     private const string Memcg = "model/Memcg/MemoryCgroups.cs";
     private const string MemcgKernel = "model/Memcg/MemoryCgroups.Kernel.cs";
+    private const string MemcgTables = "model/Memcg/MemoryCgroups.PageTables.cs";
     private const string TaskMemory = "model/Memcg/TaskKernelMemory.cs";
     private const string Forkbomb = "model/Oom/ForkbombTracker.cs";
 
@@ -181,7 +182,7 @@ public static class ErrorPaths
         new("EP65", Memcg, "Charge", Errno.ENOMEM, 1, false, "a level of the chain stays at its memory.max after a reclaim round frees nothing, and the OOM killer does not help (more than 8 pages, nothing killable, or the charging task was the one killed)",
             "task_touch_anon, task_touch_file (a group at its limit, no page cache left)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=3"),
         new("EP66", Memcg, "SetLimit", Errno.EBUSY, 1, false, "v1 memory.limit_in_bytes below usage, and reclaim frees nothing",
-            "cgroup_set_limit counter=0 (v1, anonymous pages above the new limit)", $"{V1}; cgroup_create parent=0; task_fork task=0; task_attach task=1 cgroup=2; task_touch_anon task=1 pages=4; cgroup_set_limit cgroup=2 counter=0 pages=2"),
+            "cgroup_set_limit counter=0 (v1, anonymous pages above the new limit)", $"{V1}; cgroup_create parent=0; task_fork task=0; task_attach task=1 cgroup=2; task_touch_anon task=1 pages=3; cgroup_set_limit cgroup=2 counter=0 pages=2"),
         new("EP67", Memcg, "SetLimit", Errno.EINVAL, 1, false, "pages below -1 or above LimitPagesMax, or a counter other than 0..3",
             "cgroup_set_limit pages=-2, pages=4294967297, counter=4", $"{Small}; cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=0 pages=-2"),
         new("EP68", Memcg, "SetLimit", Errno.ENOENT, 1, false, "a root has no limit files (nor has a removed group)",
@@ -191,11 +192,11 @@ public static class ErrorPaths
         new("EP70", Memcg, "SetLimit", Errno.ENOENT, 2, false, "memory.high on v1, kmem or tcp on v2",
             "cgroup_set_limit counter=1 (v1), counter=2..3 (v2)", $"{Small}; cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=2 pages=5"),
         new("EP71", Memcg, "Touch", Errno.ENOMEM, 1, true, "a page of the touch fails: the call stops there, the pages before stay",
-            "task_touch_anon, task_touch_file pages=2.. (fails part way)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=1; task_touch_anon task=1 pages=2"),
-        new("EP72", Memcg, "TouchOne", Errno.ENOMEM, 1, true, "the machine has no free page, no page cache or dentry to reclaim, and the global OOM killer kills nothing (or the touching task)",
+            "task_touch_anon, task_touch_file pages=2.. (fails part way)", $"{Small}; {LimitedGroup}; task_set_oom_score_adj task=1 value=-1000; task_touch_anon task=1 pages=2"),
+        new("EP72", Memcg, "TouchOne", Errno.ENOMEM, 2, true, "the machine has no free page, no page cache or dentry to reclaim, and the global OOM killer kills nothing (or the touching task)",
             "task_touch_anon (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; task_touch_anon task=0 pages=1"),
-        new("EP73", Memcg, "TouchOne", Errno.ENOMEM, 2, true, "the page's charge fails (the page goes back to the machine)",
-            "task_touch_anon, task_touch_file (a group at its limit)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=2; task_touch_file task=1 pages=1"),
+        new("EP73", Memcg, "TouchOne", Errno.ENOMEM, 3, true, "the page's charge fails (the page goes back to the machine, and so does a page table taken for it)",
+            "task_touch_anon, task_touch_file (a group at its limit)", $"{Small}; {LimitedGroup}; task_touch_anon task=1 pages=1; task_touch_file task=1 pages=1"),
         new("EP74", Memcg, "ChargeTcp", Errno.ENOMEM, 1, false, "v1: the socket's pages do not fit a tcp limit of the chain (the group's tcp pressure is set)",
             "sock_alloc (v1, a tcp limit written and full)", $"{V1}; cgroup_create parent=0; cgroup_set_limit cgroup=2 counter=3 pages=1; task_attach task=0 cgroup=2; sock_alloc task=0 bytes=8192"),
         new("EP75", Memcg, "SetLimit", Errno.EBUSY, 3, false, "v1 memory.kmem.tcp.limit_in_bytes below the tcp usage (no reclaim)",
@@ -234,6 +235,14 @@ public static class ErrorPaths
             "forkbomb_enable value=2", $"{Small}; forkbomb_enable value=2"),
         new("EP95", Forkbomb, "SetInterval", Errno.EINVAL, 1, false, "an interval outside 1000..600000 ms",
             "forkbomb_set_interval ms=999, ms=600001", $"{Small}; forkbomb_set_interval ms=999"),
+        new("EP96", Memcg, "TouchOne", Errno.ENOMEM, 1, true, "an anonymous page needs one more page table and none can be had (EP97, EP98)",
+            "task_touch_anon (memory full, or a group at its limit)", "machine pages=1 cpus=1; alloc_pages order=0; task_touch_anon task=0 pages=1"),
+        new("EP97", MemcgTables, "GrowPageTables", Errno.ENOMEM, 1, true, "the machine has no page for the page table, nothing to reclaim and nothing the global OOM killer can kill (or it killed the touching task)",
+            "task_touch_anon (memory full)", "machine pages=1 cpus=1; alloc_pages order=0; task_touch_anon task=0 pages=1"),
+        new("EP98", MemcgTables, "GrowPageTables", Errno.ENOMEM, 2, true, "the page table's charge fails (the touching task's group at its memory.max, the OOM killer took the task or nothing; the page goes back)",
+            "task_touch_anon (a group at its limit)", $"{Small}; cgroup_create parent=0; cgroup_set_limit cgroup=1 counter=0 pages=0; task_fork task=0; task_attach task=1 cgroup=1; task_touch_anon task=1 pages=1"),
+        new("EP99", Kernel, "FreePages", Errno.EINVAL, 1, false, "the pfn is a page table",
+            "free_pages_stale (page reused by a page table)", $"{Small}; alloc_pages order=0; free_pages ref=0; task_touch_anon task=0 pages=1; free_pages_stale ref=0"),
         new("EP85", Kernel, "TaskFork", Errno.ENOMEM, 1, true, "dup_task_struct fails: the machine or the forking task's group cannot hold the task_struct or the kernel stack (no pid is taken)",
             "task_fork (memory too small or full, or the group at its memory.max)", "machine pages=4 cpus=1; task_fork task=0"),
         new("EP86", TaskMemory, "Allocate", Errno.ENOMEM, 1, true, "no slab page for the task_struct (an order-3 slab)",

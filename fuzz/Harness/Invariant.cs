@@ -40,6 +40,7 @@ public static class Invariant
     public const string OomOnlyWhenNeeded = "I9.oom.only-when-needed";
     public const string OomForkbombSubtree = "I9.oom.forkbomb-subtree";
     public const string ConservationOomKill = "I4.conservation.oom-kill";
+    public const string ConservationPageTables = "I4.conservation.page-tables";
     public const string CgroupTree = "I8.cgroup-shape.tree";
     public const string CgroupMembership = "I8.cgroup-shape.membership";
     public const string CgroupTasksCount = "I8.cgroup-shape.tasks-count";
@@ -76,7 +77,7 @@ public static class Invariant
         [ConservationReclaimable] = "reclaimable bytes equal the live objects of SLAB_RECLAIM_ACCOUNT caches, dentries and their name buffers included; each dentry and name buffer is such a live object",
         [LimitsPidsAfterFork] = "after a successful fork no group on the child's chain is above its pids.max (attach and a lowered pids.max are the kernel's exceptions: they may leave a group above it; fuzz reach counts them)",
         [NoDoubleChargePages] = "every anonymous and page-cache page is listed once, charged to one group: a live one, a dying one (removed, still holding charges) or the root; socket pages are exactly the live sockets' pages, each charged socket to one such group",
-        [NoDoubleChargeUsage] = "each memory group's current, anon, file, sock, kernel and slab stats equal what is charged to it and its descendants (dying ones included; v2 sockets count in current and sock, v1 ones in tcp usage; kernel: per obj_cgroup now charging in the subtree, its whole pages plus ceil(its object bytes / 4096)); a dying group is referenced by at least one page or tcp page of its subtree and counts at least those",
+        [NoDoubleChargeUsage] = "each memory group's current, anon, file, sock, kernel, slab, kernel_stack and pagetables stats equal what is charged to it and its descendants (dying ones included; v2 sockets count in current and sock, v1 ones in tcp usage; kernel: per obj_cgroup now charging in the subtree, its whole pages plus ceil(its object bytes / 4096)); a dying group is referenced by at least one page or tcp page of its subtree and counts at least those",
         [NoDoubleChargeKernel] = "every kernel charge is listed once and names a live thing (a slab object of the size it is charged for, or a large kmalloc, an alloc_pages block or a vmalloc page of as many pages), charged through a live group's or a removed group's obj_cgroup that now charges a live group or the root",
         [UnaccountingChargesFollowAccounting] = "no object of a cache created by cache_create is charged while its cache has accounting off (turning accounting off never strands a charge)",
         [ConservationReparenting] = "removing a memory group changes no live ancestor's usage or kernel stat: its user pages stay charged to it (dying) and its kernel objects move to the parent (per step, full checks)",
@@ -85,13 +86,14 @@ public static class Invariant
         [LimitsMemoryAfterCharge] = "after a successful charge no level of the charging group's chain is above memory.max (a v2 memory.max lowered below usage stays exceeded until the OOM killer; no charge succeeds meanwhile)",
         [LimitsMemoryHigh] = "on v2, after a successful charge no level of the chain is above memory.high while page cache below it is left to reclaim (per step, full checks)",
         [IsolationMemory] = "a step raises the usage of no memory group outside the chain of the task it charges (reclaim may lower others) (per step, full checks)",
-        [IsolationDosFreedom] = "when the top-level memory limits plus the memory no group is charged for fit in the machine, a touch by a task whose every level has room never fails with ENOMEM because of another group (per step, full checks)",
+        [IsolationDosFreedom] = "when the top-level memory limits plus the memory no group is charged for fit in the machine, a touch by a task whose every level has room (for a page table too when the page needs one, and on v1 kmem room for it) never fails with ENOMEM because of another group (per step, full checks)",
         [IsolationPids] = "a fork, exit or attach changes the pids count of no group outside the ancestors of the groups the task was and is in; any other step changes none (checked per step under full checks)",
         [OomDomain] = "every task the OOM killer kills follows an OOM and was live before the step in that OOM's domain (the memcg's subtree, or anywhere for a global OOM), and its kill names its memory group (per step, full checks)",
         [OomNeverProtected] = "the OOM killer never kills init or a task with oom_score_adj -1000, not even in a memory.oom.group sweep (per step, full checks)",
         [OomOnlyWhenNeeded] = "a memcg OOM happens only when the domain's usage plus the pages asked for is above its memory.max (a memory.max write: usage alone), and only for at most 8 pages; a global OOM only for allocations of order 3 or less (per step, full checks)",
         [OomForkbombSubtree] = "the forkbomb killer names a record that existed before the step with a family of at least 10, and kills only tasks whose record is strictly under it (never the bomb's own task) (per step, full checks)",
-        [ConservationOomKill] = "a task the OOM killer killed is gone after the step and owns no anonymous page: its memory was returned entirely (per step, full checks)",
+        [ConservationOomKill] = "a task the OOM killer killed is gone after the step and owns no anonymous page and no page table: its memory was returned entirely (per step, full checks)",
+        [ConservationPageTables] = "each live task holds exactly ceil(its anonymous pages / 512) page-table pages and no other task holds any; the page tables are exactly the PageTable allocations, and every PageTable kernel charge is on one of them",
         [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
         [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",
         [CgroupTasksCount] = "a group's task count equals the live tasks in it",

@@ -24,6 +24,8 @@ public static class MemcgInvariants
         if (!userRuns.SetEquals(pages) || pages.Count != snapshot.UserPages.Count)
             fail(Invariant.NoDoubleChargePages, $"{snapshot.UserPages.Count} user pages listed but {userRuns.Count} anon and page-cache allocations; listed only: [{string.Join(' ', pages.Except(userRuns).Take(8))}], allocated only: [{string.Join(' ', userRuns.Except(pages).Take(8))}]");
 
+        CheckPageTables(snapshot, fail);
+
         var parents = new Dictionary<long, long> { [MemoryRoot] = 0 };
         foreach (var group in snapshot.Cgroups.Where(g => g.Hierarchy == snapshot.Machine.Layout.MemoryHierarchy() && !g.IsRoot)) parents[group.Id] = group.ParentId;
         foreach (var dying in snapshot.DyingMemcgs)
@@ -65,20 +67,42 @@ public static class MemcgInvariants
                 stat[id] = stat.GetValueOrDefault(id) + 1;
             }
         }
-        var (kernel, reclaimable, unreclaimable, stack) = KernelBelow(snapshot, parents, fail);
+        var (kernel, reclaimable, unreclaimable, stack, tables) = KernelBelow(snapshot, parents, fail);
         foreach (var group in snapshot.Memory)
         {
             long pagesBelow = current.GetValueOrDefault(group.Id), kernelBelow = kernel.GetValueOrDefault(group.Id);
             if (group.Current != pagesBelow + kernelBelow || group.Anon != anon.GetValueOrDefault(group.Id) || group.File != file.GetValueOrDefault(group.Id)
                 || group.Sock != sock.GetValueOrDefault(group.Id) || group.TcpUsage != tcp.GetValueOrDefault(group.Id) || group.Kernel != kernelBelow
                 || group.SlabReclaimable != reclaimable.GetValueOrDefault(group.Id) || group.SlabUnreclaimable != unreclaimable.GetValueOrDefault(group.Id)
-                || group.KernelStack != stack.GetValueOrDefault(group.Id))
-                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} user and socket pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock), {tcp.GetValueOrDefault(group.Id)} tcp pages and {kernelBelow} kernel pages (slab {reclaimable.GetValueOrDefault(group.Id)}/{unreclaimable.GetValueOrDefault(group.Id)} bytes, kernel_stack {stack.GetValueOrDefault(group.Id)} bytes)");
+                || group.KernelStack != stack.GetValueOrDefault(group.Id) || group.PageTables != tables.GetValueOrDefault(group.Id))
+                fail(Invariant.NoDoubleChargeUsage, $"{group} but its subtree holds {pagesBelow} user and socket pages ({anon.GetValueOrDefault(group.Id)} anon, {file.GetValueOrDefault(group.Id)} file, {sock.GetValueOrDefault(group.Id)} sock), {tcp.GetValueOrDefault(group.Id)} tcp pages and {kernelBelow} kernel pages (slab {reclaimable.GetValueOrDefault(group.Id)}/{unreclaimable.GetValueOrDefault(group.Id)} bytes, kernel_stack {stack.GetValueOrDefault(group.Id)} bytes, pagetables {tables.GetValueOrDefault(group.Id)} bytes)");
         }
         // A dying group's counter also keeps the kernel pages it had when removed, which no snapshot lists: at least its pages.
         foreach (var dying in snapshot.DyingMemcgs)
             if (dying.Current < current.GetValueOrDefault(dying.Id) || current.GetValueOrDefault(dying.Id) == 0 && tcp.GetValueOrDefault(dying.Id) == 0)
                 fail(Invariant.NoDoubleChargeUsage, $"{dying} but {current.GetValueOrDefault(dying.Id)} pages and {tcp.GetValueOrDefault(dying.Id)} tcp pages are charged in its subtree (a dying group with none is gone)");
+    }
+
+    /// <summary>I4 on page tables: per live task ceil(anonymous pages / 512), none for anyone else, exactly the PageTable allocations, and PageTable charges only on them.</summary>
+    private static void CheckPageTables(Snapshot snapshot, Action<string, string> fail)
+    {
+        var anon = snapshot.UserPages.Where(p => !p.File).GroupBy(p => p.OwnerPid).ToDictionary(g => g.Key, g => (long)g.Count());
+        var held = snapshot.PageTables.GroupBy(t => t.OwnerPid).ToDictionary(g => g.Key, g => (long)g.Count());
+        foreach (var task in snapshot.Tasks)
+        {
+            long need = KernelConstants.PageTablesFor(anon.GetValueOrDefault(task.Pid));
+            if (held.GetValueOrDefault(task.Pid) != need)
+                fail(Invariant.ConservationPageTables, $"{task} holds {held.GetValueOrDefault(task.Pid)} page tables for {anon.GetValueOrDefault(task.Pid)} anonymous pages ({need} needed)");
+        }
+        var live = snapshot.Tasks.Select(t => t.Pid).ToHashSet();
+        foreach (var (pid, count) in held.Where(pair => !live.Contains(pair.Key)))
+            fail(Invariant.ConservationPageTables, $"task {pid}, which is not live, still holds {count} page tables");
+        var tables = snapshot.PageTables.Select(t => t.Pfn).ToHashSet();
+        var runs = snapshot.Allocations.Where(a => a.Kind == AllocationKind.PageTable).ToList();
+        if (tables.Count != snapshot.PageTables.Count || runs.Count != tables.Count || runs.Any(r => r.Pages != 1 || !tables.Contains(r.Pfn)))
+            fail(Invariant.ConservationPageTables, $"{snapshot.PageTables.Count} page tables listed but the PageTable allocations are [{string.Join(' ', runs.Take(8))}]");
+        foreach (var charge in snapshot.KernelCharges.Where(c => c.Kind == KernelChargeKind.PageTable && !tables.Contains(c.Key)))
+            fail(Invariant.ConservationPageTables, $"{charge} is on no page table");
     }
 
     /// <summary>
@@ -87,11 +111,11 @@ public static class MemcgInvariants
     /// then per live group the kernel pages (per obj_cgroup: whole pages plus ceil(object bytes /
     /// 4096), counted from the group it charges now up) and slab bytes of its subtree.
     /// </summary>
-    private static (Dictionary<long, long> Pages, Dictionary<long, long> Reclaimable, Dictionary<long, long> Unreclaimable, Dictionary<long, long> Stack) KernelBelow(
+    private static (Dictionary<long, long> Pages, Dictionary<long, long> Reclaimable, Dictionary<long, long> Unreclaimable, Dictionary<long, long> Stack, Dictionary<long, long> Tables) KernelBelow(
         Snapshot snapshot, Dictionary<long, long> parents, Action<string, string> fail)
     {
-        var (pages, reclaimable, unreclaimable, stack) = (new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>());
-        if (snapshot.KernelCharges.Count == 0) return (pages, reclaimable, unreclaimable, stack);
+        var (pages, reclaimable, unreclaimable, stack, tables) = (new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>(), new Dictionary<long, long>());
+        if (snapshot.KernelCharges.Count == 0) return (pages, reclaimable, unreclaimable, stack, tables);
         var objects = snapshot.SlabObjects.ToDictionary(o => o.Address);
         var caches = snapshot.SlabCaches.ToDictionary(c => c.Id);
         var large = snapshot.LargeKmallocs.ToDictionary(l => l.Pfn, l => l.Order);
@@ -111,8 +135,14 @@ public static class MemcgInvariants
             }
             else if (charge.Kind == KernelChargeKind.Pages ? !large.TryGetValue(charge.Key, out int order) || 1L << order != charge.Amount
                 : !runs.TryGetValue(charge.Key, out var run) || run.Pages != charge.Amount
-                  || run.Kind != charge.Kind switch { KernelChargeKind.Vmalloc => AllocationKind.Vmalloc, KernelChargeKind.KernelStack => AllocationKind.KernelStack, _ => AllocationKind.Block })
-                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc, block, vmalloc page or kernel stack of that many pages");
+                  || run.Kind != charge.Kind switch
+                  {
+                      KernelChargeKind.Vmalloc => AllocationKind.Vmalloc,
+                      KernelChargeKind.KernelStack => AllocationKind.KernelStack,
+                      KernelChargeKind.PageTable => AllocationKind.PageTable,
+                      _ => AllocationKind.Block,
+                  })
+                fail(Invariant.NoDoubleChargeKernel, $"{charge} is not a live large kmalloc, block, vmalloc page, kernel stack or page table of that many pages");
             if (!parents.ContainsKey(charge.Memcg) || snapshot.DyingMemcgs.Any(d => d.Id == charge.Memcg)
                 || parents.ContainsKey(charge.Objcg) && !snapshot.DyingMemcgs.Any(d => d.Id == charge.Objcg) && charge.Memcg != charge.Objcg)
             {
@@ -121,9 +151,9 @@ public static class MemcgInvariants
             }
             var sum = perObjcg.GetValueOrDefault(charge.Objcg, (charge.Memcg, 0, 0));
             perObjcg[charge.Objcg] = isObject ? sum with { Bytes = sum.Bytes + charge.Amount } : sum with { Pages = sum.Pages + charge.Amount };
-            if (isObject || charge.Kind == KernelChargeKind.KernelStack)
+            if (isObject || charge.Kind is KernelChargeKind.KernelStack or KernelChargeKind.PageTable)
             {
-                var stat = charge.Kind == KernelChargeKind.SlabReclaimable ? reclaimable : isObject ? unreclaimable : stack;
+                var stat = charge.Kind == KernelChargeKind.SlabReclaimable ? reclaimable : isObject ? unreclaimable : charge.Kind == KernelChargeKind.PageTable ? tables : stack;
                 long bytes = isObject ? charge.Amount : charge.Amount * KernelConstants.PageSizeBytes;
                 for (long id = charge.Memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent) stat[id] = stat.GetValueOrDefault(id) + bytes;
             }
@@ -131,7 +161,7 @@ public static class MemcgInvariants
         foreach (var (_, (memcg, whole, bytes)) in perObjcg)
             for (long id = memcg; id != 0 && parents.TryGetValue(id, out long parent); id = parent)
                 pages[id] = pages.GetValueOrDefault(id) + whole + KernelConstants.PagesFor(bytes);
-        return (pages, reclaimable, unreclaimable, stack);
+        return (pages, reclaimable, unreclaimable, stack, tables);
     }
 
     /// <summary>
@@ -183,10 +213,16 @@ public static class MemcgInvariants
         {
             ChainOf(after, args.Ref(0).Value, chain);
             // DoS freedom: a task in a non-root group whose every level has room for the request (a v1
-            // socket answers to its tcp limit instead, so it is left out).
-            long request = keyword == "sock_alloc" ? KernelConstants.PagesFor(args.Int(1)) : 1;
+            // socket answers to its tcp limit instead, so it is left out). The next anonymous page of a
+            // task holding a multiple of 512 needs a page table too, kernel memory that on v1 must fit
+            // the kmem limit as well.
+            long pid = args.Ref(0).Value;
+            bool table = keyword == "task_touch_anon" && after.UserPages.Count(p => !p.File && p.OwnerPid == pid) % KernelConstants.PtesPerTable == 0;
+            long request = keyword == "sock_alloc" ? KernelConstants.PagesFor(args.Int(1)) : table ? 2 : 1;
             bool memoryRequest = keyword != "sock_alloc" || after.Machine.Layout == CgroupLayout.V2;
-            if (outcome.Errno == Errno.ENOMEM && memoryRequest && chain.Count > 1 && chain.All(id => !now.TryGetValue(id, out var level) || level.Current + request <= level.Max)
+            bool v1 = after.Machine.Layout == CgroupLayout.V1;
+            if (outcome.Errno == Errno.ENOMEM && memoryRequest && chain.Count > 1
+                && chain.All(id => !now.TryGetValue(id, out var level) || level.Current + request <= level.Max && (!table || !v1 || level.Kernel + 1 <= level.KmemMax))
                 && LimitsFitTheMachine(after))
                 fail(Invariant.IsolationDosFreedom, $"{keyword} failed with ENOMEM though every level of the task's chain had room and the top-level limits plus unaccounted memory fit in the machine");
             if (outcome.IsOk)

@@ -49,8 +49,8 @@ public static class OomInvariants
                         fail(Invariant.OomDomain, $"the kill of {task} names memcg {effect.Cgroup}, not its group");
                     if (bomb != 0 && !IsUnderBomb(task.Pid, bomb, records))
                         fail(Invariant.OomForkbombSubtree, $"the forkbomb killer killed {task}, whose mm_record is not strictly under the bomb's record {bomb}");
-                    if (after.Tasks.Any(t => t.Pid == task.Pid) || after.UserPages.Any(p => !p.File && p.OwnerPid == task.Pid))
-                        fail(Invariant.ConservationOomKill, $"{task} was OOM-killed but is still live or still owns anonymous pages after the step");
+                    if (after.Tasks.Any(t => t.Pid == task.Pid) || after.UserPages.Any(p => !p.File && p.OwnerPid == task.Pid) || after.PageTables.Any(t => t.OwnerPid == task.Pid))
+                        fail(Invariant.ConservationOomKill, $"{task} was OOM-killed but is still live or still owns anonymous pages or page tables after the step");
                     break;
             }
         }

@@ -20,7 +20,10 @@ namespace Verify.Fuzz.Harness;
 /// released (a successful cache_free that lowers the allocated page count); and four of process
 /// containers, read from the model: a hierarchy 6 or more groups deep, a fork refused by
 /// pids.max, a release notification, and pids above max (an attach or a lowered pids.max left a
-/// group above its limit: the kernel's counted exception to "limits never exceeded").
+/// group above its limit: the kernel's counted exception to "limits never exceeded"); then, from
+/// the effects, the OOM states (a memcg OOM of a charge or of a memory.max write, a global OOM, one
+/// with nothing killable, a group killed whole, a fork bomb killed), and from the impl's counts a
+/// task holding a second page table.
 /// Counts only, no clocks: the same scenarios in the same order give the same table.
 /// </summary>
 public sealed class ReachCounter
@@ -43,7 +46,7 @@ public sealed class ReachCounter
 
     public static readonly string[] States =
         ["memory full", "fragmented", "empty slab released", "hierarchy 6 deep", "fork refused by pids.max", "release notified", "pids above max",
-         "memcg oom", "oom by a memory.max write", "global oom", "oom with nothing killable", "oom group killed whole", "fork bomb killed"];
+         "memcg oom", "oom by a memory.max write", "global oom", "oom with nothing killable", "oom group killed whole", "fork bomb killed", "second page table"];
 
     /// <summary>How deep a group must be (its path's segments) to count as a deep hierarchy.</summary>
     public const int DeepHierarchyLevels = 6;
@@ -157,6 +160,7 @@ public sealed class ReachCounter
             if (effect.Kind == EffectKind.Forkbomb) _statesThisScenario.Add("fork bomb killed");
         }
         if (model.Effects.Items.Any(e => e.Kind == EffectKind.Oom) && !model.Effects.Items.Any(e => e.Kind == EffectKind.OomKill)) _statesThisScenario.Add("oom with nothing killable");
+        if (spec.Keyword == "task_touch_anon" && outcome.IsOk && impl is Verify.Impl.ImplKernel { Memcg: var memcg } && memcg.MostPageTablesPerTask() >= 2) _statesThisScenario.Add("second page table");
         if (spec.Keyword == "cgroup_create" && outcome.IsOk
             && model.TakeSnapshot().Cgroups.Any(g => g.Id == outcome.Value && g.Path.Count(c => c == '/') >= DeepHierarchyLevels))
             _statesThisScenario.Add("hierarchy 6 deep");
@@ -192,13 +196,14 @@ public sealed class ReachCounter
         text.AppendLine($"{"total",-26}{drawn,10}{ran,10}{drawn - ran,9}");
         text.AppendLine();
         int width = Math.Max(32, _groups.Keys.Select(label => label.Length + 2).DefaultIfEmpty(0).Max());
-        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}{"deep",7}{"bomb",7}{"rel",7}{">max",7}{"oom",7}{"oomw",7}{"goom",7}{"oom0",7}{"oomg",7}{"fbk",7}");
+        text.AppendLine($"{"group".PadRight(width)}{"scenarios",10}{"drawn",10}{"ran",10}{"full",7}{"frag",7}{"slab-",7}{"deep",7}{"bomb",7}{"rel",7}{">max",7}{"oom",7}{"oomw",7}{"goom",7}{"oom0",7}{"oomg",7}{"fbk",7}{"pt2",7}");
         foreach (var (label, tally) in _groups)
             text.AppendLine($"{label.PadRight(width)}{tally.Scenarios,10}{tally.Drawn,10}{tally.Ran,10}{string.Concat(tally.Reaching.Select(n => $"{n,7}"))}");
         text.AppendLine("(full, frag, slab-, deep, bomb, rel, >max: scenarios reaching memory full, fragmented, an empty slab released,");
         text.AppendLine(" a hierarchy 6 deep, a fork refused by pids.max, a release notification, pids above max;");
         text.AppendLine(" oom, oomw, goom, oom0, oomg, fbk: a memcg OOM of a charge, one of a memory.max write, a global OOM,");
-        text.AppendLine(" an OOM with nothing killable, a memory.oom.group killed whole, a fork bomb killed)");
+        text.AppendLine(" an OOM with nothing killable, a memory.oom.group killed whole, a fork bomb killed;");
+        text.AppendLine(" pt2: a task holding a second page table, 513 anonymous pages or more)");
         text.AppendLine();
         text.AppendLine($"{"event",-32}{"count",10}");
         foreach (var kind in Kinds)

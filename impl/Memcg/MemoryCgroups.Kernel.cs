@@ -50,7 +50,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
 
     // Per obj_cgroup (group id).
     // Unreclaimable object bytes are ByteStocks.LiveBytes minus the reclaimable ones.
-    private long[] _objcgWholePages = [], _objcgReclaimable = [], _objcgStackPages = [];
+    private long[] _objcgWholePages = [], _objcgReclaimable = [], _objcgStackPages = [], _objcgTablePages = [];
 
     /// <summary>Per removed group: the kernel pages its counter kept when it was removed (for the self-check's recount).</summary>
     private long[] _frozenKernel = [];
@@ -173,6 +173,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         _pageList[_pageListCount++] = at;
         _objcgWholePages[group] += pages;
         if (kind == KernelChargeKind.KernelStack) _objcgStackPages[group] += pages;
+        if (kind == KernelChargeKind.PageTable) _objcgTablePages[group] += pages;
         _kernelDigest += StateDigest.KernelCharge(kind, pfn, group, pages);
         ReclaimAboveHigh(group);
         return true;
@@ -189,6 +190,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         _pagePos[last] = _pagePos[at];
         _objcgWholePages[objcg] -= pages;
         if (_pageKind[at] == KernelChargeKind.KernelStack) _objcgStackPages[objcg] -= pages;
+        if (_pageKind[at] == KernelChargeKind.PageTable) _objcgTablePages[objcg] -= pages;
         _kernelDigest -= StateDigest.KernelCharge(_pageKind[at], pfn, objcg, pages);
         long memcg = MemcgOfObjcg(objcg);
         _kmem.Uncharge(_kmemOf[memcg], pages);
@@ -367,10 +369,10 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         return list;
     }
 
-    /// <summary>Per group id, the logical kernel pages (whole pages plus ceil(live bytes / 4096) per obj_cgroup), slab bytes and kernel stack bytes of its subtree.</summary>
-    private (long[] Pages, long[] Reclaimable, long[] Unreclaimable, long[] StackBytes) KernelStats()
+    /// <summary>Per group id, the logical kernel pages (whole pages plus ceil(live bytes / 4096) per obj_cgroup), slab bytes, kernel stack bytes and page-table bytes of its subtree.</summary>
+    private (long[] Pages, long[] Reclaimable, long[] Unreclaimable, long[] StackBytes, long[] TableBytes) KernelStats()
     {
-        var (pages, reclaimable, unreclaimable, stack) = (new long[_idsUsed], new long[_idsUsed], new long[_idsUsed], new long[_idsUsed]);
+        var (pages, reclaimable, unreclaimable, stack, tables) = (new long[_idsUsed], new long[_idsUsed], new long[_idsUsed], new long[_idsUsed], new long[_idsUsed]);
         for (long objcg = 1; objcg < _idsUsed && objcg < _objcgWholePages.Length; objcg++)
         {
             long live = Bytes.LiveBytes((int)objcg);
@@ -382,9 +384,10 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
                 reclaimable[level] += _objcgReclaimable[objcg];
                 unreclaimable[level] += live - _objcgReclaimable[objcg];
                 stack[level] += _objcgStackPages[objcg] * PageSizeBytes;
+                tables[level] += _objcgTablePages[objcg] * PageSizeBytes;
             }
         }
-        return (pages, reclaimable, unreclaimable, stack);
+        return (pages, reclaimable, unreclaimable, stack, tables);
     }
 
     /// <summary>Per group id, the pages the byte stocks and remainders hold beyond logical usage: floor(bytes held / 4096) per obj_cgroup, from its group now up.</summary>

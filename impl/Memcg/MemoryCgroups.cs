@@ -79,7 +79,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     private bool _highWritten;
     private int _userPages;
 
-    public ulong Digest => _pagesDigest + _groupsDigest + _kernelDigest;
+    public ulong Digest => _pagesDigest + _groupsDigest + _kernelDigest + _tablesDigest;
 
     public void Reset(MachineConfig machine)
     {
@@ -95,7 +95,10 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _lruHead = _lruTail = -1;
         Array.Fill(_anonHead, -1, 0, _taskSlotsUsed);
         Array.Clear(_anonCount, 0, _taskSlotsUsed);
+        Array.Fill(_tableHead, -1, 0, _taskSlotsUsed);
+        Array.Clear(_tableCount, 0, _taskSlotsUsed);
         _taskSlotsUsed = 0;
+        _tablesDigest = 0;
         for (long id = 0; id < _idsUsed; id++) ClearGroup(id);
         _idsUsed = 0;
         _pagesDigest = _groupsDigest = 0;
@@ -197,11 +200,17 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         int cpu = containers.CurrentCpu;
         for (int touched = 0; touched < pages; touched++)
         {
+            if (kind == Anon && !GrowPageTables(pid, taskSlot, out var noTable)) return noTable;
             var page = AllocPages(0, pid);
-            if (!page.IsOk) return page;
+            if (!page.IsOk)
+            {
+                TrimPageTables(pid);
+                return page;
+            }
             if (!Charge(group, cpu, pid))
             {
                 buddy.FreePages(page.Value, 0);
+                TrimPageTables(pid);
                 return Outcome.Fail(Errno.ENOMEM);
             }
             AddPage((int)page.Value, kind, pid, group, taskSlot);
@@ -288,13 +297,15 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             FreePage(_anonHead[taskSlot]);
             freed++;
         }
+        TrimPageTables(pid);
         return Outcome.Ok(freed);
     }
 
-    /// <summary>exit_mm: the task's anonymous pages go back. Called with the task's slot, before it can be reused.</summary>
+    /// <summary>exit_mm: the task's anonymous pages go back, then its page tables. Called with the task's slot, before it can be reused.</summary>
     public void TaskExiting(int taskSlot)
     {
         while (taskSlot < _taskSlotsUsed && _anonHead[taskSlot] >= 0) FreePage(_anonHead[taskSlot]);
+        FreePageTables(taskSlot);
     }
 
     /// <summary>memory.oom.group (the model's SetOomGroup).</summary>
@@ -351,9 +362,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
 
     public bool OwnsPage(long pfn) => pfn >= 0 && pfn < _stamp.Length && _stamp[pfn] == _generation && _kind[pfn] != None;
 
-    /// <summary>The snapshot kind of a page this layer owns (anonymous, page cache, socket buffer); null for any other page.</summary>
+    /// <summary>The snapshot kind of a page this layer owns (anonymous, page cache, socket buffer, page table); null for any other page.</summary>
     public AllocationKind? KindOf(long pfn) => !OwnsPage(pfn) ? null
-        : _kind[pfn] switch { File => AllocationKind.PageCache, Sock => AllocationKind.Socket, _ => AllocationKind.Anon };
+        : _kind[pfn] switch { File => AllocationKind.PageCache, Sock => AllocationKind.Socket, Table => AllocationKind.PageTable, _ => AllocationKind.Anon };
 
     /// <summary>
     /// A socket of the task's memory group, with ceil(bytes / 4096) pages of the machine: charged on v2
@@ -600,14 +611,14 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     public List<CgroupMemoryInfo> Infos()
     {
         var held = HeldBelow();
-        var (kernel, reclaimable, unreclaimable, stack) = KernelStats();
+        var (kernel, reclaimable, unreclaimable, stack, tables) = KernelStats();
         var list = new List<CgroupMemoryInfo>();
         for (long id = 1; id < _idsUsed; id++)
             if (_listed[id])
                 list.Add(new CgroupMemoryInfo(id, _counters.Usage(_counterOf[id]) - held[id], _counters.Max(_counterOf[id]), _high[id], _eventsMax[id], _eventsHigh[id],
                     _eventsLocalMax[id], _eventsLocalHigh[id], _anon[id], _file[id], _kmemMax[id], _tcpMax[id], _sock[id], _tcp.Usage(_tcpOf[id]), _tcpActive[id], _tcpPressure[id],
                     kernel[id], reclaimable[id], unreclaimable[id], stack[id], _tcp.Watermark(_tcpOf[id]),
-                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0, _oomGroup[id], _oomEvents[id]));
+                    _layout == CgroupLayout.V1 ? _kmem.Watermark(_kmemOf[id]) : 0, _oomGroup[id], _oomEvents[id], tables[id]));
         return list;
     }
 
@@ -683,6 +694,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
                 if (!OwnsPage(pfn) || _kind[pfn] != Anon) report.Fail(StructureInvariant.MemcgPages, $"pfn {pfn} is on task slot {slot}'s anonymous list but is not an anonymous page");
         if (listed != _userPages) report.Fail(StructureInvariant.MemcgPages, $"the lists hold {listed} pages but {_userPages} user pages are owned");
         CheckResidentCounts(report);
+        CheckPageTables(report);
         foreach (int pfn in ListedPages())
         {
             digest += StateDigest.UserPage(pfn, _kind[pfn] == File, _charged[pfn], _owner[pfn]);
@@ -697,7 +709,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             for (long level = _sockGroup[id]; _parent[level] != 0; level = _parent[level]) usage[level] += _sockPageCount[id];
         }
         var held = HeldBelow();
-        var (kernel, _, _, _) = KernelStats();
+        var (kernel, _, _, _, _) = KernelStats();
         for (long id = 1; id < _idsUsed; id++)
         {
             if (!HasCounter(id) || id == MemoryRoot) continue;
@@ -736,7 +748,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _known[id] = _listed[id] = false;
         _parent[id] = _anon[id] = _file[id] = _sock[id] = 0;
         _tcpOf[id] = _kmemOf[id] = 0;
-        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgStackPages[id] = _frozenKernel[id] = 0;
+        _objcgWholePages[id] = _objcgReclaimable[id] = _objcgStackPages[id] = _objcgTablePages[id] = _frozenKernel[id] = 0;
         _tcpActive[id] = _tcpPressure[id] = _oomGroup[id] = false;
         _eventsMax[id] = _eventsHigh[id] = _eventsLocalMax[id] = _eventsLocalHigh[id] = 0;
         _oomEvents[id] = default;
@@ -768,6 +780,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         Array.Resize(ref _objcgReclaimable, size);
         Array.Resize(ref _frozenKernel, size);
         Array.Resize(ref _objcgStackPages, size);
+        Array.Resize(ref _objcgTablePages, size);
         Array.Resize(ref _tcpActive, size);
         Array.Resize(ref _tcpPressure, size);
         Array.Resize(ref _listed, size);
@@ -783,12 +796,17 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             int old = _anonHead.Length;
             Array.Resize(ref _anonHead, Math.Max(count, Math.Max(16, old * 2)));
             Array.Resize(ref _anonCount, _anonHead.Length);
+            Array.Resize(ref _tableHead, _anonHead.Length);
+            Array.Resize(ref _tableCount, _anonHead.Length);
             Array.Fill(_anonHead, -1, old, _anonHead.Length - old);
+            Array.Fill(_tableHead, -1, old, _anonHead.Length - old);
         }
         if (count > _taskSlotsUsed)
         {
             Array.Fill(_anonHead, -1, _taskSlotsUsed, count - _taskSlotsUsed);
             Array.Clear(_anonCount, _taskSlotsUsed, count - _taskSlotsUsed);
+            Array.Fill(_tableHead, -1, _taskSlotsUsed, count - _taskSlotsUsed);
+            Array.Clear(_tableCount, _taskSlotsUsed, count - _taskSlotsUsed);
             _taskSlotsUsed = count;
         }
     }

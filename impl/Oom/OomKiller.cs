@@ -9,7 +9,7 @@ namespace Verify.Impl.Oom;
 /// The OOM killer, optimized; the semantics are the model's (model/Oom/OomKiller.cs). Victim
 /// selection is one pass over the live task slots with no allocation: a slot outside the domain is
 /// skipped by an O(1) subtree test (PageCounters' descendant ranges), badness reads the slot's
-/// resident pages kept incrementally by MemoryCgroups, and the scan order the model walks (a memcg
+/// resident and page-table pages kept incrementally by MemoryCgroups, and the scan order the model walks (a memcg
 /// domain in pre-order, tasks by pid within a group; a global OOM by pid) is not materialized: a
 /// candidate that ties the best so far replaces it exactly when it comes later in that order
 /// (GroupTable.PreOrderBefore, O(depth), asked on ties only). A memory.oom.group sweep takes the
@@ -85,11 +85,11 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
 
     long IForkbombScorer.Badness(int taskSlot) => Badness(taskSlot);
 
-    /// <summary>oom_badness for the OOM at hand: resident pages plus adj x (totalpages / 1000).</summary>
+    /// <summary>oom_badness for the OOM at hand: resident pages plus page-table pages plus adj x (totalpages / 1000).</summary>
     private long Badness(int slot)
     {
         long adj = containers.TaskSlots.OomScoreAdjOf(slot);
-        return memcg.ResidentPages(slot) + ((Slips & Slip.AdjScaledAfterDivision) != 0 ? adj * _totalPages / 1000 : adj * _unit);
+        return memcg.BadnessPages(slot) + ((Slips & Slip.AdjScaledAfterDivision) != 0 ? adj * _totalPages / 1000 : adj * _unit);
     }
 
     /// <summary>A live task other than init, with adj above -1000 (unless a planted sweep slip), in the domain's subtree (any, for the machine).</summary>

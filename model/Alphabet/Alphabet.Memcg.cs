@@ -38,7 +38,8 @@ public static partial class Alphabet
             "task_touch_anon",
             [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("pages", 1, TouchPagesMax, Spread.Logarithmic)],
             static (IKernel k, in OpArgs a) => k.TaskTouchAnon(a.Ref(0).Value, (int)a.Int(1)),
-            Weight: 8);
+            Weight: 8,
+            ChargesKernel: KernelCharger.TaskArgument); // its page tables
         yield return new OpSpec(
             "task_touch_file",
             [ArgSpec.Ref("task", HandleKind.Task), ArgSpec.Int("pages", 1, TouchPagesMax, Spread.Logarithmic)],

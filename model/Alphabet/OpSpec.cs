@@ -17,7 +17,7 @@ public enum KernelCharger : byte
     /// <summary>The current task's (run_on): accounted objects, kmallocs, blocks, vmalloc areas, dentries.</summary>
     CurrentTask = 1,
 
-    /// <summary>The task its first argument names: a fork's task_struct and kernel stack, charged by the forking task.</summary>
+    /// <summary>The task its first argument names: a fork's task_struct and kernel stack, charged by the forking task; an anonymous touch's page tables.</summary>
     TaskArgument = 2,
 }
 

@@ -29,4 +29,7 @@ public enum AllocationKind : byte
 
     /// <summary>A task's kernel stack: an order-2 block (16 KiB) taken by the fork that made the task, freed when it exits.</summary>
     KernelStack = 8,
+
+    /// <summary>One page of a task's page tables (one per PtesPerTable anonymous pages it holds): taken before the page that needs it, freed as its pages go.</summary>
+    PageTable = 9,
 }

@@ -20,6 +20,9 @@ public enum KernelChargeKind : byte
 
     /// <summary>A task's kernel stack (4 pages), charged by the fork that made it to the forking task's group; Key is its pfn.</summary>
     KernelStack = 5,
+
+    /// <summary>One page of a task's page tables, charged by the fault that needed it to the faulting task's group; Key is its pfn.</summary>
+    PageTable = 6,
 }
 
 /// <summary>

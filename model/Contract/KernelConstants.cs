@@ -61,6 +61,12 @@ public static class KernelConstants
     /// <summary>THREAD_SIZE_ORDER on x86-64: a kernel stack is 4 pages (16 KiB).</summary>
     public const int KernelStackOrder = 2;
 
+    /// <summary>PTRS_PER_PTE on x86-64: one page-table page maps 512 pages.</summary>
+    public const int PtesPerTable = 512;
+
+    /// <summary>The page-table pages a task with that many anonymous pages holds: ceil(pages / PtesPerTable) (the upper levels are not modelled).</summary>
+    public static long PageTablesFor(long anonPages) => (anonPages + PtesPerTable - 1) / PtesPerTable;
+
     /// <summary>obj_full_size: a slab object charged through an obj_cgroup costs its s->size plus the obj_cgroup pointer kept for it.</summary>
     public static long ObjcgFullSize(int sizeBytes) => sizeBytes + 8L;
 

@@ -17,6 +17,7 @@ namespace Verify.Model.Contract;
 /// stock), KmemPeak v1 memory.kmem.max_usage_in_bytes in pages (the kmem counter counts logical
 /// kernel pages, so it is exact too; 0 on v2); the tcp and kmem failcnt stay 0 on 6.15+. OomGroup
 /// is v2 memory.oom.group. Oom holds memory.events oom, oom_kill and oom_group_kill and their .local.
+/// PageTables is memory.stat pagetables: the bytes of the charged page-table pages of the subtree.
 /// </summary>
 public readonly record struct CgroupMemoryInfo(
     long Id,
@@ -42,10 +43,11 @@ public readonly record struct CgroupMemoryInfo(
     long TcpPeak,
     long KmemPeak,
     bool OomGroup,
-    OomEvents Oom)
+    OomEvents Oom,
+    long PageTables)
 {
     public override string ToString() =>
-        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}{(OomGroup ? " oom.group" : "")}{(Oom != default ? $" {Oom}" : "")}]";
+        $"[memcg {Id} current {Current} max {Word(Max)} high {Word(High)} events max {EventsMax}/{EventsLocalMax} high {EventsHigh}/{EventsLocalHigh} anon {Anon} file {File} kmem.max {Word(KmemMax)} tcp.max {Word(TcpMax)} sock {Sock} tcp {TcpUsage}{(TcpActive ? " tcp-accounted" : "")}{(TcpPressure ? " tcp-pressure" : "")} kernel {Kernel} slab {SlabReclaimable}/{SlabUnreclaimable} kernel_stack {KernelStack}{(PageTables > 0 ? $" pagetables {PageTables}" : "")}{(TcpPeak > 0 ? $" tcp.peak {TcpPeak}" : "")}{(KmemPeak > 0 ? $" kmem.peak {KmemPeak}" : "")}{(OomGroup ? " oom.group" : "")}{(Oom != default ? $" {Oom}" : "")}]";
 
     private static string Word(long pages) => pages == KernelConstants.LimitUnlimited ? "max" : pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -85,6 +87,12 @@ public enum MemcgOomEvent
 public readonly record struct MemcgWatermark(long Id, long RawCurrent, long Peak, long Failcnt);
 
 /// <summary>A page a task touched: its pfn, page cache or anonymous, the task that touched it (anonymous pages are freed with it) and the group it is charged to (its memory group when it touched it).</summary>
+/// <summary>One page-table page of a task (its /proc/pid/status VmPTE counts them): a snapshot lists them by pfn.</summary>
+public readonly record struct PageTableInfo(long Pfn, long OwnerPid)
+{
+    public override string ToString() => $"[page table {Pfn} of task {OwnerPid}]";
+}
+
 public readonly record struct UserPageInfo(long Pfn, bool File, long OwnerPid, long CgroupId)
 {
     public override string ToString() => $"[{(File ? "file" : "anon")} page {Pfn} of task {OwnerPid} charged to {CgroupId}]";

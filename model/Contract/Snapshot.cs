@@ -63,6 +63,9 @@ public sealed class Snapshot
     /// <summary>Every page a task touched, sorted by pfn.</summary>
     public IReadOnlyList<UserPageInfo> UserPages { get; init; } = [];
 
+    /// <summary>Every task's page-table pages, sorted by pfn.</summary>
+    public IReadOnlyList<PageTableInfo> PageTables { get; init; } = [];
+
     /// <summary>Every live socket, sorted by id.</summary>
     public IReadOnlyList<SocketInfo> Sockets { get; init; } = [];
 

@@ -27,6 +27,7 @@ public static class SnapshotDiff
         CompareSorted("task", model.Tasks, impl.Tasks, lines);
         CompareSorted("memcg", model.Memory, impl.Memory, lines);
         CompareSorted("user page", model.UserPages, impl.UserPages, lines);
+        CompareSorted("page table", model.PageTables, impl.PageTables, lines);
         CompareSorted("dying memcg", model.DyingMemcgs, impl.DyingMemcgs, lines);
         CompareSorted("socket", model.Sockets, impl.Sockets, lines);
         CompareSorted("kernel charge", model.KernelCharges, impl.KernelCharges, lines);

@@ -96,6 +96,9 @@ public static class StateDigest
     public static ulong UserPage(long pfn, bool file, long cgroupId, long ownerPid) =>
         Mix(((ulong)pfn << 24) ^ ((ulong)cgroupId << 1) ^ (file ? 1UL : 0) ^ ((ulong)ownerPid << 44) ^ (0x11UL << 56));
 
+    /// <summary>What one page-table page adds: its pfn and the task it maps for.</summary>
+    public static ulong PageTable(long pfn, long ownerPid) => Mix(((ulong)pfn << 24) ^ ((ulong)ownerPid << 44) ^ (0x15UL << 56));
+
     public static ulong Current(long pid, int cpu) => Mix(((ulong)pid << 8) ^ (uint)cpu ^ (0xEUL << 60));
 
     /// <summary>splitmix64 finalizer: a bijection on 64 bits with good avalanche.</summary>

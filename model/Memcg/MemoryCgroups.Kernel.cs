@@ -134,9 +134,9 @@ public sealed partial class MemoryCgroups
         .Where(c => c.IsObject && (c.Kind == KernelChargeKind.SlabReclaimable) == reclaimable && _objcgChains[c.Objcg].Contains(group))
         .Sum(c => c.Amount);
 
-    /// <summary>memory.stat kernel_stack of a live group, in bytes.</summary>
-    private long KernelStackBytes(long group) => _kernel
-        .Where(c => c.Kind == KernelChargeKind.KernelStack && _objcgChains[c.Objcg].Contains(group)).Sum(c => c.Amount * PageSizeBytes);
+    /// <summary>memory.stat kernel_stack (kind KernelStack) or pagetables (PageTable) of a live group, in bytes.</summary>
+    private long KernelPagesBytes(long group, KernelChargeKind kind) => _kernel
+        .Where(c => c.Kind == kind && _objcgChains[c.Objcg].Contains(group)).Sum(c => c.Amount * PageSizeBytes);
 
     public List<KernelChargeInfo> KernelCharges()
     {

@@ -64,12 +64,17 @@ public sealed partial class MemoryCgroups
         foreach (long level in levels) Limit(level).Oom = Limit(level).Oom.Counted(kind, local: level == group);
     }
 
-    /// <summary>The anonymous pages each task owns, counted in one pass: its resident set (page cache it filled is not mapped, so not in it).</summary>
-    public Dictionary<long, long> ResidentPagesByTask()
+    /// <summary>
+    /// The pages badness counts for each task, in one pass over the pages and one over the tables: its
+    /// resident set (the anonymous pages it owns; page cache it filled is not mapped, so not in it)
+    /// plus its page-table pages.
+    /// </summary>
+    public Dictionary<long, long> BadnessPagesByTask()
     {
-        var resident = new Dictionary<long, long>();
-        foreach (var page in _pages.Where(p => !p.File)) resident[page.OwnerPid] = resident.GetValueOrDefault(page.OwnerPid) + 1;
-        return resident;
+        var pages = new Dictionary<long, long>();
+        foreach (var page in _pages.Where(p => !p.File)) pages[page.OwnerPid] = pages.GetValueOrDefault(page.OwnerPid) + 1;
+        foreach (var table in _tables) pages[table.OwnerPid] = pages.GetValueOrDefault(table.OwnerPid) + 1;
+        return pages;
     }
 
     /// <summary>memory.oom.group of a live group (false for a root).</summary>

@@ -106,15 +106,29 @@ public sealed partial class MemoryCgroups
         return Outcome.Ok(pages);
     }
 
-    /// <summary>One fault: a page from the machine (after global reclaim if need be), then its charge; the page goes back if the charge fails.</summary>
+    /// <summary>
+    /// One fault: for an anonymous page, a page-table page first when the task needs one more; then a
+    /// page from the machine (after global reclaim if need be), then its charge. The page goes back if
+    /// the charge fails, and so does a table taken for it.
+    /// </summary>
     private Outcome TouchOne(long pid, long[] chain, bool file)
     {
+        if (!file)
+        {
+            var table = GrowPageTables(pid);
+            if (!table.IsOk) return table;
+        }
         var page = AllocPages(0, pid);
-        if (!page.IsOk) return page;
+        if (!page.IsOk)
+        {
+            TrimPageTables(pid);
+            return page;
+        }
         var charged = Charge(chain, 1, pid);
         if (!charged.IsOk)
         {
             _buddy.FreePages(page.Value, 0);
+            TrimPageTables(pid);
             return charged;
         }
         _pages.Add(new UserPage(page.Value, file, pid, chain, _sequence++));
@@ -258,14 +272,16 @@ public sealed partial class MemoryCgroups
         if (_containers.MemoryGroupOf(pid) is null) return ProcessContainers.NoSuchTask();
         var mine = _pages.Where(p => !p.File && p.OwnerPid == pid).OrderByDescending(p => p.Sequence).Take(pages).ToList();
         foreach (var page in mine) Free(page);
+        TrimPageTables(pid);
         return Outcome.Ok(mine.Count);
     }
 
-    /// <summary>exit_mm: every anonymous page of the task goes back (page cache stays where it was charged).</summary>
+    /// <summary>exit_mm: every anonymous page of the task goes back, then its page tables (page cache stays where it was charged).</summary>
     public void TaskExited(long pid)
     {
         _digest = null;
         foreach (var page in _pages.Where(p => !p.File && p.OwnerPid == pid).ToList()) Free(page);
+        FreePageTables(pid);
     }
 
     /// <summary>memory.oom.group: ENOENT for a root or no live group of the memory hierarchy; EINVAL on v1 or for a value other than 0 and 1.</summary>
@@ -321,7 +337,8 @@ public sealed partial class MemoryCgroups
         }
     }
 
-    public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn) || _sockets.Any(s => s.Pfns.Contains(pfn));
+    /// <summary>Whether the page is a user page, a socket buffer page or a page table (free_pages must refuse it).</summary>
+    public bool OwnsPage(long pfn) => _pages.Any(p => p.Pfn == pfn) || _sockets.Any(s => s.Pfns.Contains(pfn)) || OwnsPageTable(pfn);
 
     /// <summary>Every live non-root memory group, its usage and stat (user pages counted in one pass over them).</summary>
     public List<CgroupMemoryInfo> Infos()
@@ -340,8 +357,8 @@ public sealed partial class MemoryCgroups
             long sock = SockPages(id), kernel = KernelPages(id);
             return new CgroupMemoryInfo(id, anon[id] + file[id] + sock + kernel, limit.Max, limit.High, limit.EventsMax, limit.EventsHigh, limit.EventsLocalMax, limit.EventsLocalHigh,
                 anon[id], file[id], limit.KmemMax, limit.TcpMax, sock, TcpUsage(id), limit.TcpActive, limit.TcpPressure,
-                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelStackBytes(id), limit.TcpPeak,
-                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0, limit.OomGroup, limit.Oom);
+                kernel, SlabBytes(id, reclaimable: true), SlabBytes(id, reclaimable: false), KernelPagesBytes(id, KernelChargeKind.KernelStack), limit.TcpPeak,
+                _layout == CgroupLayout.V1 ? limit.KmemPeak : 0, limit.OomGroup, limit.Oom, KernelPagesBytes(id, KernelChargeKind.PageTable));
         }).ToList();
     }
 
@@ -384,7 +401,7 @@ public sealed partial class MemoryCgroups
             digest += StateDigest.Socket(socket.Id, socket.Group, socket.Pfns.Count, socket.Charged);
             foreach (long pfn in socket.Pfns) digest += StateDigest.SocketPage(pfn, socket.Id);
         }
-        digest += KernelDigest();
+        digest += KernelDigest() + PageTablesDigest();
         _digest = digest;
         return digest;
     }

@@ -9,7 +9,7 @@ namespace Verify.Model.Oom;
 /// The reference OOM killer (KERNEL-FACTS.md, "OOM killer"), recomputed from scratch on every call.
 /// The candidates are the tasks of the OOM domain in scan order: for a memcg OOM the domain's
 /// subtree in pre-order (ProcessContainers.TasksInPreOrder), for a global OOM every task by pid.
-/// Badness = resident pages + oom_score_adj * (totalpages / 1000) (page tables are not modelled yet); init and adj
+/// Badness = resident pages + page-table pages + oom_score_adj * (totalpages / 1000); init and adj
 /// -1000 are never chosen; the highest badness wins and a tie goes to the task scanned later.
 /// The victim is killed (OomKill effect, oom_kill on its memory group, then the kernel's exit);
 /// when memory.oom.group is set on its group or an ancestor up to the domain, the highest such
@@ -28,8 +28,8 @@ public sealed class OomKiller(ProcessContainers containers, MemoryCgroups memcg,
         effects.Add(Effect.Oom(context));
         long? domain = context.IsGlobal ? null : context.Domain;
         long totalPages = context.TotalPages;
-        var resident = memcg.ResidentPagesByTask();
-        long Badness(TaskInfo task) => resident.GetValueOrDefault(task.Pid) + task.OomScoreAdj * (totalPages / 1000);
+        var pages = memcg.BadnessPagesByTask();
+        long Badness(TaskInfo task) => pages.GetValueOrDefault(task.Pid) + task.OomScoreAdj * (totalPages / 1000);
         var candidates = domain is { } group ? containers.TasksInPreOrder(group) : containers.Tasks();
         var counting = candidates.Where(Killable).ToDictionary(t => t.Pid);
         var bomb = forkbomb.Bomb(context, counting.ContainsKey, pid => Badness(counting[pid]));

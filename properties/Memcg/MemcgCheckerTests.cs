@@ -121,12 +121,30 @@ public sealed class MemcgCheckerTests
         Assert.Empty(found);
     }
 
-    private static Snapshot Rebuilt(Snapshot s, IReadOnlyList<KernelChargeInfo> charges, IReadOnlyList<CgroupMemoryInfo>? memory = null) => new()
+    private static Snapshot Rebuilt(Snapshot s, IReadOnlyList<KernelChargeInfo> charges, IReadOnlyList<CgroupMemoryInfo>? memory = null, IReadOnlyList<PageTableInfo>? pageTables = null) => new()
     {
         Machine = s.Machine, BuddyInfo = s.BuddyInfo, FreeBlocks = s.FreeBlocks, Allocations = s.Allocations, SlabCaches = s.SlabCaches, Slabs = s.Slabs,
         SlabObjects = s.SlabObjects, LargeKmallocs = s.LargeKmallocs, Cgroups = s.Cgroups, Tasks = s.Tasks, Memory = memory ?? s.Memory,
         UserPages = s.UserPages, Sockets = s.Sockets, DyingMemcgs = s.DyingMemcgs, KernelCharges = charges, CurrentTask = s.CurrentTask, CurrentCpu = s.CurrentCpu,
+        PageTables = pageTables ?? s.PageTables,
     };
+
+    [Fact]
+    public void AMissingExtraOrStrayPageTableBreaksThePageTableInvariant()
+    {
+        var k = new ModelKernel(new MachineConfig(64, 1));
+        long group = k.CgroupCreate(1).Value;
+        long pid = k.TaskFork(KernelConstants.InitPid).Value;
+        Assert.True(k.TaskAttach(pid, group).IsOk);
+        Assert.True(k.TaskTouchAnon(pid, 2).IsOk);
+        var snapshot = k.TakeSnapshot();
+        Assert.Empty(CheckSnapshot(snapshot));
+        var table = snapshot.PageTables.Single();
+        // The task's one table gone (its allocation and charge stay), a second one for 2 pages, a table of a task that is not live.
+        Assert.Contains(Invariant.ConservationPageTables, CheckSnapshot(Rebuilt(snapshot, snapshot.KernelCharges, pageTables: [])));
+        Assert.Contains(Invariant.ConservationPageTables, CheckSnapshot(Rebuilt(snapshot, snapshot.KernelCharges, pageTables: [table, table with { Pfn = table.Pfn + 1 }])));
+        Assert.Contains(Invariant.ConservationPageTables, CheckSnapshot(Rebuilt(snapshot, snapshot.KernelCharges, pageTables: [table with { OwnerPid = 99 }])));
+    }
 
     [Fact]
     public void ARawCounterAboveMaxOrAPeakThatFallsBreaksTheRawCounterInvariant()

@@ -71,13 +71,8 @@ public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
             for (int i = 0; i < steps.Count; i++)
             {
                 var step = steps[i];
-                var pids = model.TakeSnapshot().Tasks.Where(t => t.Pid != InitPid).Select(t => t.Pid).ToList();
-                long pid = pids.Count == 0 ? InitPid : pids[step.Task % pids.Count];
-                model.Effects.Clear();
-                impl.Effects.Clear();
-                var (m, o) = (Apply(model, step, pid), Apply(impl, step, pid));
-                if (m != o) return $"outcome: step {i} ({step} = pid {pid}): model {m}, impl {o}";
-                if (!model.Effects.SameAs(impl.Effects)) return $"effects: step {i}: model [{model.Effects}], impl [{impl.Effects}]";
+                long pid = SideBySide.TaskAt(model, step.Task);
+                if (SideBySide.Apply(model, impl, i, step, pid, k => Apply(k, step, pid)) is { } differs) return differs;
                 bombs += model.Effects.Items.Count(e => e.Kind == EffectKind.Forkbomb);
                 kills += model.Effects.Items.Count(e => e.Kind == EffectKind.OomKill);
                 var (ms, os) = (model.TakeSnapshot(), impl.TakeSnapshot());

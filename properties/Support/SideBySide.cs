@@ -1,0 +1,27 @@
+using Verify.Impl;
+using Verify.Model;
+using Verify.Model.Contract;
+using static Verify.Model.Contract.KernelConstants;
+
+namespace Verify.Properties.Support;
+
+/// <summary>The model and the impl driven with the same steps, for the properties of the impl's task-indexed structures.</summary>
+public static class SideBySide
+{
+    /// <summary>The live task other than init that the index names (modulo their count, in pid order, as the model lists them); init when there is none.</summary>
+    public static long TaskAt(ModelKernel model, int index)
+    {
+        var pids = model.TakeSnapshot().Tasks.Where(t => t.Pid != InitPid).Select(t => t.Pid).ToList();
+        return pids.Count == 0 ? InitPid : pids[index % pids.Count];
+    }
+
+    /// <summary>Step i on both sides with fresh effect logs: null when the outcomes and the effects agree, else what differs.</summary>
+    public static string? Apply(ModelKernel model, ImplKernel impl, int i, object step, long pid, Func<IKernel, Outcome> apply)
+    {
+        model.Effects.Clear();
+        impl.Effects.Clear();
+        var (m, o) = (apply(model), apply(impl));
+        if (m != o) return $"outcome: step {i} ({step} = pid {pid}): model {m}, impl {o}";
+        return model.Effects.SameAs(impl.Effects) ? null : $"effects: step {i}: model [{model.Effects}], impl [{impl.Effects}]";
+    }
+}
