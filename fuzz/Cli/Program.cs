@@ -34,5 +34,6 @@ public static class Program
         yield return InstrumentCommand.Create();
         yield return AflTargetCommand.Create();
         yield return CampaignCommand.Create();
+        yield return ConformanceCommand.Create();
     }
 }

@@ -1,0 +1,135 @@
+/*
+ * verify-agent: the conformance suite's hand inside a cgroup (fuzz/Conformance, README
+ * "Conformance with the real kernel"). It reads one action per line on stdin and answers one
+ * line on stdout: "ok <value>" or "err <errno name> <value>". It is tiny on purpose: no runtime,
+ * one CPU (pinned at start so the kernel's per-CPU charge stock is one CPU's), its own stdio
+ * buffers and stack touched before the driver moves it into the group under test, so the group's
+ * counters show what the script did and little else.
+ *
+ *   touch N      map N anonymous pages (huge pages off) and write each: "ok N"
+ *   unmap N      unmap the N most recently touched pages: "ok <pages unmapped>"
+ *   fork N       fork N children that sleep until reaped: "ok N", or "err EAGAIN <forked>"
+ *   reap         kill and wait for every child: "ok <children reaped>"
+ *   exit         "ok 0", then exit 0
+ *
+ * Build: cc -O2 -Wall -Wextra -o verify-agent verify-agent.c
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_REGIONS 4096
+#define MAX_CHILDREN 4096
+
+struct region { char *start; long pages; };
+
+static struct region regions[MAX_REGIONS];
+static int region_count;
+static pid_t children[MAX_CHILDREN];
+static int child_count;
+static long page_size;
+
+static void reply_ok(long value) { printf("ok %ld\n", value); fflush(stdout); }
+
+static void reply_err(int err, long value) { printf("err %s %ld\n", strerrorname_np(err), value); fflush(stdout); }
+
+static void touch(long pages)
+{
+    if (pages <= 0 || region_count == MAX_REGIONS) { reply_err(EINVAL, 0); return; }
+    char *start = mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (start == MAP_FAILED) { reply_err(errno, 0); return; }
+    madvise(start, pages * page_size, MADV_NOHUGEPAGE); /* one charge per 4 KiB page, as the model counts */
+    for (long i = 0; i < pages; i++) start[i * page_size] = 1;
+    regions[region_count++] = (struct region){ start, pages };
+    reply_ok(pages);
+}
+
+static void unmap(long pages)
+{
+    long done = 0;
+    while (done < pages && region_count > 0) {
+        struct region *last = &regions[region_count - 1];
+        long take = pages - done < last->pages ? pages - done : last->pages;
+        munmap(last->start + (last->pages - take) * page_size, take * page_size);
+        last->pages -= take;
+        done += take;
+        if (last->pages == 0) region_count--;
+    }
+    reply_ok(done);
+}
+
+static void fork_children(long count)
+{
+    long forked = 0;
+    for (; forked < count && child_count < MAX_CHILDREN; forked++) {
+        pid_t pid = fork();
+        if (pid < 0) { reply_err(errno, forked); return; }
+        if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the agent */
+            for (;;) pause();
+        }
+        children[child_count++] = pid;
+    }
+    reply_ok(forked);
+}
+
+static void reap(void)
+{
+    int reaped = child_count;
+    for (int i = 0; i < child_count; i++) kill(children[i], SIGKILL);
+    for (int i = 0; i < child_count; i++) waitpid(children[i], NULL, 0);
+    child_count = 0;
+    reply_ok(reaped);
+}
+
+/* 64 KiB of stack below the caller's frame, written once (not inlined, so the frame is its own). */
+static __attribute__((noinline)) void fault_in_stack(void)
+{
+    volatile char stack[64 * 1024];
+    for (size_t i = 0; i < sizeof stack; i += 1024) stack[i] = 1;
+}
+
+int main(void)
+{
+    page_size = sysconf(_SC_PAGESIZE);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    sched_setaffinity(0, sizeof one, &one);
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the driver's death ends the agent */
+    /* Fault in, before the move, every page the agent itself writes later: the stack below main's
+     * frame (where every later call runs), its tables, stdin's buffer. */
+    fault_in_stack();
+    memset(regions, 0, sizeof regions);
+    memset(children, 0, sizeof children);
+    static char input_buffer[4096];
+    memset(input_buffer, 0, sizeof input_buffer);
+    setvbuf(stdin, input_buffer, _IOFBF, sizeof input_buffer);
+    printf("ready %d\n", (int)getpid());
+    fflush(stdout);
+
+    char line[256];
+    while (fgets(line, sizeof line, stdin)) {
+        char verb[32];
+        long n = 0;
+        if (sscanf(line, "%31s %ld", verb, &n) < 1) { reply_err(EINVAL, 0); continue; }
+        if (!strcmp(verb, "touch")) touch(n);
+        else if (!strcmp(verb, "unmap")) unmap(n);
+        else if (!strcmp(verb, "fork")) fork_children(n);
+        else if (!strcmp(verb, "reap")) reap();
+        else if (!strcmp(verb, "exit")) { reply_ok(0); break; }
+        else reply_err(EINVAL, 0);
+    }
+
+    for (int i = 0; i < child_count; i++) kill(children[i], SIGKILL);
+    for (int i = 0; i < child_count; i++) waitpid(children[i], NULL, 0);
+    return 0;
+}
