@@ -51,10 +51,13 @@ public sealed class NativeAgent : IDisposable
         return binary;
     }
 
-    /// <summary>Starts the agent; it has faulted in its stack and stdio before it says ready.</summary>
+    private static int _started;
+
+    /// <summary>Starts the agent with a data file in the temp directory (it unlinks it at once); it has faulted in its stack and stdio before it says ready.</summary>
     public static NativeAgent Start(string binary)
     {
-        var info = new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        string data = Path.Combine(Path.GetTempPath(), $"verify-agent-{Environment.ProcessId}-{Interlocked.Increment(ref _started)}.data");
+        var info = new ProcessStartInfo(binary, [data]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         var process = Process.Start(info) ?? throw new IOException($"{binary} did not start");
         string? ready = process.StandardOutput.ReadLine();
         if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
@@ -66,11 +69,27 @@ public sealed class NativeAgent : IDisposable
     }
 
     /// <summary>One action ("touch 100", "fork 3", ...): the agent's answer.</summary>
-    public AgentAnswer Do(string action)
+    public AgentAnswer Do(string action) => TryDo(action) ?? throw new IOException($"agent {Pid} ended before answering '{action}'");
+
+    /// <summary>One action: the agent's answer, or null when it ended first (the OOM killer took it); then it has been waited for.</summary>
+    public AgentAnswer? TryDo(string action)
     {
-        _process.StandardInput.WriteLine(action);
-        _process.StandardInput.Flush();
-        string? line = _process.StandardOutput.ReadLine() ?? throw new IOException($"agent {Pid} ended before answering '{action}'");
+        string? line;
+        try
+        {
+            _process.StandardInput.WriteLine(action);
+            _process.StandardInput.Flush();
+            line = _process.StandardOutput.ReadLine();
+        }
+        catch (IOException)
+        {
+            line = null; // the pipe broke: it is gone
+        }
+        if (line is null)
+        {
+            _process.WaitForExit();
+            return null;
+        }
         string[] words = line.Split(' ');
         return words switch
         {

@@ -8,14 +8,20 @@
  *
  *   touch N      map N anonymous pages (huge pages off) and write each: "ok N"
  *   unmap N      unmap the N most recently touched pages: "ok <pages unmapped>"
+ *   cache N      read the next N pages of the data file (readahead off): N page-cache pages, "ok N"
+ *   pipes N      open N pipes (kernel objects of accounted caches): "ok N", or "err <errno> <opened>"
  *   fork N       fork N children that sleep until reaped: "ok N", or "err EAGAIN <forked>"
  *   reap         kill and wait for every child: "ok <children reaped>"
  *   exit         "ok 0", then exit 0
+ *
+ * The data file is argv[1], if given: created sparse (64 MiB) and unlinked at start, so nothing is
+ * left on disk whatever happens to the agent.
  *
  * Build: cc -O2 -Wall -Wextra -o verify-agent verify-agent.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +42,9 @@ static int region_count;
 static pid_t children[MAX_CHILDREN];
 static int child_count;
 static long page_size;
+static int data_fd = -1;
+static long data_offset;
+static char read_buffer[4096];
 
 static void reply_ok(long value) { printf("ok %ld\n", value); fflush(stdout); }
 
@@ -64,6 +73,26 @@ static void unmap(long pages)
         if (last->pages == 0) region_count--;
     }
     reply_ok(done);
+}
+
+static void cache(long pages)
+{
+    long done = 0;
+    for (; done < pages; done++, data_offset += page_size) {
+        if (data_fd < 0 || pread(data_fd, read_buffer, sizeof read_buffer, data_offset) != (ssize_t)sizeof read_buffer) {
+            reply_err(data_fd < 0 ? EBADF : errno ? errno : EINVAL, done);
+            return;
+        }
+    }
+    reply_ok(done);
+}
+
+static void pipes(long count)
+{
+    long opened = 0;
+    for (int ends[2]; opened < count; opened++)
+        if (pipe(ends) != 0) { reply_err(errno, opened); return; }
+    reply_ok(opened);
 }
 
 static void fork_children(long count)
@@ -97,7 +126,7 @@ static __attribute__((noinline)) void fault_in_stack(void)
     for (size_t i = 0; i < sizeof stack; i += 1024) stack[i] = 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     page_size = sysconf(_SC_PAGESIZE);
     cpu_set_t one;
@@ -113,6 +142,12 @@ int main(void)
     static char input_buffer[4096];
     memset(input_buffer, 0, sizeof input_buffer);
     setvbuf(stdin, input_buffer, _IOFBF, sizeof input_buffer);
+    memset(read_buffer, 0, sizeof read_buffer);
+    if (argc > 1) {
+        data_fd = open(argv[1], O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (data_fd < 0 || unlink(argv[1]) != 0 || ftruncate(data_fd, 64L << 20) != 0) { perror(argv[1]); return 2; }
+        posix_fadvise(data_fd, 0, 0, POSIX_FADV_RANDOM); /* no readahead: one page cached per page read */
+    }
     printf("ready %d\n", (int)getpid());
     fflush(stdout);
 
@@ -123,6 +158,8 @@ int main(void)
         if (sscanf(line, "%31s %ld", verb, &n) < 1) { reply_err(EINVAL, 0); continue; }
         if (!strcmp(verb, "touch")) touch(n);
         else if (!strcmp(verb, "unmap")) unmap(n);
+        else if (!strcmp(verb, "cache")) cache(n);
+        else if (!strcmp(verb, "pipes")) pipes(n);
         else if (!strcmp(verb, "fork")) fork_children(n);
         else if (!strcmp(verb, "reap")) reap();
         else if (!strcmp(verb, "exit")) { reply_ok(0); break; }
