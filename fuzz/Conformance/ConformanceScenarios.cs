@@ -77,6 +77,19 @@ public static class ConformanceScenarios
         public CgroupInfo Group(long id) => Kernel.TakeSnapshot().Cgroups.Single(g => g.Id == id);
     }
 
+    /// <summary>A memory group on each side (memory.limit_in_bytes lowered to limitPages when given) with the agent in one and a task in the other.</summary>
+    private static (string Group, long ModelGroup, NativeAgent Agent, long Pid) AgentInGroup(KernelSide kernel, ModelSide model, long? limitPages = null)
+    {
+        string group = kernel.MemoryGroup();
+        long modelGroup = model.MemoryGroup();
+        if (limitPages is { } pages)
+        {
+            CgroupFs.Write(Path.Combine(group, "memory.limit_in_bytes"), (pages * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Memory, pages);
+        }
+        return (group, modelGroup, kernel.Agent(group), model.Task(modelGroup));
+    }
+
     private static string Errno(Outcome outcome) => outcome.IsOk ? "ok" : outcome.Errno.ToString();
 
     private static long Usage(string group) => CgroupFs.ReadNumber(Path.Combine(group, "memory.usage_in_bytes"));
@@ -85,12 +98,7 @@ public static class ConformanceScenarios
     {
         const string name = "cache-reclaim";
         var model = new ModelSide();
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        CgroupFs.Write(Path.Combine(group, "memory.limit_in_bytes"), (300 * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Memory, 300);
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model, limitPages: 300);
         agent.Do("cache 200");
         model.Kernel.TaskTouchFile(pid, 200);
         var rows = new List<ConformanceRow> { StatRow(name, "page cache after reading 200 pages", group, "cache", model.Memory(modelGroup).File) };
@@ -109,12 +117,7 @@ public static class ConformanceScenarios
     {
         const string name = "oom-kill";
         var model = new ModelSide();
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        CgroupFs.Write(Path.Combine(group, "memory.limit_in_bytes"), (256 * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Memory, 256);
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model, limitPages: 256);
         var answer = agent.TryDo("touch 512");
         var outcome = model.Kernel.TaskTouchAnon(pid, 512);
         bool modelKilled = model.Kernel.TakeSnapshot().Tasks.All(t => t.Pid != pid);
@@ -160,10 +163,7 @@ public static class ConformanceScenarios
     {
         const string name = "kmem";
         var model = new ModelSide();
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
         model.Kernel.RunOn(pid, 0);
         var (kmem, usage) = (Kmem(group), Usage(group));
         var before = model.Memory(modelGroup);
@@ -215,10 +215,7 @@ public static class ConformanceScenarios
         const string name = "anon-usage";
         var rows = new List<ConformanceRow>();
         var model = new ModelSide();
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
 
         agent.Do("touch 1000");
         model.Kernel.TaskTouchAnon(pid, 1000);
@@ -262,10 +259,7 @@ public static class ConformanceScenarios
     {
         const string name = "limit-below-usage";
         var model = new ModelSide();
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
         agent.Do("touch 200");
         model.Kernel.TaskTouchAnon(pid, 200);
         string limitFile = Path.Combine(group, "memory.limit_in_bytes");
