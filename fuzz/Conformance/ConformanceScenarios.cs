@@ -17,6 +17,9 @@ namespace Verify.Fuzz.Conformance;
 ///     pages bound them;
 ///   FreedSlack: a page unmapped (or freed by exit) while it still sits in a per-CPU LRU batch (a
 ///     folio_batch holds up to 31) keeps its charge until that batch drains;
+///   TcpSlack: a receive queue is charged by the truesize of its skbs (the data plus sk_buff and
+///     skb_shared_info, about 768 bytes each, for up to 16 skbs of 4 KiB) in whole pages through
+///     sk_forward_alloc: 4 pages per connection bound what the model's data pages leave out;
 ///   GroupSlack, a documented departure: mkdir charges the new group's own mem_cgroup and per-CPU
 ///     data to its parent (mem_cgroup_css_alloc runs under set_active_memcg(parent)), kernel memory
 ///     the model does not have; 3 pages measured with 2 CPUs, 8 allowed.
@@ -26,6 +29,8 @@ namespace Verify.Fuzz.Conformance;
 public static class ConformanceScenarios
 {
     public const long StockSlack = 63, AgentSlack = 8, UsageSlack = StockSlack + AgentSlack, FreedSlack = 31, GroupSlack = 8;
+
+    public const long TcpSlack = 4;
 
     /// <summary>Reclaim frees page cache in rounds of up to SWAP_CLUSTER_MAX (32) pages on both sides, so what is left may differ by a round.</summary>
     public const long ReclaimSlack = 32;
@@ -45,6 +50,9 @@ public static class ConformanceScenarios
         new("cache-reclaim", "a charge over memory.limit_in_bytes reclaims page cache first", CacheReclaim),
         new("oom-kill", "a charge over memory.limit_in_bytes with nothing to reclaim OOM-kills in the group (memory.oom_control oom_kill, failcnt)", OomKill),
         new("move-leaves-charges", "a task that moves leaves its charges behind; new ones go to its new group", MoveLeavesCharges),
+        new("tcp", "v1 socket buffers charge memory.kmem.tcp.usage_in_bytes, not memory.usage_in_bytes, once a tcp limit was written", Tcp),
+        new("pids-hierarchy", "a parent's pids.max stops a fork in its child; pids.events max is counted where the limit was hit", PidsHierarchy),
+        new("notify-on-release", "notify_on_release is per group, inherited at mkdir; release_agent is a file of the hierarchy's root only", NotifyOnRelease),
         new("kmem", "kernel objects charge memory.kmem.usage_in_bytes and memory.usage_in_bytes both; memory.kmem.limit_in_bytes is accepted and ignored (a departure)", Kmem),
     ];
 
@@ -110,6 +118,9 @@ public static class ConformanceScenarios
         // The kernel's stock and the agent's own kernel memory also count against the limit, so it keeps less page cache.
         rows.Add(StatRow(name, "page cache left after the touch", group, "cache", m.File, UsageSlack + ReclaimSlack, ReclaimSlack));
         rows.Add(ConformanceRow.Same(name, "usage within memory.limit_in_bytes", Usage(group) <= 300 * PageSizeBytes ? "yes" : "no", m.Current <= m.Max ? "yes" : "no"));
+        rows.Add(ConformanceRow.Same(name, "failcnt above 0 (charges met the limit)", CgroupFs.ReadNumber(Path.Combine(group, "memory.failcnt")) > 0 ? "yes" : "no",
+            model.Kernel.TakeSnapshot().Watermarks.Single(w => w.Id == modelGroup).Failcnt > 0 ? "yes" : "no"));
+        rows.Add(ConformanceRow.Pages(name, "max_usage_in_bytes", CgroupFs.ReadNumber(Path.Combine(group, "memory.max_usage_in_bytes")), Peak(model, modelGroup), 0, 0));
         return rows;
     }
 
@@ -159,6 +170,88 @@ public static class ConformanceScenarios
         return rows;
     }
 
+    private static List<ConformanceRow> Tcp(KernelSide kernel)
+    {
+        const string name = "tcp";
+        var model = new ModelSide();
+        string group = kernel.MemoryGroup();
+        long modelGroup = model.MemoryGroup();
+        CgroupFs.Write(Path.Combine(group, "memory.kmem.tcp.limit_in_bytes"), KernelSide.GroupLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Tcp, KernelSide.GroupLimitBytes / PageSizeBytes);
+        var agent = kernel.Agent(group);
+        long pid = model.Task(modelGroup);
+        model.Kernel.RunOn(pid, 0);
+        var (kmem, usage) = (Kmem(group), Usage(group));
+        var before = model.Memory(modelGroup);
+        var answer = agent.Do("tcp 65536");
+        var socket = model.Kernel.SockAlloc(pid, 65536);
+        var after = model.Memory(modelGroup);
+        string tcpUsage = Path.Combine(group, "memory.kmem.tcp.usage_in_bytes");
+        var rows = new List<ConformanceRow>
+        {
+            ConformanceRow.Same(name, "64 KiB sent over loopback and left unread", answer.ToString(), socket.IsOk ? "ok 65536" : socket.Errno.ToString()),
+            ConformanceRow.Pages(name, "memory.kmem.tcp.usage_in_bytes", CgroupFs.ReadNumber(tcpUsage), after.TcpUsage, 0, TcpSlack),
+            // The socket objects themselves are kernel memory (kmem and memory both); their buffers are not charged to memory.
+            ConformanceRow.Pages(name, "usage rise minus kmem rise", Usage(group) - usage - (Kmem(group) - kmem), (after.Current - before.Current) - (after.Kernel - before.Kernel), 0, StockSlack),
+        };
+        kernel.End(agent);
+        model.Kernel.SockFree(socket.Value);
+        rows.Add(ConformanceRow.Pages(name, "memory.kmem.tcp.usage_in_bytes after the sockets close", CgroupFs.ReadNumber(tcpUsage), model.Memory(modelGroup).TcpUsage));
+        return rows;
+    }
+
+    private static List<ConformanceRow> PidsHierarchy(KernelSide kernel)
+    {
+        const string name = "pids-hierarchy";
+        var model = new ModelSide();
+        string parent = kernel.PidsGroup(), child = kernel.PidsGroup("child");
+        long modelParent = model.PidsGroup(), modelChild = model.PidsGroup(modelParent);
+        CgroupFs.Write(Path.Combine(parent, "pids.max"), "2");
+        model.Kernel.CgroupSetPidsMax(modelParent, 2);
+        var agent = kernel.Agent(child);
+        long pid = model.Task(modelChild);
+        var answer = agent.Do("fork 3");
+        long forked = 0;
+        var outcome = Outcome.Ok(0);
+        for (int i = 0; i < 3 && outcome.IsOk; i++)
+        {
+            outcome = model.Kernel.TaskFork(pid);
+            if (outcome.IsOk) forked++;
+        }
+        var (p, c) = (model.Group(modelParent), model.Group(modelChild));
+        var rows = new List<ConformanceRow>
+        {
+            ConformanceRow.Same(name, "3 forks in the child under the parent's pids.max 2", answer.ToString(), outcome.IsOk ? $"ok {forked}" : $"{outcome.Errno} after {forked}"),
+            ConformanceRow.Same(name, "parent pids.current", CgroupFs.ReadNumber(Path.Combine(parent, "pids.current")), p.PidsCurrent),
+            ConformanceRow.Same(name, "parent pids.events max", CgroupFs.ReadKey(Path.Combine(parent, "pids.events"), "max"), p.PidsEventsMax),
+            ConformanceRow.Same(name, "child pids.events max", CgroupFs.ReadKey(Path.Combine(child, "pids.events"), "max"), c.PidsEventsMax),
+        };
+        agent.Do("reap");
+        return rows;
+    }
+
+    private static List<ConformanceRow> NotifyOnRelease(KernelSide kernel)
+    {
+        const string name = "notify-on-release";
+        var model = new ModelSide();
+        string parent = kernel.PidsGroup();
+        long modelParent = model.PidsGroup();
+        string before = File.ReadAllText(Path.Combine(parent, "notify_on_release")).Trim();
+        CgroupFs.Write(Path.Combine(parent, "notify_on_release"), "1");
+        model.Kernel.CgroupSetNotifyOnRelease(modelParent, true);
+        string child = kernel.PidsGroup("child");
+        long modelChild = model.PidsGroup(modelParent);
+        static string Flag(bool on) => on ? "1" : "0";
+        return
+        [
+            ConformanceRow.Same(name, "notify_on_release of a new group under a group without it", before, "0"),
+            ConformanceRow.Same(name, "notify_on_release after writing 1", File.ReadAllText(Path.Combine(parent, "notify_on_release")).Trim(), Flag(model.Group(modelParent).NotifyOnRelease)),
+            ConformanceRow.Same(name, "notify_on_release of a child made after it", File.ReadAllText(Path.Combine(child, "notify_on_release")).Trim(), Flag(model.Group(modelChild).NotifyOnRelease)),
+            // The model has no release agent; the kernel keeps it in the root only, which the driver never writes.
+            ConformanceRow.Same(name, "release_agent in a group below the root", File.Exists(Path.Combine(parent, "release_agent")) ? "present" : "absent", "absent"),
+        ];
+    }
+
     private static List<ConformanceRow> Kmem(KernelSide kernel)
     {
         const string name = "kmem";
@@ -188,6 +281,8 @@ public static class ConformanceScenarios
                 "6.18 accepts and ignores the kmem limit; the model enforces it as 3.8-5.15 did (the 2007 kmem container seed)"),
         ];
     }
+
+    private static long Peak(ModelSide model, long group) => model.Kernel.TakeSnapshot().Watermarks.Single(w => w.Id == group).Peak;
 
     private static long Kmem(string group) => CgroupFs.ReadNumber(Path.Combine(group, "memory.kmem.usage_in_bytes"));
 
@@ -226,6 +321,7 @@ public static class ConformanceScenarios
         model.Kernel.TaskUnmap(pid, 600);
         rows.Add(StatRow(name, "rss after unmapping 600", group, "rss", model.Memory(modelGroup).Anon));
         rows.Add(ConformanceRow.Pages(name, "usage after unmapping 600", Usage(group), model.Memory(modelGroup).Current, 0, UsageSlack + FreedSlack));
+        rows.Add(ConformanceRow.Pages(name, "max_usage_in_bytes after unmapping 600", CgroupFs.ReadNumber(Path.Combine(group, "memory.max_usage_in_bytes")), Peak(model, modelGroup), 0, UsageSlack));
 
         kernel.End(agent);
         model.Kernel.TaskExit(pid);

@@ -10,6 +10,7 @@
  *   unmap N      unmap the N most recently touched pages: "ok <pages unmapped>"
  *   cache N      read the next N pages of the data file (readahead off): N page-cache pages, "ok N"
  *   pipes N      open N pipes (kernel objects of accounted caches): "ok N", or "err <errno> <opened>"
+ *   tcp N        a TCP connection to itself over 127.0.0.1, N bytes sent and left unread: "ok <bytes sent>"
  *   fork N       fork N children that sleep until reaped: "ok N", or "err EAGAIN <forked>"
  *   reap         kill and wait for every child: "ok <children reaped>"
  *   exit         "ok 0", then exit 0
@@ -20,8 +21,11 @@
  * Build: cc -O2 -Wall -Wextra -o verify-agent verify-agent.c
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,6 +99,28 @@ static void pipes(long count)
     reply_ok(opened);
 }
 
+/* A listener, a client and the accepted end, all on loopback; the client's bytes stay unread in the accepted end's receive queue. */
+static void tcp(long bytes)
+{
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t length = sizeof address;
+    int listener = socket(AF_INET, SOCK_STREAM, 0), client = socket(AF_INET, SOCK_STREAM, 0), server = -1;
+    if (listener < 0 || client < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 1) != 0
+        || getsockname(listener, (struct sockaddr *)&address, &length) != 0 || connect(client, (struct sockaddr *)&address, sizeof address) != 0
+        || (server = accept(listener, NULL, NULL)) < 0) {
+        reply_err(errno, 0);
+        return;
+    }
+    long sent = 0;
+    while (sent < bytes) {
+        ssize_t chunk = send(client, read_buffer, bytes - sent < (long)sizeof read_buffer ? (size_t)(bytes - sent) : sizeof read_buffer, MSG_DONTWAIT);
+        if (chunk <= 0) break; /* the receiver's window is full: what was sent stays queued */
+        sent += chunk;
+    }
+    usleep(100 * 1000); /* loopback delivers at once; let the receive queue settle */
+    reply_ok(sent);
+}
+
 static void fork_children(long count)
 {
     long forked = 0;
@@ -160,6 +186,7 @@ int main(int argc, char **argv)
         else if (!strcmp(verb, "unmap")) unmap(n);
         else if (!strcmp(verb, "cache")) cache(n);
         else if (!strcmp(verb, "pipes")) pipes(n);
+        else if (!strcmp(verb, "tcp")) tcp(n);
         else if (!strcmp(verb, "fork")) fork_children(n);
         else if (!strcmp(verb, "reap")) reap();
         else if (!strcmp(verb, "exit")) { reply_ok(0); break; }
