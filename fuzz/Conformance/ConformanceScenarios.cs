@@ -51,6 +51,7 @@ public static class ConformanceScenarios
         new("oom-kill", "a charge over memory.limit_in_bytes with nothing to reclaim OOM-kills in the group (memory.oom_control oom_kill, failcnt)", OomKill),
         new("move-leaves-charges", "a task that moves leaves its charges behind; new ones go to its new group", MoveLeavesCharges),
         new("tcp", "v1 socket buffers charge memory.kmem.tcp.usage_in_bytes, not memory.usage_in_bytes, once a tcp limit was written", Tcp),
+        new("tcp-limit", "sending over a full memory.kmem.tcp.limit_in_bytes: the kernel forces the charges past it (a departure from the model's refused allocation)", TcpLimit),
         new("pids-hierarchy", "a parent's pids.max stops a fork in its child; pids.events max is counted where the limit was hit", PidsHierarchy),
         new("notify-on-release", "notify_on_release is per group, inherited at mkdir; release_agent is a file of the hierarchy's root only", NotifyOnRelease),
         new("kmem", "kernel objects charge memory.kmem.usage_in_bytes and memory.usage_in_bytes both; memory.kmem.limit_in_bytes is accepted and ignored (a departure)", Kmem),
@@ -59,14 +60,15 @@ public static class ConformanceScenarios
     private const long MemoryRoot = 1, PidsRoot = 2;
 
     /// <summary>The model side: a v1 machine, groups capped as the driver caps them, tasks forked from init.</summary>
-    private sealed class ModelSide
+    private sealed class ModelSide(KernelSide kernelSide)
     {
         public ModelKernel Kernel { get; } = new(ModelMachine);
 
+        /// <summary>A memory group capped as the driver caps its kernel twin.</summary>
         public long MemoryGroup(long parent = MemoryRoot)
         {
             long id = Kernel.CgroupCreate(parent).Value;
-            Kernel.CgroupSetLimit(id, MemcgCounter.Memory, KernelSide.GroupLimitBytes / PageSizeBytes);
+            Kernel.CgroupSetLimit(id, MemcgCounter.Memory, kernelSide.CapBytes / PageSizeBytes);
             return id;
         }
 
@@ -113,7 +115,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> CacheReclaim(KernelSide kernel)
     {
         const string name = "cache-reclaim";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model, limitPages: 300);
         agent.Do("cache 200");
         model.Kernel.TaskTouchFile(pid, 200);
@@ -135,7 +137,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> OomKill(KernelSide kernel)
     {
         const string name = "oom-kill";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model, limitPages: 256);
         var answer = agent.TryDo("touch 512");
         var outcome = model.Kernel.TaskTouchAnon(pid, 512);
@@ -157,7 +159,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> MoveLeavesCharges(KernelSide kernel)
     {
         const string name = "move-leaves-charges";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string first = kernel.MemoryGroup("first"), second = kernel.MemoryGroup("second");
         long top = model.MemoryGroup(), modelFirst = model.MemoryGroup(top), modelSecond = model.MemoryGroup(top);
         var agent = kernel.Agent(first);
@@ -181,11 +183,11 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> Tcp(KernelSide kernel)
     {
         const string name = "tcp";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string group = kernel.MemoryGroup();
         long modelGroup = model.MemoryGroup();
-        CgroupFs.Write(Path.Combine(group, "memory.kmem.tcp.limit_in_bytes"), KernelSide.GroupLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Tcp, KernelSide.GroupLimitBytes / PageSizeBytes);
+        CgroupFs.Write(Path.Combine(group, "memory.kmem.tcp.limit_in_bytes"), kernel.CapBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Tcp, kernel.CapBytes / PageSizeBytes);
         var agent = kernel.Agent(group);
         long pid = model.Task(modelGroup);
         model.Kernel.RunOn(pid, 0);
@@ -208,10 +210,35 @@ public static class ConformanceScenarios
         return rows;
     }
 
+    private static List<ConformanceRow> TcpLimit(KernelSide kernel)
+    {
+        const string name = "tcp-limit";
+        const long limitPages = 4;
+        var model = new ModelSide(kernel);
+        string group = kernel.MemoryGroup();
+        long modelGroup = model.MemoryGroup();
+        CgroupFs.Write(Path.Combine(group, "memory.kmem.tcp.limit_in_bytes"), (limitPages * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Tcp, limitPages);
+        var agent = kernel.Agent(group);
+        long pid = model.Task(modelGroup);
+        var answer = agent.Do("tcp 65536");
+        var socket = model.Kernel.SockAlloc(pid, 65536);
+        long usage = CgroupFs.ReadNumber(Path.Combine(group, "memory.kmem.tcp.usage_in_bytes")) / PageSizeBytes;
+        var m = model.Memory(modelGroup);
+        return
+        [
+            ConformanceRow.Departure(name, "64 KiB sent under memory.kmem.tcp.limit_in_bytes 4 pages",
+                $"{(answer.IsOk && answer.Value > 0 ? "sent" : "refused")}, tcp usage {(usage > limitPages ? "above" : "within")} the limit",
+                $"{(socket.IsOk ? "sent" : socket.Errno.ToString())}, tcp usage {(m.TcpUsage > limitPages ? "above" : "within")} the limit, pressure {(m.TcpPressure ? "set" : "clear")}",
+                "sent, tcp usage above the limit", "ENOMEM, tcp usage within the limit, pressure set",
+                "TCP forces its charges (__GFP_NOFAIL) once a socket is under its sndbuf; the model's sock_alloc is one allocation that a full tcp counter refuses (EP74), setting pressure as the kernel does"),
+        ];
+    }
+
     private static List<ConformanceRow> PidsHierarchy(KernelSide kernel)
     {
         const string name = "pids-hierarchy";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string parent = kernel.PidsGroup(), child = kernel.PidsGroup("child");
         long modelParent = model.PidsGroup(), modelChild = model.PidsGroup(modelParent);
         CgroupFs.Write(Path.Combine(parent, "pids.max"), "2");
@@ -235,7 +262,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> NotifyOnRelease(KernelSide kernel)
     {
         const string name = "notify-on-release";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string parent = kernel.PidsGroup();
         long modelParent = model.PidsGroup();
         string before = File.ReadAllText(Path.Combine(parent, "notify_on_release")).Trim();
@@ -257,7 +284,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> Kmem(KernelSide kernel)
     {
         const string name = "kmem";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
         model.Kernel.RunOn(pid, 0);
         var (kmem, usage) = (Kmem(group), Usage(group));
@@ -311,7 +338,7 @@ public static class ConformanceScenarios
     {
         const string name = "anon-usage";
         var rows = new List<ConformanceRow>();
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
 
         agent.Do("touch 1000");
@@ -335,7 +362,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> Hierarchy(KernelSide kernel)
     {
         const string name = "hierarchy";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string parent = kernel.MemoryGroup(), child = kernel.MemoryGroup("child");
         long modelParent = model.MemoryGroup(), modelChild = model.MemoryGroup(modelParent);
         var agent = kernel.Agent(child);
@@ -356,7 +383,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> LimitBelowUsage(KernelSide kernel)
     {
         const string name = "limit-below-usage";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
         agent.Do("touch 200");
         model.Kernel.TaskTouchAnon(pid, 200);
@@ -374,7 +401,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> PidsMax(KernelSide kernel)
     {
         const string name = "pids-max";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string group = kernel.PidsGroup();
         long modelGroup = model.PidsGroup();
         CgroupFs.Write(Path.Combine(group, "pids.max"), "3");
@@ -397,7 +424,7 @@ public static class ConformanceScenarios
     private static List<ConformanceRow> RmdirBusy(KernelSide kernel)
     {
         const string name = "rmdir-busy";
-        var model = new ModelSide();
+        var model = new ModelSide(kernel);
         string parent = kernel.MemoryGroup(), child = kernel.MemoryGroup("child");
         long modelParent = model.MemoryGroup(), modelChild = model.MemoryGroup(modelParent);
         var rows = new List<ConformanceRow>

@@ -3,7 +3,8 @@ namespace Verify.Fuzz.Conformance;
 /// <summary>
 /// One scenario's footprint on the real kernel: a verify-&lt;pid&gt;-&lt;n&gt; group under our own
 /// group in each hierarchy, the groups made below them, and the agents started. Every memory group
-/// it makes gets memory.limit_in_bytes 256 MiB at once (a scenario only lowers it). Dispose ends
+/// it makes gets memory.limit_in_bytes CapBytes at once: 256 MiB, or our own group's limit when
+/// that is lower (never above what the parent allows; a scenario only lowers it). Dispose ends
 /// every agent by its pid, then removes every group deepest first, waiting up to 5 s for exiting
 /// tasks to leave; a group it cannot remove is an IOException (a test must not pass over a leak).
 /// </summary>
@@ -19,13 +20,20 @@ public sealed class KernelSide : IDisposable
     private readonly List<string> _groups = [];
     private readonly List<NativeAgent> _agents = [];
 
-    public KernelSide(OwnCgroups own, string agentBinary) => (_own, _agentBinary) = (own, agentBinary);
+    public KernelSide(OwnCgroups own, string agentBinary)
+    {
+        (_own, _agentBinary) = (own, agentBinary);
+        CapBytes = Math.Min(GroupLimitBytes, CgroupFs.ReadNumber(Path.Combine(own.Memory, "memory.limit_in_bytes")));
+    }
+
+    /// <summary>The memory.limit_in_bytes every memory group gets when it is made.</summary>
+    public long CapBytes { get; }
 
     /// <summary>A new memory group at the path below this scenario's top group ("" is the top group itself, made first).</summary>
     public string MemoryGroup(string relative = "")
     {
         string path = Make(_own.Memory, relative);
-        CgroupFs.Write(Path.Combine(path, "memory.limit_in_bytes"), GroupLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        CgroupFs.Write(Path.Combine(path, "memory.limit_in_bytes"), CapBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return path;
     }
 
