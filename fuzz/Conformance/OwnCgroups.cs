@@ -73,18 +73,26 @@ public sealed class OwnCgroups
         && Directory.Exists(Path.Join(mount, path)) ? Path.Join(mount, path) : null;
 
     /// <summary>
-    /// Removes what an earlier run left (verify-* groups under our own ones, deepest first). A group
-    /// that still holds a task is left alone and named in the returned list: its task is not ours
-    /// to end.
+    /// Removes what an earlier run left (verify-&lt;pid&gt;-* groups under our own ones, deepest
+    /// first, whose pid is no live process: a live one is another run's). A group that still holds
+    /// a task is left alone and named in the returned list: its task is not ours to end.
     /// </summary>
     public List<string> RemoveLeftovers()
     {
         var kept = new List<string>();
         foreach (string own in new[] { Memory, Pids })
-            foreach (string dir in Directory.EnumerateDirectories(own, Prefix + "*"))
+            foreach (string dir in Directory.EnumerateDirectories(own, Prefix + "*").Where(IsFromAnEndedRun))
                 foreach (string group in Directory.EnumerateDirectories(dir, "*", SearchOption.AllDirectories).Reverse().Append(dir))
                     if (CgroupFs.TryRemoveDirectory(group) is int errno && errno != 0) kept.Add($"{group} ({CgroupFs.Errno.Name(errno)})");
         return kept;
+    }
+
+    /// <summary>Whether the group's name carries the pid of a process that is gone (verify-&lt;pid&gt;-&lt;n&gt;; any other verify-* name counts as ended).</summary>
+    private static bool IsFromAnEndedRun(string dir)
+    {
+        string[] parts = Path.GetFileName(dir)[Prefix.Length..].Split('-');
+        return !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+            || pid == Environment.ProcessId || !Directory.Exists($"/proc/{pid}");
     }
 
     /// <summary>Every verify-* group under our own ones (a test asserts none is left after a run).</summary>

@@ -136,13 +136,14 @@ static void fork_children(long count)
     reply_ok(forked);
 }
 
-static void reap(void)
+/* Kills and waits for every child: how many there were. */
+static int end_children(void)
 {
-    int reaped = child_count;
+    int ended = child_count;
     for (int i = 0; i < child_count; i++) kill(children[i], SIGKILL);
     for (int i = 0; i < child_count; i++) waitpid(children[i], NULL, 0);
     child_count = 0;
-    reply_ok(reaped);
+    return ended;
 }
 
 /* 64 KiB of stack below the caller's frame, written once (not inlined, so the frame is its own). */
@@ -188,12 +189,11 @@ int main(int argc, char **argv)
         else if (!strcmp(verb, "pipes")) pipes(n);
         else if (!strcmp(verb, "tcp")) tcp(n);
         else if (!strcmp(verb, "fork")) fork_children(n);
-        else if (!strcmp(verb, "reap")) reap();
+        else if (!strcmp(verb, "reap")) reply_ok(end_children());
         else if (!strcmp(verb, "exit")) { reply_ok(0); break; }
         else reply_err(EINVAL, 0);
     }
 
-    for (int i = 0; i < child_count; i++) kill(children[i], SIGKILL);
-    for (int i = 0; i < child_count; i++) waitpid(children[i], NULL, 0);
+    end_children();
     return 0;
 }
