@@ -29,6 +29,8 @@ public static class ConformanceCommand
                 Console.Error.WriteLine($"fuzz conformance: {unavailable}");
                 return Program.ExitUsage;
             }
+            foreach (var scenario in scenarios) Console.WriteLine($"{scenario.Name}: {scenario.Checks}");
+            Console.WriteLine();
             var rows = scenarios.SelectMany(s => ConformanceRun.Run(own, agent, s)).ToList();
             Console.Write(ConformanceRun.Table(rows));
             int disagreeing = rows.Count(r => !r.Agrees);

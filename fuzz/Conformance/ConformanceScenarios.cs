@@ -38,7 +38,8 @@ public static class ConformanceScenarios
     /// <summary>The model's machine: v1, 256 MiB (the cap of every group the driver makes), 2 CPUs.</summary>
     public static readonly MachineConfig ModelMachine = new((int)(KernelSide.GroupLimitBytes / PageSizeBytes), 2, CgroupLayout.V1);
 
-    public sealed record Scenario(string Name, string Mirrors, Func<KernelSide, List<ConformanceRow>> Run);
+    /// <summary>A scenario: its name, the kernel behaviour it checks, and the run that compares the two sides.</summary>
+    public sealed record Scenario(string Name, string Checks, Func<KernelSide, List<ConformanceRow>> Run);
 
     public static readonly IReadOnlyList<Scenario> All =
     [
@@ -52,7 +53,7 @@ public static class ConformanceScenarios
         new("move-leaves-charges", "a task that moves leaves its charges behind; new ones go to its new group", MoveLeavesCharges),
         new("tcp", "v1 socket buffers charge memory.kmem.tcp.usage_in_bytes, not memory.usage_in_bytes, once a tcp limit was written", Tcp),
         new("tcp-limit", "sending over a full memory.kmem.tcp.limit_in_bytes: the kernel forces the charges past it (a departure from the model's refused allocation)", TcpLimit),
-        new("pids-hierarchy", "a parent's pids.max stops a fork in its child; pids.events max is counted where the limit was hit", PidsHierarchy),
+        new("pids-hierarchy", "a parent's pids.max stops a fork in its child; v1 counts pids.events max in the forking task's group, not in the ancestor whose limit was hit", PidsHierarchy),
         new("notify-on-release", "notify_on_release is per group, inherited at mkdir; release_agent is a file of the hierarchy's root only", NotifyOnRelease),
         new("kmem", "kernel objects charge memory.kmem.usage_in_bytes and memory.usage_in_bytes both; memory.kmem.limit_in_bytes is accepted and ignored (a departure)", Kmem),
     ];

@@ -17,7 +17,9 @@ public sealed class ConformanceTests(ITestOutputHelper output)
     public void TheKernelAndTheModelAgree(string name)
     {
         var (own, agent) = ConformanceEnvironment.Prepared!.Value;
-        var rows = ConformanceRun.Run(own, agent, ConformanceScenarios.All.Single(s => s.Name == name));
+        var scenario = ConformanceScenarios.All.Single(s => s.Name == name);
+        output.WriteLine($"{scenario.Name}: {scenario.Checks}");
+        var rows = ConformanceRun.Run(own, agent, scenario);
         output.WriteLine(ConformanceRun.Table(rows));
         Assert.NotEmpty(rows);
         Assert.True(rows.All(r => r.Agrees), string.Join("\n", rows.Where(r => !r.Agrees)));
