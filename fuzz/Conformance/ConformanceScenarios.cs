@@ -96,18 +96,30 @@ public static class ConformanceScenarios
         public CgroupInfo Group(long id) => Kernel.TakeSnapshot().Cgroups.Single(g => g.Id == id);
     }
 
-    /// <summary>A memory group on each side (memory.limit_in_bytes lowered to limitPages when given) with the agent in one and a task in the other.</summary>
-    private static (string Group, long ModelGroup, NativeAgent Agent, long Pid) AgentInGroup(KernelSide kernel, ModelSide model, long? limitPages = null)
+    /// <summary>A memory group on each side (the counter's limit written as limitPages on both when given) with the agent in one and a task in the other.</summary>
+    private static (string Group, long ModelGroup, NativeAgent Agent, long Pid) AgentInGroup(KernelSide kernel, ModelSide model, long? limitPages = null, MemcgCounter counter = MemcgCounter.Memory)
     {
         string group = kernel.MemoryGroup();
         long modelGroup = model.MemoryGroup();
         if (limitPages is { } pages)
         {
-            CgroupFs.Write(Path.Combine(group, "memory.limit_in_bytes"), (pages * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Memory, pages);
+            CgroupFs.Write(LimitFile(group, counter), Bytes(pages));
+            model.Kernel.CgroupSetLimit(modelGroup, counter, pages);
         }
         return (group, modelGroup, kernel.Agent(group), model.Task(modelGroup));
     }
+
+    /// <summary>The v1 file of a limit counter.</summary>
+    private static string LimitFile(string group, MemcgCounter counter) => Path.Combine(group, counter switch
+    {
+        MemcgCounter.Memory => "memory.limit_in_bytes",
+        MemcgCounter.Kmem => "memory.kmem.limit_in_bytes",
+        MemcgCounter.Tcp => "memory.kmem.tcp.limit_in_bytes",
+        _ => throw new ArgumentOutOfRangeException(nameof(counter), counter, "v1 has no such limit file"),
+    });
+
+    /// <summary>Pages as the bytes a v1 limit file takes.</summary>
+    private static string Bytes(long pages) => (pages * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Errno(Outcome outcome) => outcome.IsOk ? "ok" : outcome.Errno.ToString();
 
@@ -185,12 +197,7 @@ public static class ConformanceScenarios
     {
         const string name = "tcp";
         var model = new ModelSide(kernel);
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        CgroupFs.Write(Path.Combine(group, "memory.kmem.tcp.limit_in_bytes"), kernel.CapBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Tcp, kernel.CapBytes / PageSizeBytes);
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model, kernel.CapBytes / PageSizeBytes, MemcgCounter.Tcp);
         model.Kernel.RunOn(pid, 0);
         var (kmem, usage) = (Kmem(group), Usage(group));
         var before = model.Memory(modelGroup);
@@ -216,12 +223,7 @@ public static class ConformanceScenarios
         const string name = "tcp-limit";
         const long limitPages = 4;
         var model = new ModelSide(kernel);
-        string group = kernel.MemoryGroup();
-        long modelGroup = model.MemoryGroup();
-        CgroupFs.Write(Path.Combine(group, "memory.kmem.tcp.limit_in_bytes"), (limitPages * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Tcp, limitPages);
-        var agent = kernel.Agent(group);
-        long pid = model.Task(modelGroup);
+        var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model, limitPages, MemcgCounter.Tcp);
         var answer = agent.Do("tcp 65536");
         var socket = model.Kernel.SockAlloc(pid, 65536);
         long usage = CgroupFs.ReadNumber(Path.Combine(group, "memory.kmem.tcp.usage_in_bytes")) / PageSizeBytes;
@@ -252,9 +254,9 @@ public static class ConformanceScenarios
         var rows = new List<ConformanceRow>
         {
             ConformanceRow.Same(name, "3 forks in the child under the parent's pids.max 2", answer.ToString(), modelForks),
-            ConformanceRow.Same(name, "parent pids.current", CgroupFs.ReadNumber(Path.Combine(parent, "pids.current")), p.PidsCurrent),
-            ConformanceRow.Same(name, "parent pids.events max", CgroupFs.ReadKey(Path.Combine(parent, "pids.events"), "max"), p.PidsEventsMax),
-            ConformanceRow.Same(name, "child pids.events max", CgroupFs.ReadKey(Path.Combine(child, "pids.events"), "max"), c.PidsEventsMax),
+            ConformanceRow.Same(name, "parent pids.current", PidsCurrent(parent), p.PidsCurrent),
+            ConformanceRow.Same(name, "parent pids.events max", PidsEventsMax(parent), p.PidsEventsMax),
+            ConformanceRow.Same(name, "child pids.events max", PidsEventsMax(child), c.PidsEventsMax),
         };
         agent.Do("reap");
         return rows;
@@ -294,9 +296,9 @@ public static class ConformanceScenarios
         for (int i = 0; i < 200; i++) model.Kernel.Kmalloc(256, Verify.Model.Slab.KmallocFlags.Account);
         var after = model.Memory(modelGroup);
         long kmemRise = Kmem(group) - kmem, usageRise = Usage(group) - usage;
-        string limitFile = Path.Combine(group, "memory.kmem.limit_in_bytes");
+        string limitFile = LimitFile(group, MemcgCounter.Kmem);
         long limitBefore = CgroupFs.ReadNumber(limitFile);
-        int errno = CgroupFs.TryWrite(limitFile, PageSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        int errno = CgroupFs.TryWrite(limitFile, Bytes(1));
         var outcome = model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Kmem, 1);
         var more = agent.Do("pipes 100");
         return
@@ -313,6 +315,10 @@ public static class ConformanceScenarios
     }
 
     private static long Peak(ModelSide model, long group) => model.Kernel.TakeSnapshot().Watermarks.Single(w => w.Id == group).Peak;
+
+    private static long PidsCurrent(string group) => CgroupFs.ReadNumber(Path.Combine(group, "pids.current"));
+
+    private static long PidsEventsMax(string group) => CgroupFs.ReadKey(Path.Combine(group, "pids.events"), "max");
 
     private static long Kmem(string group) => CgroupFs.ReadNumber(Path.Combine(group, "memory.kmem.usage_in_bytes"));
 
@@ -388,8 +394,8 @@ public static class ConformanceScenarios
         var (group, modelGroup, agent, pid) = AgentInGroup(kernel, model);
         agent.Do("touch 200");
         model.Kernel.TaskTouchAnon(pid, 200);
-        string limitFile = Path.Combine(group, "memory.limit_in_bytes");
-        int errno = CgroupFs.TryWrite(limitFile, (100 * PageSizeBytes).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string limitFile = LimitFile(group, MemcgCounter.Memory);
+        int errno = CgroupFs.TryWrite(limitFile, Bytes(100));
         var outcome = model.Kernel.CgroupSetLimit(modelGroup, MemcgCounter.Memory, 100);
         return
         [
@@ -415,8 +421,8 @@ public static class ConformanceScenarios
         var rows = new List<ConformanceRow>
         {
             ConformanceRow.Same(name, "5 forks under pids.max 3 (the forker is 1)", answer.ToString(), modelForks),
-            ConformanceRow.Same(name, "pids.current", CgroupFs.ReadNumber(Path.Combine(group, "pids.current")), info.PidsCurrent),
-            ConformanceRow.Same(name, "pids.events max", CgroupFs.ReadKey(Path.Combine(group, "pids.events"), "max"), info.PidsEventsMax),
+            ConformanceRow.Same(name, "pids.current", PidsCurrent(group), info.PidsCurrent),
+            ConformanceRow.Same(name, "pids.events max", PidsEventsMax(group), info.PidsEventsMax),
         };
         agent.Do("reap");
         return rows;

@@ -75,9 +75,6 @@ public sealed partial class MemoryCgroups
         buddy.FreePages(pfn, 0);
     }
 
-    /// <summary>The task slot's page-table pages.</summary>
-    public long PageTablePages(int taskSlot) => taskSlot < _taskSlotsUsed ? _tableCount[taskSlot] : 0;
-
     /// <summary>What badness counts for the slot: its resident pages plus its page-table pages (O(1)).</summary>
     public long BadnessPages(int taskSlot) => taskSlot < _taskSlotsUsed ? _anonCount[taskSlot] + _tableCount[taskSlot] : 0;
 

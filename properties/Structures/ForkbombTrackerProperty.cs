@@ -1,4 +1,3 @@
-using System.Reflection;
 using Verify.Fuzz.Engine;
 using Verify.Impl;
 using Verify.Model;
@@ -59,15 +58,7 @@ public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
         StructureProperty.Check(output, "forkbomb-tracker", 2000, Draw, steps =>
         {
             var machine = new MachineConfig(2048, 2);
-            var model = new ModelKernel(machine);
-            var impl = new ImplKernel(machine);
-            foreach (var k in new IKernel[] { model, impl })
-            {
-                long group = k.CgroupCreate(1).Value;
-                k.CgroupSetLimit(group, MemcgCounter.Memory, 320);
-                k.TaskAttach(k.TaskFork(InitPid).Value, group);
-                k.Effects.Clear();
-            }
+            var (model, impl) = SideBySide.WithLimitedGroup(machine, 320);
             for (int i = 0; i < steps.Count; i++)
             {
                 var step = steps[i];
@@ -111,7 +102,7 @@ public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
         long parent = impl.TaskFork(InitPid).Value;
         impl.TaskFork(parent);
         Assert.Null(StructureProperty.Violation(impl.CheckConsistency));
-        var children = (int[])typeof(Verify.Impl.Oom.ForkbombTracker).GetField("_children", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(impl.Forkbomb)!;
+        var children = SideBySide.PrivateArray<int>(impl.Forkbomb, "_children");
         children[0]++;
         Assert.StartsWith(StructureInvariant.MmRecords, StructureProperty.Violation(impl.CheckConsistency));
     }
@@ -123,7 +114,7 @@ public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
         long pid = impl.TaskFork(InitPid).Value;
         Assert.True(impl.TaskTouchAnon(pid, 3).IsOk);
         Assert.Null(StructureProperty.Violation(impl.CheckConsistency));
-        var counts = (long[])typeof(Verify.Impl.Memcg.MemoryCgroups).GetField("_anonCount", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(impl.Memcg)!;
+        var counts = SideBySide.PrivateArray<long>(impl.Memcg, "_anonCount");
         counts[impl.Containers.TaskSlotOf(pid)]--;
         Assert.StartsWith(StructureInvariant.ResidentCounts, StructureProperty.Violation(impl.CheckConsistency));
     }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Verify.Fuzz.Engine;
 using Verify.Impl;
 using Verify.Model;
@@ -51,14 +50,7 @@ public sealed class PageTableProperty(ITestOutputHelper output)
         StructureProperty.Check(output, "page-tables", 600, Draw, steps =>
         {
             var machine = new MachineConfig(4096, 2);
-            var model = new ModelKernel(machine);
-            var impl = new ImplKernel(machine);
-            foreach (var k in new IKernel[] { model, impl })
-            {
-                long group = k.CgroupCreate(1).Value;
-                k.CgroupSetLimit(group, MemcgCounter.Memory, 3000);
-                k.TaskAttach(k.TaskFork(InitPid).Value, group);
-            }
+            var (model, impl) = SideBySide.WithLimitedGroup(machine, 3000);
             for (int i = 0; i < steps.Count; i++)
             {
                 var step = steps[i];
@@ -97,7 +89,7 @@ public sealed class PageTableProperty(ITestOutputHelper output)
         long pid = impl.TaskFork(InitPid).Value;
         Assert.True(impl.TaskTouchAnon(pid, 3).IsOk);
         Assert.Null(StructureProperty.Violation(impl.CheckConsistency));
-        var counts = (long[])typeof(Verify.Impl.Memcg.MemoryCgroups).GetField("_tableCount", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(impl.Memcg)!;
+        var counts = SideBySide.PrivateArray<long>(impl.Memcg, "_tableCount");
         counts[impl.Containers.TaskSlotOf(pid)]++;
         Assert.StartsWith(StructureInvariant.PageTables, StructureProperty.Violation(impl.CheckConsistency));
     }

@@ -5,9 +5,27 @@ using static Verify.Model.Contract.KernelConstants;
 
 namespace Verify.Properties.Support;
 
-/// <summary>The model and the impl driven with the same steps, for the properties of the impl's task-indexed structures.</summary>
+/// <summary>The model and the impl driven with the same steps, for the properties of the impl's task-indexed structures, and what their checker tests share.</summary>
 public static class SideBySide
 {
+    /// <summary>A model and an impl of the machine, each with one memory group capped at limitPages and a child of init in it.</summary>
+    public static (ModelKernel Model, ImplKernel Impl) WithLimitedGroup(MachineConfig machine, long limitPages)
+    {
+        var (model, impl) = (new ModelKernel(machine), new ImplKernel(machine));
+        foreach (var k in new IKernel[] { model, impl })
+        {
+            long group = k.CgroupCreate(1).Value;
+            k.CgroupSetLimit(group, MemcgCounter.Memory, limitPages);
+            k.TaskAttach(k.TaskFork(InitPid).Value, group);
+            k.Effects.Clear();
+        }
+        return (model, impl);
+    }
+
+    /// <summary>The private array field of an impl structure, for checker tests that corrupt it by hand.</summary>
+    public static T[] PrivateArray<T>(object owner, string field) =>
+        (T[])owner.GetType().GetField(field, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(owner)!;
+
     /// <summary>The live task other than init that the index names (modulo their count, in pid order, as the model lists them); init when there is none.</summary>
     public static long TaskAt(ModelKernel model, int index)
     {
