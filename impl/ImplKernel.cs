@@ -16,6 +16,7 @@ public sealed class ImplKernel : IKernel
     private readonly BuddyAllocator _buddy;
     private readonly SlabAllocator _slab;
     private readonly VmallocAllocator _vmalloc;
+    private readonly PoolAllocator _pools;
     private readonly DentryCache _dentries;
     private readonly ProcessContainers _containers;
     private readonly MemoryCgroups _memcg;
@@ -29,10 +30,12 @@ public sealed class ImplKernel : IKernel
         _slab = new SlabAllocator(_buddy);
         _vmalloc = new VmallocAllocator(_buddy);
         _dentries = new DentryCache(_slab);
+        _pools = new PoolAllocator(_vmalloc);
         _containers = new ProcessContainers(Effects);
         _memcg = new MemoryCgroups(_buddy, _containers);
         _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg, _containers);
         _dentries.Charger = new DentryCharger(_slab, _memcg);
+        _pools.Charger = _memcg;
         _memcg.DentryShrinker = _dentries;
         _forkbomb = new ForkbombTracker(Effects);
         _oom = new OomKiller(_containers, _memcg, _forkbomb, Effects) { Exit = pid => TaskExit(pid) };
@@ -43,7 +46,7 @@ public sealed class ImplKernel : IKernel
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest + _memcg.Digest + _forkbomb.Digest;
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _pools.Digest + _dentries.Digest + _containers.Digest + _memcg.Digest + _forkbomb.Digest;
 
     public EffectLog Effects { get; } = new();
 
@@ -53,6 +56,7 @@ public sealed class ImplKernel : IKernel
         _buddy.Reset(machine.Pages);
         _slab.Reset(machine.Pages, machine.Cpus);
         _vmalloc.Reset(machine.Pages);
+        _pools.Reset();
         _dentries.Reset();
         _containers.Reset(machine);
         _memcg.Reset(machine);
@@ -72,6 +76,9 @@ public sealed class ImplKernel : IKernel
         SlabObjects = _slab.Objects(),
         LargeKmallocs = _slab.LargeKmallocs(),
         VmallocAreas = _vmalloc.Areas(),
+        Pools = _pools.Pools(),
+        PoolAreas = _pools.Areas(),
+        PoolObjects = _pools.Objects(),
         Dentries = _dentries.Dentries(),
         ReclaimableBytes = _slab.ReclaimableBytes(),
         Cgroups = _containers.Cgroups(),
@@ -90,13 +97,14 @@ public sealed class ImplKernel : IKernel
         CurrentCpu = _containers.CurrentCpu,
     };
 
-    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc), S8 to S10 (process containers), S11 to S16 and S18 (memory cgroups), S17 (the forkbomb tracker).</summary>
+    /// <summary>Every structure's self-check: S1 and S2 (buddy), S3 to S5 (slab), S6 (dentries), S7 (vmalloc), S8 to S10 (process containers), S11 to S16, S18 and S19 (memory cgroups), S17 (the forkbomb tracker), S20 (pools).</summary>
     public void CheckConsistency(SelfCheckReport report)
     {
         _buddy.CheckConsistency(report);
         _slab.CheckConsistency(report);
         _dentries.CheckConsistency(report);
         _vmalloc.CheckConsistency(report, Machine.Pages);
+        _pools.CheckConsistency(report);
         _containers.CheckConsistency(report);
         _memcg.CheckConsistency(report);
         _forkbomb.CheckConsistency(report, _containers.TaskSlots);
@@ -123,6 +131,8 @@ public sealed class ImplKernel : IKernel
     internal DentryCache Dentries => _dentries;
 
     internal VmallocAllocator VmallocAreas => _vmalloc;
+
+    internal PoolAllocator Pools => _pools;
 
     internal ProcessContainers Containers => _containers;
 
@@ -241,6 +251,18 @@ public sealed class ImplKernel : IKernel
         _buddy.FreePages(block.Value, order);
         return Outcome.Fail(Errno.ENOMEM);
     }
+
+    public Outcome PoolCreate(PoolFlags flags) => _pools.Create(flags);
+
+    public Outcome PoolAlloc(long poolId, long bytes) => _pools.Alloc(poolId, bytes);
+
+    public Outcome PoolWrite(long objectId, long value) => _pools.Write(objectId, value);
+
+    public Outcome PoolProtect(long poolId) => _pools.Protect(poolId);
+
+    public Outcome PoolRareWrite(long objectId, long value) => _pools.RareWrite(objectId, value);
+
+    public Outcome PoolDestroy(long poolId) => _pools.Destroy(poolId);
 
     public Outcome DentryAlloc(int nameLengthBytes) => _dentries.Alloc(nameLengthBytes);
 

@@ -13,6 +13,7 @@ public sealed class ModelKernel : IKernel
     private BuddyAllocator _buddy = null!;
     private SlabAllocator _slab = null!;
     private VmallocAllocator _vmalloc = null!;
+    private PoolAllocator _pools = null!;
     private DentryCache _dentries = null!;
     private ProcessContainers _containers = null!;
     private MemoryCgroups _memcg = null!;
@@ -24,7 +25,7 @@ public sealed class ModelKernel : IKernel
 
     public MachineConfig Machine { get; private set; } = MachineConfig.Default;
 
-    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _dentries.Digest + _containers.Digest() + _memcg.Digest() + _forkbomb.Digest();
+    public ulong Digest => _buddy.Digest + _slab.Digest + _vmalloc.Digest + _pools.Digest() + _dentries.Digest + _containers.Digest() + _memcg.Digest() + _forkbomb.Digest();
 
     public EffectLog Effects { get; } = new();
 
@@ -37,6 +38,11 @@ public sealed class ModelKernel : IKernel
         _dentries = new DentryCache(_slab);
         _containers = new ProcessContainers(machine, Effects);
         _memcg = new MemoryCgroups(machine, _buddy, _containers);
+        _pools = new PoolAllocator(_vmalloc)
+        {
+            ChargePage = pfn => _memcg.ChargeKernel(KernelChargeKind.Vmalloc, pfn, 1),
+            UnchargePage = pfn => _memcg.UnchargeKernel(KernelChargeKind.Vmalloc, pfn),
+        };
         _taskMemory = new TaskKernelMemory(_buddy, _slab, _memcg);
         _dentries.ChargeObject = address => ChargeAt(address, gfpAccount: true);
         _dentries.UnchargeObject = address => _memcg.UnchargeKernel(KernelChargeKind.Slab, address);
@@ -60,6 +66,9 @@ public sealed class ModelKernel : IKernel
         SlabObjects = _slab.Objects(),
         LargeKmallocs = _slab.LargeKmallocs(),
         VmallocAreas = _vmalloc.Areas(),
+        Pools = _pools.Pools(),
+        PoolAreas = _pools.Areas(),
+        PoolObjects = _pools.Objects(),
         Dentries = _dentries.Dentries(),
         ReclaimableBytes = _slab.ReclaimableBytes(),
         Cgroups = _containers.Cgroups(),
@@ -205,6 +214,18 @@ public sealed class ModelKernel : IKernel
         _buddy.FreePages(block.Value, order);
         return charged;
     }
+
+    public Outcome PoolCreate(PoolFlags flags) => _pools.Create(flags);
+
+    public Outcome PoolAlloc(long poolId, long bytes) => _pools.Alloc(poolId, bytes);
+
+    public Outcome PoolWrite(long objectId, long value) => _pools.Write(objectId, value);
+
+    public Outcome PoolProtect(long poolId) => _pools.Protect(poolId);
+
+    public Outcome PoolRareWrite(long objectId, long value) => _pools.RareWrite(objectId, value);
+
+    public Outcome PoolDestroy(long poolId) => _pools.Destroy(poolId);
 
     public Outcome DentryAlloc(int nameLengthBytes) => _dentries.Alloc(nameLengthBytes);
 

@@ -94,6 +94,7 @@ internal sealed class SequenceWriter
     public List<Op> Write()
     {
         if (_kind is { } kind) Prelude(kind);
+        if (_mood == Mood.ChurnOneCache && _kind == HandleKind.SlabObject && _random.Chance(ReleaseBurstPercent)) ReleaseBurst();
         if (_mood == Mood.DeepHierarchy) DeepChain();
         if (_mood == Mood.ForkBomb) BombGroup();
         if (_mood == Mood.MemoryPressure) PressureGroup();
@@ -107,6 +108,13 @@ internal sealed class SequenceWriter
             if (_mood == Mood.ForkBomb && spec.Keyword == "task_fork" && _random.Chance(70))
             {
                 Emit(Aimed(spec, HandleKind.Task));
+                continue;
+            }
+            // Half the protects seal the newest pool and try to change its newest object at once (EPERM, or a rare write).
+            if (spec.Keyword == "pool_protect" && _random.Chance(50))
+            {
+                Emit(Aimed(spec, HandleKind.Pool));
+                Emit(Aimed(Alphabet.ByKeyword(_random.Chance(60) ? "pool_write" : "pool_rare_write")!, HandleKind.PoolObject));
                 continue;
             }
             if (_mood == Mood.MemoryPressure && Alphabet.IsMemcgOp(spec) && _random.Chance(70))
@@ -133,6 +141,26 @@ internal sealed class SequenceWriter
             Emit(_mood == Mood.ChurnOneCache && OpRoles.Consumes(spec) == _kind && _random.Chance(50) ? Aimed(spec, _kind!.Value) : Draw(spec));
         }
         return _ops;
+    }
+
+    /// <summary>How often ChurnOneCache on a user cache starts with a release burst.</summary>
+    public const int ReleaseBurstPercent = 40;
+
+    /// <summary>
+    /// ChurnOneCache on its user cache: min_partial + 2 slabs filled, one object freed in each (last
+    /// slab first, so the references of the earlier objects stay put) so that all are partial, then
+    /// the rest of the first slab freed: it empties with more than min_partial partial slabs and goes
+    /// back to the buddy allocator (the state otherwise reached in about one scenario in 600).
+    /// </summary>
+    private void ReleaseBurst()
+    {
+        if (!_fixed.TryGetValue(Alphabet.ByKeyword("cache_create")!.Code, out var create)) return;
+        var geometry = SlabGeometry.For((int)create.Arg(0), 1 << (int)create.Arg(1), (SlabFlags)create.Arg(2), _machine.Cpus);
+        int slabs = geometry.MinPartial + 2, perSlab = geometry.ObjectsPerSlab, first = _live[(int)HandleKind.SlabObject];
+        if (perSlab < 2) return;
+        for (int i = 0; i < slabs * perSlab; i++) Emit(Op.Of("cache_alloc", 0));
+        for (int slab = slabs - 1; slab >= 0; slab--) Emit(Op.Of("cache_free", first + slab * perSlab));
+        for (int i = 1; i < perSlab; i++) Emit(Op.Of("cache_free", first));
     }
 
     /// <summary>DeepHierarchy: a chain of nested groups under one root (on v1 with notify_on_release inherited from it), then a few children of init spread down it.</summary>

@@ -36,6 +36,7 @@ public static class ErrorPaths
     private const string MemcgTables = "model/Memcg/MemoryCgroups.PageTables.cs";
     private const string TaskMemory = "model/Memcg/TaskKernelMemory.cs";
     private const string Forkbomb = "model/Oom/ForkbombTracker.cs";
+    private const string Pools = "model/Slab/PoolAllocator.cs";
 
     private const string Small = "machine pages=16 cpus=1";
     private const string Cache64 = "cache_create size=64 align_log2=0 flags=0";
@@ -249,6 +250,20 @@ public static class ErrorPaths
             "task_fork (memory too small or full)", "machine pages=4 cpus=1; task_fork task=0"),
         new("EP87", TaskMemory, "Allocate", Errno.ENOMEM, 2, true, "the task_struct's charge fails (the forking task's group at its memory.max; the object is freed)",
             "task_fork (the forking task's group at its memory.max)", $"{Small}; {FullGroup}; task_fork task=0"),
+        new("EP100", Pools, "Create", Errno.EINVAL, 1, false, "flags outside rare write and account",
+            "pool_create flags=4", $"{Small}; pool_create flags=4"),
+        new("EP101", Pools, "Alloc", Errno.EINVAL, 1, false, "bytes 0 or above PoolObjectBytesMax (65536)",
+            "pool_alloc bytes=0 or 65537", $"{Small}; pool_create flags=0; pool_alloc pool=0 bytes=0"),
+        new("EP102", Pools, "Alloc", Errno.ENOMEM, 1, true, "the pool needs a new area and vmalloc cannot have it (memory full, or an accounted pool's group at its limit; every page taken goes back)",
+            "pool_alloc (memory too small or full)", "machine pages=8 cpus=1; pool_create flags=0; pool_alloc pool=0 bytes=65536"),
+        new("EP103", Pools, "Write", Errno.EPERM, 1, false, "the object's area is protected",
+            "pool_write after pool_protect", $"{Small}; pool_create flags=0; pool_alloc pool=0 bytes=8; pool_protect pool=0; pool_write obj=0 value=1"),
+        new("EP104", Pools, "RareWrite", Errno.EPERM, 1, false, "the object's pool was not created with rare write",
+            "pool_rare_write (pool flags 0 or 2)", $"{Small}; pool_create flags=0; pool_alloc pool=0 bytes=8; pool_rare_write obj=0 value=1"),
+        new("EP105", Pools, "NoSuchPool", Errno.EINVAL, 1, false, "no live pool has the id (alloc, protect and destroy look it up here; only a stale destroy can name one)",
+            "pool_destroy_stale", $"{Small}; pool_create flags=0; pool_destroy pool=0; pool_destroy_stale pool=0"),
+        new("EP106", Pools, "NoSuchObject", Errno.EINVAL, 1, false, "the object's pool was destroyed (write and rare write look it up here)",
+            "pool_write or pool_rare_write after pool_destroy", $"{Small}; pool_create flags=0; pool_alloc pool=0 bytes=8; pool_destroy pool=0; pool_write obj=0 value=1"),
     ];
 
     /// <summary>A group (cgroup ref 1) with memory.max 0 and init (the current task) in it.</summary>

@@ -41,6 +41,9 @@ public static class Invariant
     public const string OomForkbombSubtree = "I9.oom.forkbomb-subtree";
     public const string ConservationOomKill = "I4.conservation.oom-kill";
     public const string ConservationPageTables = "I4.conservation.page-tables";
+    public const string ConservationPools = "I4.conservation.pools";
+    public const string PoolsProtectedWrite = "I10.pools.protected-write";
+    public const string PoolsProtectedPages = "I10.pools.protected-pages";
     public const string CgroupTree = "I8.cgroup-shape.tree";
     public const string CgroupMembership = "I8.cgroup-shape.membership";
     public const string CgroupTasksCount = "I8.cgroup-shape.tasks-count";
@@ -93,6 +96,9 @@ public static class Invariant
         [OomOnlyWhenNeeded] = "a memcg OOM happens only when the domain's usage plus the pages asked for is above its memory.max (a memory.max write: usage alone), and only for at most 8 pages; a global OOM only for allocations of order 3 or less (per step, full checks)",
         [OomForkbombSubtree] = "the forkbomb killer names a record that existed before the step with a family of at least 10, and kills only tasks whose record is strictly under it (never the bomb's own task) (per step, full checks)",
         [ConservationOomKill] = "a task the OOM killer killed is gone after the step and owns no anonymous page and no page table: its memory was returned entirely (per step, full checks)",
+        [ConservationPools] = "every area of a live pool is a live vmalloc area of the same size (so its pages are Vmalloc allocations of the buddy allocator, which hold exactly the vmalloc areas' pages) handing out at most its pages; every pool object lies, 8-byte aligned and disjoint from the others, inside the bytes its own pool's area handed out",
+        [PoolsProtectedWrite] = "a pool_write succeeds only on an object whose area is unprotected, a pool_rare_write only on a rare-write pool, and a protected object's value changes only by a rare write on it (per step, full checks)",
+        [PoolsProtectedPages] = "a protected pool area stays, protected, until its pool is destroyed: protected memory is freed only by pool_destroy (per step, full checks)",
         [ConservationPageTables] = "each live task holds exactly ceil(its anonymous pages / 512) page-table pages and no other task holds any; the page tables are exactly the PageTable allocations, and every PageTable kernel charge is on one of them",
         [CgroupTree] = "each hierarchy has its root (id h+1, path /); every other group has a live parent in its hierarchy and the path parent/g<id>; notify_on_release is off on v2",
         [CgroupMembership] = "every live task is in exactly one live group of each hierarchy; init is live; a task's parent is live (children of an exited task go to init); the current task is live on a CPU of the machine",

@@ -203,6 +203,8 @@ public sealed class Runner
             MemcgInvariants.CheckStep(_implBefore, implSnapshot, done.Op, done.Args, done.Outcome, (i, m) => broken.Add(new Violation(i, "impl", m)));
             OomInvariants.CheckStep(_modelBefore, modelSnapshot, _model.Effects, (i, m) => broken.Add(new Violation(i, "model", m)));
             OomInvariants.CheckStep(_implBefore, implSnapshot, _impl.Effects, (i, m) => broken.Add(new Violation(i, "impl", m)));
+            PoolInvariants.CheckStep(_modelBefore, modelSnapshot, done.Op, done.Args, done.Outcome, (i, m) => broken.Add(new Violation(i, "model", m)));
+            PoolInvariants.CheckStep(_implBefore, implSnapshot, done.Op, done.Args, done.Outcome, (i, m) => broken.Add(new Violation(i, "impl", m)));
         }
         (_modelBefore, _implBefore) = (modelSnapshot, implSnapshot);
         var diff = SnapshotDiff.Compare(modelSnapshot, implSnapshot);

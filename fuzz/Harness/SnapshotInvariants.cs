@@ -48,6 +48,7 @@ public static class SnapshotInvariants
         CheckSlab(snapshot, Fail);
         CgroupInvariants.Check(snapshot, Fail);
         MemcgInvariants.Check(snapshot, Fail);
+        PoolInvariants.Check(snapshot, Fail);
         return found;
     }
 

@@ -57,6 +57,18 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
 
     public virtual Outcome Vfree(long areaId) => Inner.Vfree(areaId);
 
+    public virtual Outcome PoolCreate(PoolFlags flags) => Inner.PoolCreate(flags);
+
+    public virtual Outcome PoolAlloc(long poolId, long bytes) => Inner.PoolAlloc(poolId, bytes);
+
+    public virtual Outcome PoolWrite(long objectId, long value) => Inner.PoolWrite(objectId, value);
+
+    public virtual Outcome PoolProtect(long poolId) => Inner.PoolProtect(poolId);
+
+    public virtual Outcome PoolRareWrite(long objectId, long value) => Inner.PoolRareWrite(objectId, value);
+
+    public virtual Outcome PoolDestroy(long poolId) => Inner.PoolDestroy(poolId);
+
     public virtual Outcome DentryAlloc(int nameLengthBytes) => Inner.DentryAlloc(nameLengthBytes);
 
     public virtual Outcome DentryPin(long dentryId) => Inner.DentryPin(dentryId);

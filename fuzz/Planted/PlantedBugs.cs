@@ -44,6 +44,8 @@ public static class PlantedBugs
             ["forkbomb-aging-ignores-growth"] = ("the forkbomb tracker's aging forgets old records even when the task count grew", k => new ForkbombAgingIgnoresGrowth((ImplKernel)k)),
             ["memcg-bulk-free-uncharges-one"] = ("a kmem_cache_free_bulk-style batch uncharges only its first object", k => new BulkFreeUnchargesOne((ImplKernel)k)),
             ["memcg-tcp-pressure-never-cleared"] = ("v1: a tcp charge that fits does not clear the group's tcp pressure flag", k => new TcpPressureNeverCleared((ImplKernel)k)),
+            ["pool-write-after-protect"] = ("a write on a protected object of a pool without rare write lands and succeeds", k => new PoolWriteAfterProtect((ImplKernel)k)),
+            ["pool-protect-misses-newest"] = ("pool_protect leaves the pool's newest area writable", k => new PoolProtectMissesNewest((ImplKernel)k)),
             ["s7-vfree-leaves-page-owned"] = ("vfree leaves the highest page of the area marked as owned by vmalloc", k => new VfreeLeavesPageOwned((ImplKernel)k)),
         };
 

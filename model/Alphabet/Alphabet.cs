@@ -24,6 +24,7 @@ public static partial class Alphabet
         specs.AddRange(CgroupOps());
         specs.AddRange(MemcgOps());
         specs.AddRange(OomOps());
+        specs.AddRange(PoolOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

@@ -29,4 +29,10 @@ public enum HandleKind : byte
 
     /// <summary>A socket (Value: socket id) and its buffer pages.</summary>
     Socket = 8,
+
+    /// <summary>A protectable-memory pool (Value: pool id). A destroyed pool's objects stay handles; calls on them fail with EINVAL.</summary>
+    Pool = 9,
+
+    /// <summary>An object of a pool (Value: object id, Aux: pool id).</summary>
+    PoolObject = 10,
 }

@@ -15,4 +15,7 @@ public enum Errno : byte
 
     /// <summary>No live task has that pid.</summary>
     ESRCH,
+
+    /// <summary>A write to protected memory (a pool object after protect), or a rare write on a pool that does not allow it.</summary>
+    EPERM,
 }

@@ -45,6 +45,15 @@ public sealed class Snapshot
     /// <summary>Every live vmalloc area, sorted by id.</summary>
     public IReadOnlyList<VmallocAreaInfo> VmallocAreas { get; init; } = [];
 
+    /// <summary>Every live pmalloc pool, sorted by id.</summary>
+    public IReadOnlyList<PoolInfo> Pools { get; init; } = [];
+
+    /// <summary>Every area of a live pool, sorted by area id (each is also listed among VmallocAreas).</summary>
+    public IReadOnlyList<PoolAreaInfo> PoolAreas { get; init; } = [];
+
+    /// <summary>Every object of a live pool with its value, sorted by id.</summary>
+    public IReadOnlyList<PoolObjectInfo> PoolObjects { get; init; } = [];
+
     /// <summary>Every live dentry, sorted by id.</summary>
     public IReadOnlyList<DentryInfo> Dentries { get; init; } = [];
 

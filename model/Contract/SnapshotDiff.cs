@@ -20,6 +20,9 @@ public static class SnapshotDiff
         CompareSorted("slab object", model.SlabObjects, impl.SlabObjects, lines);
         CompareSorted("large kmalloc", model.LargeKmallocs, impl.LargeKmallocs, lines);
         CompareSorted("vmalloc area", model.VmallocAreas, impl.VmallocAreas, lines);
+        CompareSorted("pool", model.Pools, impl.Pools, lines);
+        CompareSorted("pool area", model.PoolAreas, impl.PoolAreas, lines);
+        CompareSorted("pool object", model.PoolObjects, impl.PoolObjects, lines);
         CompareSorted("dentry", model.Dentries, impl.Dentries, lines);
         if (model.ReclaimableBytes != impl.ReclaimableBytes)
             lines.Add($"reclaimable bytes: model {model.ReclaimableBytes} impl {impl.ReclaimableBytes}");

@@ -99,6 +99,17 @@ public static class StateDigest
     /// <summary>What one page-table page adds: its pfn and the task it maps for.</summary>
     public static ulong PageTable(long pfn, long ownerPid) => Mix(((ulong)pfn << 24) ^ ((ulong)ownerPid << 44) ^ (0x15UL << 56));
 
+    /// <summary>A live pool.</summary>
+    public static ulong Pool(long id, PoolFlags flags) => Mix(((ulong)id << 8) ^ (ulong)flags ^ (0x16UL << 56));
+
+    /// <summary>An area of a pool: what a protect or an allocation changes in it enters with it.</summary>
+    public static ulong PoolArea(long poolId, long areaId, int pages, int usedBytes, bool isProtected) =>
+        Mix(Mix(((ulong)poolId << 32) ^ (ulong)areaId ^ (0x17UL << 56)) ^ ((ulong)(uint)pages << 33) ^ ((ulong)(uint)usedBytes << 1) ^ (isProtected ? 1UL : 0));
+
+    /// <summary>A pool object with its value (a write subtracts the old term and adds the new).</summary>
+    public static ulong PoolObject(long id, long poolId, long areaId, int offsetBytes, int bytes, long value) =>
+        Mix(Mix(((ulong)id << 32) ^ ((ulong)poolId << 8) ^ (0x18UL << 56)) ^ ((ulong)areaId << 40) ^ ((ulong)(uint)offsetBytes << 20) ^ (uint)bytes) + Mix((ulong)value ^ ((ulong)id << 48) ^ (0x19UL << 56));
+
     public static ulong Current(long pid, int cpu) => Mix(((ulong)pid << 8) ^ (uint)cpu ^ (0xEUL << 60));
 
     /// <summary>splitmix64 finalizer: a bijection on 64 bits with good avalanche.</summary>

@@ -27,6 +27,7 @@ public static class StructureInvariant
     public const string MmRecords = "S17.structure.mm-records";
     public const string ResidentCounts = "S18.structure.resident-counts";
     public const string PageTables = "S19.structure.page-tables";
+    public const string Pools = "S20.structure.pools";
 
     public static readonly IReadOnlyDictionary<string, string> Meanings = new SortedDictionary<string, string>(StringComparer.Ordinal)
     {
@@ -48,6 +49,7 @@ public static class StructureInvariant
         [MmRecords] = "the forkbomb tracker's creation list is well linked from oldest to newest, with ids increasing and births never decreasing along it, and holds exactly the live record slots; every parent is live and older, every child count equals a recount, a record's task slot holds a live task with its pid and points back to it (and no other task slot points at a record), and the records' digest equals a recomputation",
         [ResidentCounts] = "each task slot's resident-page count, which OOM badness reads, equals the length of its anonymous page list, and a slot without a live task has none",
         [PageTables] = "each task slot's page-table stack is well linked and holds exactly its count of pages, ceil(its resident pages / 512), each marked as a page table; no other page is marked, and the page tables' digest equals a recomputation",
+        [Pools] = "each live pool's area chain holds exactly its area count, sequences counting down from the newest, each a live vmalloc area of its pages handing out no more than them; no more areas are protected than it has; its object chain holds live objects of its own areas inside their used bytes, and no other slot is live; the pools' digest equals a recomputation",
         [MemcgKernel] = "every obj_cgroup's live object bytes and whole pages, recounted from the per-slab obj_exts and the whole-page charges, equal its counts and the byte stocks' ledger; each live group's kmem counter equals the logical kernel pages of its subtree's obj_cgroups (whole pages plus ceil(live bytes / 4096)); the kernel charges' digest equals a recomputation",
     };
 }

@@ -50,6 +50,12 @@ public static class SlabLayout
     /// </summary>
     public const long VmallocBytesMax = 1L << 20;
 
+    /// <summary>A pool object above this is EINVAL (a bound of the suite): 16 pages, so one allocation can still take an area of several pages.</summary>
+    public const long PoolObjectBytesMax = 16 * KernelConstants.PageSizeBytes;
+
+    /// <summary>Pool objects are packed at this alignment (pmalloc aligns to the machine word; the suite uses 8 bytes).</summary>
+    public const int PoolAlignBytes = 8;
+
     /// <summary>The first vmalloc area id and dentry id; ids count up from here and are never reused.</summary>
     public const long FirstId = 1;
 
