@@ -158,9 +158,9 @@ internal sealed class SequenceWriter
         var geometry = SlabGeometry.For((int)create.Arg(0), 1 << (int)create.Arg(1), (SlabFlags)create.Arg(2), _machine.Cpus);
         int slabs = geometry.MinPartial + 2, perSlab = geometry.ObjectsPerSlab, first = _live[(int)HandleKind.SlabObject];
         if (perSlab < 2) return;
-        for (int i = 0; i < slabs * perSlab; i++) Emit(Op.Of("cache_alloc", 0));
-        for (int slab = slabs - 1; slab >= 0; slab--) Emit(Op.Of("cache_free", first + slab * perSlab));
-        for (int i = 1; i < perSlab; i++) Emit(Op.Of("cache_free", first));
+        for (int i = 0; i < slabs * perSlab && _ops.Count < _count; i++) Emit(Op.Of("cache_alloc", 0));
+        for (int slab = slabs - 1; slab >= 0 && _ops.Count < _count; slab--) Emit(Op.Of("cache_free", first + slab * perSlab));
+        for (int i = 1; i < perSlab && _ops.Count < _count; i++) Emit(Op.Of("cache_free", first));
     }
 
     /// <summary>DeepHierarchy: a chain of nested groups under one root (on v1 with notify_on_release inherited from it), then a few children of init spread down it.</summary>
