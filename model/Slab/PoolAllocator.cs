@@ -119,13 +119,17 @@ public sealed class PoolAllocator(VmallocAllocator vmalloc)
     public IReadOnlyList<PoolObjectInfo> Objects() => _objects
         .Select(pair => new PoolObjectInfo(pair.Key, pair.Value.PoolId, pair.Value.Area.Id, pair.Value.OffsetBytes, pair.Value.Bytes, pair.Value.Value)).ToList();
 
-    /// <summary>Recomputed from the lists on each call.</summary>
+    /// <summary>Recomputed from the lists on each call (nothing to add, and nothing allocated, while no pool is live).</summary>
     public ulong Digest()
     {
         ulong digest = 0;
-        foreach (var pool in Pools()) digest += StateDigest.Pool(pool.Id, pool.Flags);
-        foreach (var area in Areas()) digest += StateDigest.PoolArea(area.PoolId, area.AreaId, area.Pages, area.UsedBytes, area.Protected);
-        foreach (var obj in Objects()) digest += StateDigest.PoolObject(obj.Id, obj.PoolId, obj.AreaId, obj.OffsetBytes, obj.Bytes, obj.Value);
+        if (_pools.Count == 0) return digest;
+        foreach (var (id, pool) in _pools)
+        {
+            digest += StateDigest.Pool(id, pool.Flags);
+            foreach (var area in pool.Areas) digest += StateDigest.PoolArea(id, area.Id, area.Pages, area.UsedBytes, area.Protected);
+        }
+        foreach (var (id, obj) in _objects) digest += StateDigest.PoolObject(id, obj.PoolId, obj.Area.Id, obj.OffsetBytes, obj.Bytes, obj.Value);
         return digest;
     }
 }
