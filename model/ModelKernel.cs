@@ -129,6 +129,7 @@ public sealed class ModelKernel : IKernel
     public long AllocatedPageCount => _buddy.AllocatedPageCount;
 
     public Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags) => _slab.CacheCreate(objectSizeBytes, alignBytes, flags);
+    public Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder) => _slab.CacheCreateMinOrder(objectSizeBytes, alignBytes, flags, minOrder);
 
     public Outcome CacheDestroy(long cacheId) => _slab.CacheDestroy(cacheId);
 

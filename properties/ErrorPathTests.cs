@@ -104,7 +104,7 @@ public sealed class ErrorPathTests(ITestOutputHelper output)
     }
 
     /// <summary>The seeds that reach the error paths of the appended operations: memory ones, then containers and memory cgroups on each layout.</summary>
-    private static readonly string[] ErrorPathSeeds = ["error-paths.trace", "cgroups-v2.trace", "cgroups-v1.trace", "memcg-v2.trace", "memcg-v1.trace", "sockets-v2.trace", "sockets-v1.trace", "kmem-v2.trace", "kmem-v1.trace", "kmem-pages.trace", "kmem-tasks.trace", "fork-without-memory.trace", "kmem-bulk.trace", "oom-score-adj.trace", "oom-group.trace", "forkbomb.trace", "page-tables.trace", "pools.trace"];
+    private static readonly string[] ErrorPathSeeds = ["error-paths.trace", "cgroups-v2.trace", "cgroups-v1.trace", "memcg-v2.trace", "memcg-v1.trace", "sockets-v2.trace", "sockets-v1.trace", "kmem-v2.trace", "kmem-v1.trace", "kmem-pages.trace", "kmem-tasks.trace", "fork-without-memory.trace", "kmem-bulk.trace", "oom-score-adj.trace", "oom-group.trace", "forkbomb.trace", "page-tables.trace", "pools.trace", "large-object-caches.trace"];
 
     /// <summary>
     /// The error-path seeds (corpus/seeds/error-paths.trace and the cgroups and memcg seeds) reach every

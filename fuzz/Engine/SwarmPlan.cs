@@ -172,17 +172,17 @@ internal sealed class SwarmPlan
     /// little buddy traffic for memory pressure and no containers; mixed ones take the memory
     /// operations as they are; task scenarios weigh the container operations 4 times and the memory
     /// operations a quarter (so the memory foci draw as they did before containers existed), and
-    /// leave pools out. Pools count as slab operations otherwise.
+    /// leave pools and min-order caches out. Those count as slab operations otherwise.
     /// </summary>
     private static long FocusWeight(long weight, OpSpec spec, ScenarioGenerator.Focus focus)
     {
-        bool pool = Alphabet.IsPoolOp(spec), slab = pool || Alphabet.IsSlabOp(spec), tasks = Alphabet.IsCgroupOp(spec) || Alphabet.IsMemcgOp(spec);
+        bool late = Alphabet.IsPoolOp(spec) || Alphabet.IsLargeSlabOp(spec), slab = late || Alphabet.IsSlabOp(spec), tasks = Alphabet.IsCgroupOp(spec) || Alphabet.IsMemcgOp(spec);
         return focus switch
         {
             ScenarioGenerator.Focus.Buddy => slab || tasks ? 0 : weight,
             ScenarioGenerator.Focus.SlabHeavy => tasks ? 0 : slab ? weight * 4 : Math.Max(1, weight / 4),
-            // Pools stay out of task scenarios: their draws there would reshape the streams that reach the memcg states.
-            ScenarioGenerator.Focus.Tasks => pool ? 0 : tasks ? weight * 4 : Math.Max(1, weight / 4),
+            // Pools and min-order caches stay out of task scenarios: their draws there would reshape the streams that reach the memcg states.
+            ScenarioGenerator.Focus.Tasks => late ? 0 : tasks ? weight * 4 : Math.Max(1, weight / 4),
             ScenarioGenerator.Focus.Kernel => slab || tasks ? weight * 2 : Math.Max(1, weight / 4),
             _ => tasks ? 0 : weight,
         };

@@ -264,6 +264,10 @@ public static class ErrorPaths
             "pool_destroy_stale", $"{Small}; pool_create flags=0; pool_destroy pool=0; pool_destroy_stale pool=0"),
         new("EP106", Pools, "NoSuchObject", Errno.EINVAL, 1, false, "the object's pool was destroyed (write and rare write look it up here)",
             "pool_write or pool_rare_write after pool_destroy", $"{Small}; pool_create flags=0; pool_alloc pool=0 bytes=8; pool_destroy pool=0; pool_write obj=0 value=1"),
+        new("EP107", Slab, "CacheCreateMinOrder", Errno.EINVAL, 1, false, "size 0 or above 2 MiB (one object per order-9 slab)",
+            "cache_create_min_order size=0 or 2097153", $"{Small}; cache_create_min_order size=2097153 flags=0 min_order=9"),
+        new("EP108", Slab, "CacheCreateMinOrder", Errno.EINVAL, 1, false, "min order above 9",
+            "cache_create_min_order min_order=10", $"{Small}; cache_create_min_order size=655360 flags=0 min_order=10"),
     ];
 
     /// <summary>A group (cgroup ref 1) with memory.max 0 and init (the current task) in it.</summary>

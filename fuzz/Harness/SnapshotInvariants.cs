@@ -136,7 +136,7 @@ public static class SnapshotInvariants
             long accountedObjects = accounted.GetValueOrDefault(cache.Id);
             if (cache.Slabs != slabs || cache.ActiveObjects != objects || cache.TotalObjects != slabs * cache.ObjectsPerSlab)
                 fail(Invariant.SlabInfoCounts, $"{cache} but {slabs} slabs and {objects} live objects are listed");
-            var geometry = SlabGeometry.ForSize(cache.SizeBytes, snapshot.Machine.Cpus);
+            var geometry = SlabGeometry.ForSize(cache.SizeBytes, snapshot.Machine.Cpus, cache.MinOrder);
             if (geometry.ObjectsPerSlab != cache.ObjectsPerSlab || geometry.PagesPerSlab != cache.PagesPerSlab || geometry.MinPartial != cache.MinPartial
                 || cache.SizeBytes < cache.ObjectSizeBytes)
                 fail(Invariant.SlabInfoCounts, $"{cache} but s->size {cache.SizeBytes} on {snapshot.Machine.Cpus} CPUs gives {geometry.ObjectsPerSlab} objects in {geometry.PagesPerSlab} pages, min_partial {geometry.MinPartial}");

@@ -40,6 +40,7 @@ public abstract class DelegatingKernel(IKernel inner) : IKernel
     public long AllocatedPageCount => Inner.AllocatedPageCount;
 
     public virtual Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags) => Inner.CacheCreate(objectSizeBytes, alignBytes, flags);
+    public virtual Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder) => Inner.CacheCreateMinOrder(objectSizeBytes, alignBytes, flags, minOrder);
 
     public virtual Outcome CacheDestroy(long cacheId) => Inner.CacheDestroy(cacheId);
 

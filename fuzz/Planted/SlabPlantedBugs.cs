@@ -1,3 +1,4 @@
+using Verify.Impl;
 using Verify.Model.Contract;
 using Verify.Model.Slab;
 
@@ -53,4 +54,19 @@ public sealed class Kmalloc96From128(IKernel inner) : DelegatingKernel(inner)
 {
     public override Outcome Kmalloc(long sizeBytes, KmallocFlags flags) =>
         Inner.Kmalloc(sizeBytes is > 64 and <= 96 ? 128 : sizeBytes, flags);
+}
+
+/// <summary>
+/// A cache made with its own min order gets the geometry of min order 0 (slab order and objects
+/// per slab as cache_create would give them) while slabinfo still reports the min order it was
+/// created with: a 640 KiB object then takes a 1 MiB slab of its own.
+/// </summary>
+public sealed class LargeSlabIgnoresMinOrder(ImplKernel inner) : DelegatingKernel(inner)
+{
+    public override Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder)
+    {
+        var outcome = Inner.CacheCreateMinOrder(objectSizeBytes, alignBytes, flags, minOrder);
+        if (outcome.IsOk) inner.Slab.SlipGeometryWithoutMinOrder((int)outcome.Value);
+        return outcome;
+    }
 }

@@ -46,6 +46,7 @@ public abstract class SlipEmulatingKernel(ImplKernel impl) : DelegatingKernel(im
     public override Outcome FreePagesExact(long pfn, long sizeBytes) => Around(() => Inner.FreePagesExact(pfn, sizeBytes));
 
     public override Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags) => Around(() => Inner.CacheCreate(objectSizeBytes, alignBytes, flags));
+    public override Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder) => Around(() => Inner.CacheCreateMinOrder(objectSizeBytes, alignBytes, flags, minOrder));
 
     public override Outcome CacheDestroy(long cacheId) => Around(() => Inner.CacheDestroy(cacheId));
 

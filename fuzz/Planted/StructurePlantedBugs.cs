@@ -128,7 +128,7 @@ public sealed class NewSlabLastWordUnsummarized(ImplKernel impl) : SlipEmulating
 
 /// <summary>
 /// S5 slip: a new cache's obj_to_index multiplier is computed with 12 bits of precision instead of
-/// 32 (ceil(2^12 / size) scaled up). Exact for powers of two and for the first objects of a slab;
+/// 42 (ceil(2^12 / size) scaled up). Exact for powers of two and for the first objects of a slab;
 /// a free of an object far enough into a slab of some sizes then fails with EINVAL.
 /// </summary>
 public sealed class ReciprocalWithTwelveBits(ImplKernel impl) : SlipEmulatingKernel(impl)
@@ -144,7 +144,7 @@ public sealed class ReciprocalWithTwelveBits(ImplKernel impl) : SlipEmulatingKer
         {
             if (!slab.IsLive(id)) continue;
             ulong size = (ulong)slab.GeometryOf(id).SizeBytes;
-            slab.IndexMultiplierOf(id) = ((1UL << 12) + size - 1) / size << 20;
+            slab.IndexMultiplierOf(id) = ((1UL << 12) + size - 1) / size << (Verify.Impl.Slab.ReciprocalDivision.Shift - 12);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class SlabAllocator
 
         /// <summary>The setup caches' names; null for caches made by CacheCreate, whose name follows from the id (creating one allocates nothing).</summary>
         public string? SetupName;
-        public int ObjectSizeBytes, SizeBytes, Order, ObjectsPerSlab, MinPartial, BitmapWords;
+        public int ObjectSizeBytes, SizeBytes, Order, ObjectsPerSlab, MinPartial, MinOrder, BitmapWords;
         public ulong IndexMultiplier;
         public SlabFlags Flags;
         public bool Accounted;
@@ -51,8 +51,8 @@ public sealed class SlabAllocator
     private readonly SlabRecordTable _records = new();
     private sbyte[] _largeOrderAt = [];
 
-    /// <summary>Per s->size, a multiplier CheckGeometry has already found exact: a check-speed memo, never read by the allocator.</summary>
-    private readonly Dictionary<int, ulong> _exactMultipliers = [];
+    /// <summary>Per s->size and order, a multiplier CheckGeometry has already found exact: a check-speed memo, never read by the allocator.</summary>
+    private readonly Dictionary<(int SizeBytes, int Order), ulong> _exactMultipliers = [];
 
     public SlabAllocator(BuddyAllocator buddy) => _buddy = buddy;
 
@@ -93,7 +93,13 @@ public sealed class SlabAllocator
     public Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags)
     {
         if (!SlabGeometry.IsValidRequest(objectSizeBytes, alignBytes) || (flags & ~SlabFlags.All) != 0) return Outcome.Fail(Errno.EINVAL);
-        return Outcome.Ok(AddCache(null, (int)objectSizeBytes, (int)alignBytes, flags));
+        return CacheCreateMinOrder(objectSizeBytes, alignBytes, flags, 0);
+    }
+
+    public Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder)
+    {
+        if (!SlabGeometry.IsValidRequest(objectSizeBytes, alignBytes, minOrder) || (flags & ~SlabFlags.All) != 0) return Outcome.Fail(Errno.EINVAL);
+        return Outcome.Ok(AddCache(null, (int)objectSizeBytes, (int)alignBytes, flags, (int)minOrder));
     }
 
     public Outcome CacheDestroy(long cacheId)
@@ -222,7 +228,7 @@ public sealed class SlabAllocator
             ref var c = ref _caches[id];
             if (!c.Live) continue;
             infos.Add(new SlabCacheInfo(id, NameOf(id, ref c), c.ObjectSizeBytes, c.SizeBytes, c.ObjectsPerSlab, 1 << c.Order, c.MinPartial,
-                c.ActiveObjects, c.Slabs * c.ObjectsPerSlab, c.Slabs, c.Flags, c.Accounted, c.AccountedObjects));
+                c.ActiveObjects, c.Slabs * c.ObjectsPerSlab, c.Slabs, c.Flags, c.Accounted, c.AccountedObjects, c.MinOrder));
         }
         return infos;
     }
@@ -247,11 +253,8 @@ public sealed class SlabAllocator
             if (_ownerAt[pfn].Head != pfn) continue;
             int id = _ownerAt[pfn].CacheId;
             ref var c = ref _caches[id];
-            for (int index = 0; index < c.ObjectsPerSlab; index++)
-            {
-                if (_records.IsFree(pfn, index)) continue;
+            for (int index = _records.NextInUse(pfn, 0, c.ObjectsPerSlab); index >= 0; index = _records.NextInUse(pfn, index + 1, c.ObjectsPerSlab))
                 objects.Add(new SlabObjectInfo(((long)pfn << PageShift) + (long)index * c.SizeBytes, id, _records.IsAccounted(pfn, index)));
-            }
         }
         return objects;
     }
@@ -288,7 +291,7 @@ public sealed class SlabAllocator
 
     /// <summary>The cache's digest from what it stores, not from what SlabGeometry would give it.</summary>
     private static ulong CacheDigest(int id, ref CacheState c) =>
-        StateDigest.SlabCache(id, c.ObjectSizeBytes, c.Flags, new CacheGeometry(c.SizeBytes, c.Order, c.ObjectsPerSlab, c.MinPartial), c.Accounted);
+        StateDigest.SlabCache(id, c.ObjectSizeBytes, c.Flags, new CacheGeometry(c.SizeBytes, c.Order, c.ObjectsPerSlab, c.MinPartial, c.MinOrder), c.Accounted);
 
     /// <summary>
     /// How many pages from pfn on have nothing for S4 to check (no owner, no large kmalloc, no heap
@@ -313,7 +316,7 @@ public sealed class SlabAllocator
 
     private bool IsUserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId && IsLiveCache(cacheId);
 
-    private int AddCache(string? name, int objectSizeBytes, int alignBytes, SlabFlags flags)
+    private int AddCache(string? name, int objectSizeBytes, int alignBytes, SlabFlags flags, int minOrder = 0)
     {
         int id = _cacheIdNext++;
         if (id == _caches.Length)
@@ -322,7 +325,7 @@ public sealed class SlabAllocator
             Array.Resize(ref _partial, id * 2);
         }
         _partial[id] ??= new PfnMinHeap(_heapPositions);
-        var geometry = SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus);
+        var geometry = SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus, minOrder);
         _caches[id] = new CacheState
         {
             Live = true,
@@ -332,6 +335,7 @@ public sealed class SlabAllocator
             Order = geometry.Order,
             ObjectsPerSlab = geometry.ObjectsPerSlab,
             MinPartial = geometry.MinPartial,
+            MinOrder = minOrder,
             BitmapWords = SlabRecordTable.BitmapWordsFor(geometry.ObjectsPerSlab),
             IndexMultiplier = ReciprocalDivision.Multiplier(geometry.SizeBytes),
             Flags = flags,
@@ -474,15 +478,15 @@ public sealed class SlabAllocator
     /// <summary>S5 for one cache: its stored geometry is its s->size's, and its reciprocal divides exactly within its slabs.</summary>
     private void CheckGeometry(SelfCheckReport report, int id, ref CacheState cache)
     {
-        var geometry = SlabGeometry.ForSize(cache.SizeBytes, _cpus);
+        var geometry = SlabGeometry.ForSize(cache.SizeBytes, _cpus, cache.MinOrder);
         if (geometry.Order != cache.Order || geometry.ObjectsPerSlab != cache.ObjectsPerSlab || geometry.MinPartial != cache.MinPartial
             || cache.BitmapWords != SlabRecordTable.BitmapWordsFor(cache.ObjectsPerSlab))
             report.Fail(StructureInvariant.Reciprocal,
-                $"{NameOf(id, ref cache)} stores order {cache.Order}, {cache.ObjectsPerSlab} objects, min_partial {cache.MinPartial}, {cache.BitmapWords} bitmap words; s->size {cache.SizeBytes} gives {geometry}");
-        if (_exactMultipliers.TryGetValue(cache.SizeBytes, out ulong verified) && verified == cache.IndexMultiplier) return;
+                $"{NameOf(id, ref cache)} stores order {cache.Order}, {cache.ObjectsPerSlab} objects, min_partial {cache.MinPartial}, {cache.BitmapWords} bitmap words; s->size {cache.SizeBytes} with min order {cache.MinOrder} gives {geometry}");
+        if (_exactMultipliers.TryGetValue((cache.SizeBytes, cache.Order), out ulong verified) && verified == cache.IndexMultiplier) return;
         int slabBytes = PageSizeBytes << cache.Order;
         if (ReciprocalDivision.IsExactWithin(cache.SizeBytes, cache.IndexMultiplier, slabBytes, out long broken))
-            _exactMultipliers[cache.SizeBytes] = cache.IndexMultiplier;
+            _exactMultipliers[(cache.SizeBytes, cache.Order)] = cache.IndexMultiplier;
         else
             report.Fail(StructureInvariant.Reciprocal,
                 $"{NameOf(id, ref cache)}: multiplier {cache.IndexMultiplier} gives {ReciprocalDivision.Divide(broken, cache.IndexMultiplier)} for offset {broken}, but {broken} / {cache.SizeBytes} = {broken / cache.SizeBytes}");
@@ -503,6 +507,17 @@ public sealed class SlabAllocator
         (_caches[cacheId].SizeBytes, _caches[cacheId].ObjectsPerSlab, _caches[cacheId].BitmapWords);
 
     internal ref ulong IndexMultiplierOf(int cacheId) => ref _caches[cacheId].IndexMultiplier;
+
+    /// <summary>Gives a cache that has no slab yet the geometry of min order 0 while it keeps its recorded min order (a planted bug; test code only).</summary>
+    internal void SlipGeometryWithoutMinOrder(int cacheId)
+    {
+        ref var cache = ref _caches[cacheId];
+        if (cache.Slabs > 0) throw new InvalidOperationException($"cache {cacheId} already has slabs");
+        Digest -= CacheDigest(cacheId, ref cache);
+        var geometry = SlabGeometry.ForSize(cache.SizeBytes, _cpus);
+        (cache.Order, cache.ObjectsPerSlab, cache.BitmapWords) = (geometry.Order, geometry.ObjectsPerSlab, SlabRecordTable.BitmapWordsFor(geometry.ObjectsPerSlab));
+        Digest += CacheDigest(cacheId, ref cache);
+    }
 
     internal (int Head, int CacheId) OwnerOf(int pfn) => (_ownerAt[pfn].Head, _ownerAt[pfn].CacheId);
 

@@ -10,12 +10,17 @@ namespace Verify.Impl.Slab;
 /// The per-slab records of the slab allocator in one flat word array. Guarantees:
 /// - a slab headed at pfn h owns words [h * RecordStride, (h + pages) * RecordStride): an in-use
 ///   count, a summary word, then its free bitmap (bit set = object free) interleaved word by word
-///   with its accounted bitmap, so an alloc or a free reads and writes one small stretch of memory.
-///   An object is at least 8 bytes, so a page holds at most 512 objects: 8 bitmap words per page,
-///   and the record of any slab fits in its stride;
-/// - the summary's bit w is set exactly when free word w has a free object, for slabs of more than
-///   64 objects; slabs of one word keep it 0 and skip it. The lowest free object is at most two
-///   trailing-zero counts away;
+///   with its accounted bitmap, so an alloc or a free reads and writes one small stretch of memory,
+///   and for slabs of more than 64 bitmap words, after the bitmaps, one leaf summary word per 64 of
+///   them. An object is at least 8 bytes, so a page holds at most 512 objects: 8 bitmap words per
+///   page, and the leaves (one per 4096 objects, so only for slabs of 8 pages or more) fit in the
+///   two spare words per page: the record of any slab fits in its stride;
+/// - slabs of one bitmap word keep the summary 0 and skip it; up to 64 words (4096 objects, every
+///   slab of order 3 or below), the summary's bit w is set exactly when free word w has a free
+///   object; above that (min-order caches of small objects, up to SlabGeometry.ObjectsPerSlabMax
+///   objects, 512 words), leaf g's bit j is set exactly when free word 64g + j has a free object
+///   and the summary's bit g exactly when leaf g is non-zero. The lowest free object is at most
+///   three trailing-zero counts away;
 /// - no free bit at or above the slab's object count; an accounted bit only on an object in use;
 ///   the in-use count is the object count minus the free bits;
 /// - the array grows by doubling to cover the highest slab used so far (slabs come from low
@@ -57,10 +62,17 @@ public sealed class SlabRecordTable
         for (int w = 0; w < bitmapWords; w++)
         {
             int objectsInWord = Math.Min(64, objectsPerSlab - 64 * w);
-            _records[FreeWordOf(record, w)] = objectsInWord == 64 ? ulong.MaxValue : (1UL << objectsInWord) - 1;
+            _records[FreeWordOf(record, w)] = LowBits(objectsInWord);
             _records[FreeWordOf(record, w) + 1] = 0;
         }
-        _records[record + SummaryWord] = bitmapWords == 1 ? 0 : bitmapWords == 64 ? ulong.MaxValue : (1UL << bitmapWords) - 1;
+        if (bitmapWords <= 64)
+        {
+            _records[record + SummaryWord] = bitmapWords == 1 ? 0 : LowBits(bitmapWords);
+            return;
+        }
+        int leaves = LeavesFor(bitmapWords);
+        for (int g = 0; g < leaves; g++) _records[LeafOf(record, bitmapWords, g)] = LowBits(Math.Min(64, bitmapWords - 64 * g));
+        _records[record + SummaryWord] = LowBits(leaves);
     }
 
     public int InUse(int head) => (int)_records[RecordOf(head) + InUseWord];
@@ -71,11 +83,12 @@ public sealed class SlabRecordTable
     {
         long record = RecordOf(head);
         int word = bitmapWords == 1 ? 0 : BitOperations.TrailingZeroCount(_records[record + SummaryWord]);
+        if (bitmapWords > 64) word = word * 64 + BitOperations.TrailingZeroCount(_records[LeafOf(record, bitmapWords, word)]);
         long freeWord = FreeWordOf(record, word);
         ref ulong free = ref _records[freeWord];
         int bit = BitOperations.TrailingZeroCount(free);
         free &= free - 1;
-        if (free == 0 && bitmapWords > 1) _records[record + SummaryWord] &= ~(1UL << word);
+        if (free == 0 && bitmapWords > 1) MarkWordFull(record, bitmapWords, word);
         if (accounted) _records[freeWord + 1] |= 1UL << bit;
         _records[record + InUseWord]++;
         return word * 64 + bit;
@@ -93,17 +106,30 @@ public sealed class SlabRecordTable
         long freeWord = FreeWordOf(record, (int)(index >> 6));
         ulong bit = 1UL << (int)(index & 63);
         _records[freeWord] |= bit;
-        if (bitmapWords > 1) _records[record + SummaryWord] |= 1UL << (int)(index >> 6);
+        if (bitmapWords > 1) MarkWordFree(record, bitmapWords, (int)(index >> 6));
         bool accounted = (_records[freeWord + 1] & bit) != 0;
         _records[freeWord + 1] &= ~bit;
         _records[record + InUseWord]--;
         return accounted;
     }
 
+    /// <summary>The lowest index at or above from whose object is in use, below objectsPerSlab; -1 when there is none. Skips whole free words.</summary>
+    public int NextInUse(int head, int from, int objectsPerSlab)
+    {
+        long record = RecordOf(head);
+        for (int w = from >> 6; w < BitmapWordsFor(objectsPerSlab); w++)
+        {
+            ulong inUse = ~_records[FreeWordOf(record, w)] & LowBits(Math.Min(64, objectsPerSlab - 64 * w));
+            if (w == from >> 6) inUse &= ulong.MaxValue << (from & 63);
+            if (inUse != 0) return w * 64 + BitOperations.TrailingZeroCount(inUse);
+        }
+        return -1;
+    }
+
     /// <summary>
     /// S4 for one slab: free bits only below the object count, the in-use count equal to the
     /// objects without a free bit, accounted bits only on objects in use, and (for more than one
-    /// word) summary bit w set exactly when free word w is non-zero. Returns the accounted objects.
+    /// word) the summary levels exactly as the free words give them. Returns the accounted objects.
     /// slabName names the slab in a failure (called only then, so a passing check allocates nothing).
     /// </summary>
     public int CheckSlab(SelfCheckReport report, int head, int objectsPerSlab, Func<int, string> slabName)
@@ -113,6 +139,7 @@ public sealed class SlabRecordTable
         int bitmapWords = BitmapWordsFor(objectsPerSlab);
         int free = 0, accounted = 0;
         ulong summary = 0;
+        Span<ulong> leaves = stackalloc ulong[LeavesFor(BitmapWordsFor(SlabGeometry.ObjectsPerSlabMax))];
         for (int w = 0; w < bitmapWords; w++)
         {
             ulong freeBits = _records[FreeWordOf(record, w)], accountedBits = _records[FreeWordOf(record, w) + 1];
@@ -120,15 +147,22 @@ public sealed class SlabRecordTable
             ulong valid = objectsInWord == 64 ? ulong.MaxValue : (1UL << objectsInWord) - 1;
             if ((freeBits & ~valid) != 0) report.Fail(S4, $"{slabName(head)}: free word {w} has bits beyond its {objectsInWord} objects (0x{freeBits:x16})");
             if ((accountedBits & (freeBits | ~valid)) != 0) report.Fail(S4, $"{slabName(head)}: accounted word {w} marks objects that are not in use (0x{accountedBits:x16})");
-            if (freeBits != 0) summary |= 1UL << w;
+            if (freeBits != 0 && bitmapWords <= 64) summary |= 1UL << w;
+            if (freeBits != 0 && bitmapWords > 64) leaves[w >> 6] |= 1UL << (w & 63);
             free += BitOperations.PopCount(freeBits & valid);
             accounted += BitOperations.PopCount(accountedBits & valid & ~freeBits);
         }
         long inUse = (long)_records[record + InUseWord];
         if (inUse != objectsPerSlab - free) report.Fail(S4, $"{slabName(head)}: in-use count {inUse} but {objectsPerSlab - free} objects have no free bit");
+        for (int g = 0; bitmapWords > 64 && g < LeavesFor(bitmapWords); g++)
+        {
+            ulong leaf = _records[LeafOf(record, bitmapWords, g)];
+            if (leaf != leaves[g]) report.Fail(S4, $"{slabName(head)}: leaf summary {g} is 0x{leaf:x16} but free words {64 * g}.. give 0x{leaves[g]:x16}");
+            if (leaf != 0) summary |= 1UL << g;
+        }
         ulong recorded = _records[record + SummaryWord];
         if (bitmapWords == 1 ? recorded != 0 : recorded != summary)
-            report.Fail(S4, $"{slabName(head)}: summary word 0x{recorded:x16} but the free words give 0x{(bitmapWords == 1 ? 0 : summary):x16}");
+            report.Fail(S4, $"{slabName(head)}: summary word 0x{recorded:x16} but the {(bitmapWords > 64 ? "leaf summaries" : "free words")} give 0x{(bitmapWords == 1 ? 0 : summary):x16}");
         return accounted;
     }
 
@@ -136,6 +170,38 @@ public sealed class SlabRecordTable
     internal ref ulong SummaryOf(int head) => ref _records[RecordOf(head) + SummaryWord];
 
     private static long RecordOf(int head) => (long)head * RecordStride;
+
+    private static ulong LowBits(int count) => count >= 64 ? ulong.MaxValue : (1UL << count) - 1;
+
+    private static int LeavesFor(int bitmapWords) => (bitmapWords + 63) >> 6;
+
+    /// <summary>Leaf summary g of a record of more than 64 bitmap words: after the interleaved bitmaps.</summary>
+    private static long LeafOf(long record, int bitmapWords, int g) => record + FirstBitmapWord + 2 * bitmapWords + g;
+
+    /// <summary>Free word w has just lost its last free object: clear it from the summary levels.</summary>
+    private void MarkWordFull(long record, int bitmapWords, int w)
+    {
+        if (bitmapWords <= 64)
+        {
+            _records[record + SummaryWord] &= ~(1UL << w);
+            return;
+        }
+        ref ulong leaf = ref _records[LeafOf(record, bitmapWords, w >> 6)];
+        leaf &= ~(1UL << (w & 63));
+        if (leaf == 0) _records[record + SummaryWord] &= ~(1UL << (w >> 6));
+    }
+
+    /// <summary>Free word w has a free object: set it in the summary levels.</summary>
+    private void MarkWordFree(long record, int bitmapWords, int w)
+    {
+        if (bitmapWords <= 64)
+        {
+            _records[record + SummaryWord] |= 1UL << w;
+            return;
+        }
+        _records[LeafOf(record, bitmapWords, w >> 6)] |= 1UL << (w & 63);
+        _records[record + SummaryWord] |= 1UL << (w >> 6);
+    }
 
     /// <summary>Free word w of a record; its accounted word is the next one.</summary>
     private static long FreeWordOf(long record, int w) => record + FirstBitmapWord + 2 * w;

@@ -14,9 +14,9 @@ public static partial class Alphabet
     public const int ShrinkCountMax = 16;
 
     private static readonly HashSet<string> SlabKeywords =
-        SlabOps().Concat(ErrorPathSlabOps()).Select(spec => spec.Keyword).ToHashSet(StringComparer.Ordinal);
+        SlabOps().Concat(ErrorPathSlabOps()).Concat(LargeSlabOps()).Select(spec => spec.Keyword).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>True for the operations of the slab layer (caches, kmalloc, vmalloc, dentries), error-path forms included.</summary>
+    /// <summary>True for the operations of the slab layer (caches, min-order caches, kmalloc, vmalloc, dentries), error-path forms included.</summary>
     public static bool IsSlabOp(OpSpec spec) => SlabKeywords.Contains(spec.Keyword);
 
     private static IEnumerable<OpSpec> SlabOps()

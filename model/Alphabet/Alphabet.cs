@@ -25,6 +25,7 @@ public static partial class Alphabet
         specs.AddRange(MemcgOps());
         specs.AddRange(OomOps());
         specs.AddRange(PoolOps());
+        specs.AddRange(LargeSlabOps());
         for (int code = 0; code < specs.Count; code++)
         {
             specs[code].Code = code;

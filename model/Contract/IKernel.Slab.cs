@@ -13,6 +13,14 @@ public partial interface IKernel
     /// <summary>kmem_cache_create: the new cache's id. EINVAL for size 0 or above SlabGeometry.ObjectSizeMax, or an align that is not 0 or a power of two up to PAGE_SIZE.</summary>
     Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags);
 
+    /// <summary>
+    /// kmem_cache_create with the cache's own minimum slab order (SlabGeometry: it replaces
+    /// slub_min_order and lifts slub_max_order to match): objects up to 2 MiB in slabs up to order 9.
+    /// EINVAL for size 0 or above SlabGeometry.LargeObjectSizeMax, a min order outside 0..9, or the
+    /// align and flags CacheCreate refuses. CacheCreate is this with min order 0 and its lower size bound.
+    /// </summary>
+    Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder);
+
     /// <summary>kmem_cache_destroy: EBUSY while it holds objects; its empty slabs go back to the buddy allocator. EINVAL for a setup cache or an unknown id.</summary>
     Outcome CacheDestroy(long cacheId);
 

@@ -17,7 +17,7 @@ public static class StateDigest
 
     /// <summary>
     /// A cache: its id, what it was created with (object size, flags), everything its geometry
-    /// decides (s->size, order, objects per slab, min_partial; the waste per slab follows from
+    /// decides (s->size, order, objects per slab, min_partial, the min order it was created with; the waste per slab follows from
     /// these) and its accounting switch. Every field enters, so a cache whose geometry differs
     /// gives a different digest at the step that creates it, and the cheap check sees it there.
     /// </summary>
@@ -25,7 +25,9 @@ public static class StateDigest
     {
         ulong created = Mix(((ulong)(uint)id << 32) ^ ((ulong)(uint)objectSizeBytes << 8) ^ (ulong)flags ^ (3UL << 62));
         ulong shape = Mix(created ^ ((ulong)(uint)geometry.SizeBytes << 40) ^ ((ulong)(uint)geometry.ObjectsPerSlab << 8) ^ (uint)geometry.Order);
-        return Mix(shape ^ ((ulong)(uint)geometry.MinPartial << 1) ^ (accounted ? 1UL : 0));
+        ulong digest = Mix(shape ^ ((ulong)(uint)geometry.MinPartial << 1) ^ (accounted ? 1UL : 0));
+        // The min order enters only when set, so every cache made by cache_create keeps its digest.
+        return geometry.MinOrder == 0 ? digest : Mix(digest ^ ((ulong)(uint)geometry.MinOrder << 56));
     }
 
     public static ulong Slab(long pfn, int cacheId) => Mix(((ulong)pfn << 20) ^ (uint)cacheId ^ (0x5UL << 60));

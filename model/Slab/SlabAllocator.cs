@@ -69,8 +69,14 @@ public sealed class SlabAllocator
     public Outcome CacheCreate(long objectSizeBytes, long alignBytes, SlabFlags flags)
     {
         if (!SlabGeometry.IsValidRequest(objectSizeBytes, alignBytes) || (flags & ~SlabFlags.All) != 0) return Outcome.Fail(Errno.EINVAL);
+        return CacheCreateMinOrder(objectSizeBytes, alignBytes, flags, 0);
+    }
+
+    public Outcome CacheCreateMinOrder(long objectSizeBytes, long alignBytes, SlabFlags flags, long minOrder)
+    {
+        if (!SlabGeometry.IsValidRequest(objectSizeBytes, alignBytes, minOrder) || (flags & ~SlabFlags.All) != 0) return Outcome.Fail(Errno.EINVAL);
         int id = _nextCacheId++;
-        AddCache(id, SlabLayout.UserCacheName(id), (int)objectSizeBytes, (int)alignBytes, flags);
+        AddCache(id, SlabLayout.UserCacheName(id), (int)objectSizeBytes, (int)alignBytes, flags, (int)minOrder);
         return Outcome.Ok(id);
     }
 
@@ -178,7 +184,7 @@ public sealed class SlabAllocator
         var g = c.Geometry;
         long accountedObjects = c.Slabs.Sum(s => s.Accounted.Count(a => a));
         return new SlabCacheInfo(c.Id, c.Name, c.ObjectSizeBytes, g.SizeBytes, g.ObjectsPerSlab, g.PagesPerSlab, g.MinPartial,
-            c.ActiveObjects, (long)c.Slabs.Count * g.ObjectsPerSlab, c.Slabs.Count, c.Flags, c.Accounted, accountedObjects);
+            c.ActiveObjects, (long)c.Slabs.Count * g.ObjectsPerSlab, c.Slabs.Count, c.Flags, c.Accounted, accountedObjects, g.MinOrder);
     }).ToList();
 
     public IReadOnlyList<SlabPage> Slabs() => _caches
@@ -197,9 +203,9 @@ public sealed class SlabAllocator
         .Where(c => (c.Flags & SlabFlags.ReclaimAccount) != 0)
         .Sum(c => c.ActiveObjects * c.Geometry.SizeBytes);
 
-    private void AddCache(int id, string name, int objectSizeBytes, int alignBytes, SlabFlags flags)
+    private void AddCache(int id, string name, int objectSizeBytes, int alignBytes, SlabFlags flags, int minOrder = 0)
     {
-        var cache = new Cache(id, name, objectSizeBytes, flags, SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus));
+        var cache = new Cache(id, name, objectSizeBytes, flags, SlabGeometry.For(objectSizeBytes, alignBytes, flags, _cpus, minOrder));
         _caches.Add(cache);
         Digest += cache.Digest;
     }

@@ -1,3 +1,5 @@
+using static Verify.Model.Contract.KernelConstants;
+
 namespace Verify.Model.Slab;
 
 /// <summary>kmem_cache_create flags the suite models.</summary>
@@ -28,7 +30,7 @@ public enum KmallocFamily : byte
     Reclaim = 2,
 }
 
-/// <summary>One line of /proc/slabinfo plus min_partial (/sys/kernel/slab/NAME/min_partial) and the accounting state of the cache.</summary>
+/// <summary>One line of /proc/slabinfo plus min_partial (/sys/kernel/slab/NAME/min_partial), the waste per slab, the cache's own min order (0 unless made by cache_create_min_order) and the accounting state of the cache.</summary>
 public readonly record struct SlabCacheInfo(
     int Id,
     string Name,
@@ -42,12 +44,16 @@ public readonly record struct SlabCacheInfo(
     long Slabs,
     SlabFlags Flags,
     bool Accounted,
-    long AccountedObjects)
+    long AccountedObjects,
+    int MinOrder = 0)
 {
     public bool IsKmalloc => Id < SlabLayout.KmallocCacheCount;
 
+    /// <summary>The bytes of each slab that no object covers: (PAGE_SIZE &lt;&lt; order) - objperslab * objsize.</summary>
+    public long WasteBytesPerSlab => ((long)PagesPerSlab << PageShift) - (long)ObjectsPerSlab * SizeBytes;
+
     public override string ToString() =>
-        $"[{Name} id {Id} active {ActiveObjects} total {TotalObjects} objsize {SizeBytes} objperslab {ObjectsPerSlab} pagesperslab {PagesPerSlab} min_partial {MinPartial} slabs {Slabs} accounted {Accounted} ({AccountedObjects})]";
+        $"[{Name} id {Id} active {ActiveObjects} total {TotalObjects} objsize {SizeBytes} objperslab {ObjectsPerSlab} pagesperslab {PagesPerSlab} waste {WasteBytesPerSlab} min_partial {MinPartial}{(MinOrder > 0 ? $" min_order {MinOrder}" : "")} slabs {Slabs} accounted {Accounted} ({AccountedObjects})]";
 }
 
 /// <summary>One slab: PagesPerSlab pages from Pfn, owned by CacheId, with InUse objects allocated.</summary>

@@ -4,7 +4,7 @@ using Verify.Model.Slab;
 namespace Verify.Properties.Structures;
 
 /// <summary>
-/// ReciprocalDivision's guarantee, exhaustively: for every size 1..ObjectSizeMax, Divide equals
+/// ReciprocalDivision's guarantee, exhaustively: for every size 1..LargeObjectSizeMax (2 MiB), Divide equals
 /// plain division at both ends of every object below the largest slab. Divide is non-decreasing
 /// in the offset, so exactness at both ends of an object means exactness at every byte of it.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed class ReciprocalDivisionTests
     public void TheMultiplierIsExactForEverySizeAndEveryOffsetInsideASlab()
     {
         var broken = new List<string>();
-        for (int size = 1; size <= SlabGeometry.ObjectSizeMax; size++)
+        for (int size = 1; size <= SlabGeometry.LargeObjectSizeMax; size++)
         {
             ulong multiplier = ReciprocalDivision.Multiplier(size);
             if (!ReciprocalDivision.IsExactWithin(size, multiplier, ReciprocalDivision.SlabBytesMax, out long offset))
@@ -28,7 +28,7 @@ public sealed class ReciprocalDivisionTests
     public void TheExactnessCheckCatchesAMultiplierWithTooLittlePrecision()
     {
         const int size = 3000;
-        ulong twelveBits = ((1UL << 12) + size - 1) / size << 20;
+        ulong twelveBits = ((1UL << 12) + size - 1) / size << (ReciprocalDivision.Shift - 12);
         Assert.False(ReciprocalDivision.IsExactWithin(size, twelveBits, ReciprocalDivision.SlabBytesMax, out long offset));
         Assert.NotEqual(offset / size, ReciprocalDivision.Divide(offset, twelveBits));
     }

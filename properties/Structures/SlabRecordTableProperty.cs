@@ -7,16 +7,20 @@ namespace Verify.Properties.Structures;
 
 /// <summary>
 /// SlabRecordTable against one bool[] of free flags and one of accounted flags per slab: random
-/// slab starts (object counts of one word, several words, a partial last word, the largest),
-/// takes of the lowest free object and releases of objects in use; the taken index, the in-use
-/// count, IsFree/IsAccounted of the touched object and S4 for every slab after every step.
+/// slab starts (object counts of one word, several words, a partial last word, more than 64 words
+/// with a second summary level, the largest a slab may hold), takes of the lowest free object,
+/// runs of up to 4500 takes (enough to empty a whole leaf summary of 4096 objects) and releases of
+/// objects in use; the taken index, the in-use count, IsFree/IsAccounted of the touched object,
+/// NextInUse from a drawn index, and S4 for every slab after every step.
 /// </summary>
 public sealed class SlabRecordTableProperty(ITestOutputHelper output)
 {
-    private const int SlabPages = 8, SlabCount = 4;
-    private static readonly int[] ObjectCounts = [1, 2, 21, 42, 63, 64, 65, 128, 170, 200, 511, 512, 513, 4095, 4096];
+    /// <summary>Order-6 slabs: 64 pages hold SlabGeometry.ObjectsPerSlabMax objects of 8 bytes.</summary>
+    private const int SlabPages = 64, SlabCount = 4;
+    private const int TakeRunMax = 4500;
+    private static readonly int[] ObjectCounts = [1, 2, 21, 42, 63, 64, 65, 128, 170, 200, 511, 512, 513, 4095, 4096, 4097, 4160, 8192, 12345, 16384, 32767];
 
-    public enum Kind { Init, Take, TakeAccounted, Release }
+    public enum Kind { Init, Take, TakeAccounted, TakeRun, Release }
 
     public readonly record struct RecordOp(Kind Kind, int Slab, long Value)
     {
@@ -36,7 +40,7 @@ public sealed class SlabRecordTableProperty(ITestOutputHelper output)
         // Starts are rare and takes outnumber releases, so slabs fill word after word between starts;
         // half the operations go to slab 0, so one slab is churned long enough to fill its large words.
         long roll = random.Range(0, 999);
-        var kind = roll switch { < 2 => Kind.Init, < 450 => Kind.Take, < 650 => Kind.TakeAccounted, _ => Kind.Release };
+        var kind = roll switch { < 2 => Kind.Init, < 450 => Kind.Take, < 650 => Kind.TakeAccounted, < 660 => Kind.TakeRun, _ => Kind.Release };
         int slab = random.Chance(50) ? 0 : (int)random.Range(1, SlabCount - 1);
         return new RecordOp(kind, slab, random.Range(0, 1 << 20));
     }
@@ -73,17 +77,27 @@ public sealed class SlabRecordTableProperty(ITestOutputHelper output)
             }
             else
             {
-                int lowest = Array.IndexOf(slabFree, true);
-                if (lowest < 0) continue;
-                bool account = op.Kind == Kind.TakeAccounted;
-                touched = table.TakeLowestFree(head, words, account);
-                if (touched != lowest) return $"step {step + 1} ({op}): took object {touched}, the lowest free is {lowest}";
-                (slabFree[lowest], accounted[op.Slab][lowest]) = (false, account);
+                touched = -1;
+                long takes = op.Kind == Kind.TakeRun ? op.Value % TakeRunMax + 1 : 1;
+                for (long take = 0; take < takes; take++)
+                {
+                    int lowest = Array.IndexOf(slabFree, true);
+                    if (lowest < 0) break;
+                    bool account = op.Kind == Kind.TakeAccounted || (op.Kind == Kind.TakeRun && take % 3 == 0);
+                    touched = table.TakeLowestFree(head, words, account);
+                    if (touched != lowest) return $"step {step + 1} ({op}): take {take + 1} took object {touched}, the lowest free is {lowest}";
+                    (slabFree[lowest], accounted[op.Slab][lowest]) = (false, account);
+                }
+                if (touched < 0) continue;
             }
             int expectedInUse = slabFree.Count(f => !f);
             if (table.InUse(head) != expectedInUse) return $"step {step + 1} ({op}): in-use {table.InUse(head)}, expected {expectedInUse}";
             if (table.IsFree(head, touched) != slabFree[touched] || table.IsAccounted(head, touched) != accounted[op.Slab][touched])
                 return $"step {step + 1} ({op}): object {touched} reads free={table.IsFree(head, touched)} accounted={table.IsAccounted(head, touched)}";
+            int from = (int)(op.Value % slabFree.Length);
+            int nextInUse = Array.IndexOf(slabFree, false, from);
+            if (table.NextInUse(head, from, slabFree.Length) != nextInUse)
+                return $"step {step + 1} ({op}): NextInUse from {from} gives {table.NextInUse(head, from, slabFree.Length)}, the next object in use is {nextInUse}";
             for (int s = 0; s < SlabCount; s++)
             {
                 if (free[s] is null) continue;

@@ -69,10 +69,24 @@ internal static class SlubOracle
         return RoundUp(RoundUp(objectSizeBytes, WordBytes), align);
     }
 
-    /// <summary>calculate_order() and set_min_partial() for an s->size, as KERNEL-FACTS.md lists the steps.</summary>
-    public static OracleGeometry GeometryOfSize(int sizeBytes, int cpus)
+    /// <summary>cache_create_min_order (the IKernel contract): 1 byte to 2 MiB, a min order 0..9, the default alignment.</summary>
+    public static bool CacheCreateMinOrderSucceeds(long objectSizeBytes, long minOrder) =>
+        objectSizeBytes >= 1 && objectSizeBytes <= (long)PageBytes << MinOrderMax && minOrder >= 0 && minOrder <= MinOrderMax;
+
+    /// <summary>The highest per-cache min order (the IKernel contract): order-9 slabs of 2 MiB.</summary>
+    public const int MinOrderMax = 9;
+
+    /// <summary>MAX_OBJS_PER_PAGE (mm/slub.c): slab->objects has 15 bits.</summary>
+    public const int ObjectsPerSlabMax = 32767;
+
+    /// <summary>
+    /// calculate_order() and set_min_partial() for an s->size, as KERNEL-FACTS.md lists the steps;
+    /// a cache's own min order stands where mm/slub.c reads slub_min_order, and slub_max_order is
+    /// raised to it as setup_slub_min_order() raises it for the global one.
+    /// </summary>
+    public static OracleGeometry GeometryOfSize(int sizeBytes, int cpus, int minOrder = 0)
     {
-        int order = CalculateOrder(sizeBytes, cpus);
+        int order = CalculateOrder(sizeBytes, cpus, minOrder);
         int slabBytes = PageBytes << order;
         int objects = slabBytes / sizeBytes;
         int minPartial = Math.Min(Math.Max(FloorLog2(sizeBytes) / 2, 5), 10);
@@ -82,15 +96,18 @@ internal static class SlubOracle
     /// <summary>The slab may waste at most 1/16 of itself, else 1/8, 1/4, 1/2, each tried over every order.</summary>
     private static readonly int[] WasteFractions = [16, 8, 4, 2];
 
-    private static int CalculateOrder(int size, int cpus)
+    private static int CalculateOrder(int size, int cpus, int slubMinOrder)
     {
+        int slubMaxOrder = Math.Max(SlubMaxOrder, slubMinOrder);
         int minObjects = 4 * (Fls(cpus) + 1);
-        int objectsAtMaxOrder = (PageBytes << SlubMaxOrder) / size;
+        int objectsAtMaxOrder = (PageBytes << slubMaxOrder) / size;
         minObjects = Math.Min(minObjects, Math.Max(objectsAtMaxOrder, 1));
-        int minOrder = Math.Max(0, GetOrder((long)minObjects * size));
+        int minOrder = Math.Max(slubMinOrder, GetOrder((long)minObjects * size));
+        // mm/slub.c calculate_order(): too many objects at the min order take the order just below size * MAX_OBJS_PER_PAGE.
+        if ((PageBytes << minOrder) / size > ObjectsPerSlabMax) return GetOrder((long)size * ObjectsPerSlabMax) - 1;
         foreach (int fraction in WasteFractions)
         {
-            for (int order = minOrder; order <= SlubMaxOrder; order++)
+            for (int order = minOrder; order <= slubMaxOrder; order++)
             {
                 int slabBytes = PageBytes << order;
                 if (slabBytes % size <= slabBytes / fraction) return order;
