@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Verify.Properties;
 
 /// <summary>Every input under corpus/ (seeds and every regression ever found) replays clean.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class CorpusTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Inputs() =>

@@ -82,7 +82,11 @@ public sealed class LowestSetBitmap
     public void CheckConsistency(SelfCheckReport report, string name)
     {
         if (_wordsUsed[_levelCount - 1] != 1)
+        {
+            // The walk below indexes each level by the word count of the one under it: stop before it reads past an array.
             report.Fail(StructureInvariant.LowestSetBitmap, $"{name}: the top level has {_wordsUsed[_levelCount - 1]} words");
+            return;
+        }
         int tailBits = Capacity & 63;
         if (tailBits != 0 && Capacity > 0 && (_levels[0][(Capacity - 1) >> 6] >> tailBits) != 0)
             report.Fail(StructureInvariant.LowestSetBitmap, $"{name}: level 0 has members at or above its capacity {Capacity}");

@@ -21,8 +21,6 @@ public sealed partial class GroupTable
 
     internal SlotPool Pool => _pool;
 
-    internal int[] SlotOfIdTable => _slotOfId;
-
     /// <summary>The slot's chain lists the slot and its non-root ancestors in order, and its unit sum is theirs.</summary>
     private bool ChainIsAncestry(int slot)
     {

@@ -47,8 +47,6 @@ public sealed partial class GroupTable(EffectLog effects)
     /// <summary>The id the next Create gives.</summary>
     public long NextId { get; private set; }
 
-    public int LiveCount => _pool.LiveCount;
-
     /// <summary>Only the roots, one per hierarchy of the layout (ids 1 and, on v1, 2, in slots 0 and 1).</summary>
     public void Reset(CgroupLayout layout)
     {

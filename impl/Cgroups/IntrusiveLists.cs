@@ -107,10 +107,8 @@ public sealed class IntrusiveLists
         return length;
     }
 
-    /// <summary>The link arrays, for planted bugs that emulate a slip (test code only).</summary>
+    /// <summary>The previous links, for planted bugs that emulate a slip (test code only).</summary>
     internal int[] PrevLinks => _prev;
-
-    internal int[] NextLinks => _next;
 
     private static int[] Filled(int size)
     {

@@ -122,11 +122,6 @@ public sealed class PidAllocator
         return -1;
     }
 
-    /// <summary>The words, for planted bugs that emulate a slip (test code only).</summary>
-    internal ulong[] UsedWords => _used;
-
-    internal ulong[] SummaryWords => _full;
-
     /// <summary>The invariant's name: each summary bit is set exactly when its word is full, no summary bit lies beyond the words, the cursor is in 1..PidMax and UsedCount is the popcount.</summary>
     public void CheckConsistency(SelfCheckReport report, string invariant)
     {

@@ -59,9 +59,6 @@ public sealed class SlotPool
 
     public bool IsLive(int slot) => (uint)slot < (uint)HighWater && _live[slot];
 
-    /// <summary>The free-stack entries (test code only: planted bugs and properties).</summary>
-    internal Span<int> FreeStack => _free.AsSpan(0, _freeCount);
-
     /// <summary>The invariant's name and the pool's name: every free-stack entry is a distinct slot below HighWater that is not live, and no other slot below HighWater is free.</summary>
     public void CheckConsistency(SelfCheckReport report, string invariant, string name)
     {

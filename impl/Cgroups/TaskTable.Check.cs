@@ -16,8 +16,6 @@ public sealed partial class TaskTable
 
     internal SlotPool Pool => _pool;
 
-    internal int[] SlotOfPidTable => _slotOfPid;
-
     /// <summary>
     /// S9: per hierarchy, every live cgroup's task list is well linked, holds live tasks whose
     /// group it is and is as long as the cgroup's task count; no free cgroup slot has a list; every

@@ -47,9 +47,6 @@ public sealed partial class PageCounters
     private Node[] _nodes = new Node[16];
     private int[][] _chains = new int[16][];
 
-    /// <summary>Slots 0..SlotCount-1 have been handed out since Reset (live or free).</summary>
-    public int SlotCount => _pool.HighWater;
-
     public int LiveCount => _pool.LiveCount;
 
     /// <summary>Forgets every counter; the arrays (chains included) stay for reuse.</summary>
@@ -105,8 +102,6 @@ public sealed partial class PageCounters
     /// <summary>0 for a root.</summary>
     public int DepthOf(int slot) => _chains[slot].Length - 1;
 
-    public bool HasLiveChildren(int slot) => _nodes[slot].LiveChildren > 0;
-
     public long Usage(int slot) => _nodes[slot].Usage;
 
     public long Max(int slot) => _nodes[slot].Max;
@@ -116,9 +111,6 @@ public sealed partial class PageCounters
     public long Failcnt(int slot) => _nodes[slot].Failcnt;
 
     public bool TracksFailcnt(int slot) => _nodes[slot].TracksFailcnt;
-
-    /// <summary>The net of the charges made at this counter itself (plus the usages of removed children).</summary>
-    public long Own(int slot) => _nodes[slot].Own;
 
     /// <summary>mem_cgroup_is_descendant: true when ancestor is the slot itself or on its chain. O(1).</summary>
     public bool IsDescendant(int slot, int ancestor)

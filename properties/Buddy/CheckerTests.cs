@@ -1,9 +1,11 @@
+using Verify.Properties.Support;
 using Verify.Fuzz.Harness;
 using Verify.Model.Contract;
 
 namespace Verify.Properties.Buddy;
 
 /// <summary>The invariant checkers themselves: each hand-built broken state is reported under the right name.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class CheckerTests
 {
     private static readonly MachineConfig Machine8 = new(8, 1);

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Verify.Properties.Buddy;
 
 /// <summary>Lock-step equivalence of model and impl, with every invariant checked on both sides.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class EquivalenceTests(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Verify.Properties.Buddy;
 
 /// <summary>Relations between runs that must hold whatever the state: undo, order independence.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class MetamorphicTests(ITestOutputHelper output)
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Verify.Properties.Buddy;
 /// Hand-worked examples from KERNEL-FACTS.md, checked on both sides. Expected values are derived by
 /// hand from the rules (tiling, smallest order first, lowest address, split keeping the low part).
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class ScenarioTests(ITestOutputHelper output)
 {
     public static TheoryData<string> Sides() => new("model", "impl");

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Contract;
@@ -10,6 +11,7 @@ namespace Verify.Properties.Cgroups;
 /// out from KERNEL-FACTS.md ("Generic process containers", "The pids controller"), run on the
 /// model and on the impl.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class CgroupScenarioTests
 {
     public static TheoryData<string, CgroupLayout> SidesAndLayouts() => new()

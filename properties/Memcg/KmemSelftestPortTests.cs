@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Contract;
@@ -14,6 +15,7 @@ namespace Verify.Properties.Memcg;
 /// kmalloc-cg-192 (a dentry's size class) allocated with __GFP_ACCOUNT by a task of the group. Counts are scaled down (10 objects per task for 100,
 /// 2 CPUs' worth of tasks) so the model stays quick. kmem_kernel_stacks uses the tasks' own stacks.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class KmemSelftestPortTests
 {
     private const int Cpus = 2;

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Fuzz.Harness;
 using Verify.Model;
 using Verify.Model.Alphabet;
@@ -6,6 +7,7 @@ using Verify.Model.Contract;
 namespace Verify.Properties.Memcg;
 
 /// <summary>The per-step memcg checker fires on the states it must reject (the sides never produce them, so only hand-made steps show it can fail).</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class MemcgCheckerTests
 {
     private static List<string> Check(Snapshot before, Snapshot after, Op op, Handle task, Outcome outcome)

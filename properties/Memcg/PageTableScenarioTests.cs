@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Model.Contract;
 using static Verify.Model.Contract.KernelConstants;
 using static Verify.Properties.Memcg.SelftestPortTests;
@@ -10,6 +11,7 @@ namespace Verify.Properties.Memcg;
 /// (memory.stat pagetables, kernel, current), trimmed by unmap, freed by exit, counted in OOM
 /// badness, refused by free_pages.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PageTableScenarioTests
 {
     private static void Touch(IKernel k, long pid, long pages)

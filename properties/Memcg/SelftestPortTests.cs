@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Contract;
@@ -13,6 +14,7 @@ namespace Verify.Properties.Memcg;
 /// "Must fail" is cg_run's: the child's work failed or the child was OOM-killed (the OOM ports are
 /// in properties/Oom/OomSelftestPortTests.cs).
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SelftestPortTests
 {
     /// <summary>MB(x) at a scale of 1/8: 32 pages per megabyte.</summary>

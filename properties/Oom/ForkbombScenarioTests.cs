@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Contract;
@@ -12,6 +13,7 @@ namespace Verify.Properties.Oom;
 /// it, nothing else; with tracking off the normal killer takes one task; aging forgets an idle tree
 /// and keeps a growing one.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class ForkbombScenarioTests
 {
     public static TheoryData<string> Sides() => new() { "model", "impl" };

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Model.Contract;
 using Verify.Properties.Memcg;
 using static Verify.Model.Contract.KernelConstants;
@@ -13,6 +14,7 @@ namespace Verify.Properties.Oom;
 /// machine's (no swap). cg_run's child is a fork of init
 /// attached to the group; a "noexit" child stays alive after its work.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class OomSelftestPortTests
 {
     private static bool IsLive(IKernel k, long pid) => k.TakeSnapshot().Tasks.Any(t => t.Pid == pid);

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Fuzz.Formats;
 using Verify.Fuzz.Harness;
 using Verify.Fuzz.Planted;
@@ -12,6 +13,7 @@ namespace Verify.Properties.Slab;
 /// Every field slab geometry decides is in a cache's digest on both sides, so the cheap check
 /// (digests compared after every step) sees a geometry difference at the step that creates the cache.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class CacheDigestTests
 {
     private static readonly CacheGeometry Base = new(SizeBytes: 104, Order: 0, ObjectsPerSlab: 39, MinPartial: 5);

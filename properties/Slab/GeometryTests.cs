@@ -14,6 +14,7 @@ namespace Verify.Properties.Slab;
 /// CPU count. The one exclusion: a live file is skipped when the kernel was booted with a slub_
 /// parameter (slub_debug, slub_min_order, slub_max_order, slub_min_objects), which changes orders.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class GeometryTests(ITestOutputHelper output)
 {
     internal const int RecordedCpus = 2;

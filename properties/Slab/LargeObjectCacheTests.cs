@@ -16,6 +16,7 @@ namespace Verify.Properties.Slab;
 /// live objects take in such a cache against N kmalloc calls and N alloc_pages_exact calls of the
 /// same size, each run through the differential runner on its own fresh machine.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class LargeObjectCacheTests(ITestOutputHelper output)
 {
     private const int MachinePages = 16384;

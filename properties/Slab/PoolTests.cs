@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using System.Collections;
 using Verify.Fuzz.Harness;
 using Verify.Impl;
@@ -14,6 +15,7 @@ namespace Verify.Properties.Slab;
 /// rare writes, destroy, accounting), and the checker's pool invariants and S20 each shown to fire
 /// on a state that breaks them.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PoolTests
 {
     private static PoolObjectInfo Object(IKernel k, long id) => k.TakeSnapshot().PoolObjects.Single(o => o.Id == id);

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Fuzz.Harness;
 using Verify.Model;
 using Verify.Model.Contract;
@@ -7,6 +8,7 @@ using static Verify.Model.Contract.KernelConstants;
 namespace Verify.Properties.Slab;
 
 /// <summary>The slab checkers themselves: a healthy snapshot passes, and each hand-broken copy is reported under the right name.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SlabCheckerTests
 {
     /// <summary>A healthy state with a user cache, accounted objects, a dentry with a name buffer and a kmalloc object.</summary>

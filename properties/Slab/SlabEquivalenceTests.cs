@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Verify.Properties.Slab;
 
 /// <summary>Lock-step equivalence of model and impl with every invariant checked at every step, over generated scenarios (a third of them slab-heavy).</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SlabEquivalenceTests(ITestOutputHelper output)
 {
     [Fact]

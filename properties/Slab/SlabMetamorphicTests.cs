@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Verify.Properties.Slab;
 
 /// <summary>Metamorphic properties of the slab layer, checked on both sides after a generated scenario.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SlabMetamorphicTests(ITestOutputHelper output)
 {
     /// <summary>

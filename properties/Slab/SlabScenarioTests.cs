@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Contract;
@@ -7,6 +8,7 @@ using static Verify.Model.Contract.KernelConstants;
 namespace Verify.Properties.Slab;
 
 /// <summary>Hand-written scenarios with their expected outcomes, run on the model and on the impl.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SlabScenarioTests
 {
     public static TheoryData<string> Sides() => new() { "model", "impl" };

@@ -12,6 +12,7 @@ namespace Verify.Properties.Structures;
 /// model's sorted set of free blocks: random block and exact allocations and frees on machine sizes
 /// that are not powers of two; the same outcome, counts and digest, and S1 and S2, after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class BuddyIndexProperty(ITestOutputHelper output)
 {
     private static readonly int[] MachinePages = [1, 3, 100, 1500, 4096 + 17];

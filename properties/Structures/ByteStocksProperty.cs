@@ -19,6 +19,7 @@ namespace Verify.Properties.Structures;
 /// page stock), every CPU's stock, every objcg's ledger, BytesHeld and TotalBytesHeld agree, and
 /// S13 (4096 x pages = live + stock + nr_charged_bytes, per objcg) holds.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class ByteStocksProperty(ITestOutputHelper output)
 {
     private const int Page = ByteStocks.PageBytes, ObjcgsMax = 6;

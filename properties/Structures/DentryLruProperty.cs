@@ -13,6 +13,7 @@ namespace Verify.Properties.Structures;
 /// and shrinks on a small machine; the same outcomes, the listed dentries in id order, the
 /// name-buffer test for every name, and S6 after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class DentryLruProperty(ITestOutputHelper output)
 {
     private const int Pages = 48;

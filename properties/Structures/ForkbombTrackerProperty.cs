@@ -16,6 +16,7 @@ namespace Verify.Properties.Structures;
 /// impl's self-checks must be clean. Two checker tests break each structure by hand and watch its
 /// self-check fail.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
 {
     /// <summary>One step: Kind 0 fork, 1 exec, 2 exit, 3 touch, 4 tick, 5 enable, 6 interval, 7 unmap; Task indexes the live tasks (mod their count).</summary>

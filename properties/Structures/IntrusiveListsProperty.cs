@@ -12,6 +12,7 @@ namespace Verify.Properties.Structures;
 /// and member ranges and resets; every owner's list walks in the same order, Owner agrees, and
 /// CheckList (the S9 list check) passes for every owner after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class IntrusiveListsProperty(ITestOutputHelper output)
 {
     private const int OwnersMax = 40, MembersMax = 200;

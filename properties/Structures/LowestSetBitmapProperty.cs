@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Verify.Properties.Structures;
 
 /// <summary>LowestSetBitmap against a SortedSet: random adds, removes and resets; FindLowest, Contains, the count and S1 after every step.</summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class LowestSetBitmapProperty(ITestOutputHelper output)
 {
     private static readonly int[] Capacities = [1, 2, 63, 64, 65, 127, 4095, 4096, 4097, 262_145];

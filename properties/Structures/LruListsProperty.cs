@@ -12,6 +12,7 @@ namespace Verify.Properties.Structures;
 /// through several forwardings), and resets. After every step every group's list walks in the
 /// same order, Count, Oldest, Newest and GroupOf of every page agree, and S14 holds.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class LruListsProperty(ITestOutputHelper output)
 {
     private const int GroupsMax = 12, PagesMax = 160;

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl.Memcg;
 using Verify.Model.Contract;
 
@@ -8,6 +9,7 @@ namespace Verify.Properties.Structures;
 /// same ids come back), a round of every operation, slow paths included (failed charges, stock
 /// evictions and drains, objcg switches, splices), and a clean self-check of each allocate 0 bytes.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class MemcgStructuresAllocationTests
 {
     private sealed class NullSink : IObjcgPageSink

@@ -21,6 +21,7 @@ namespace Verify.Properties.Structures;
 /// S15 and S16 clean. Resets in the stream run on the same impl, so nothing of an earlier stream
 /// may be readable after one.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class MemoryCgroupsProperty(ITestOutputHelper output)
 {
     public enum Kind { TouchAnon, TouchFile, Unmap, SetLimit, SockAlloc, SockFree, Fork, Exit, Attach, Create, Remove, RunOn, Reset, Kmalloc, Kfree, CacheAlloc, CacheFree, AllocPages, FreePages, Vmalloc, Vfree }

@@ -15,6 +15,7 @@ namespace Verify.Properties.Structures;
 /// watermark and failcnt agree, IsDescendant agrees for the step's counter against every counter,
 /// and S11 holds.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PageCountersProperty(ITestOutputHelper output)
 {
     private const int LiveMax = 24;

@@ -15,6 +15,7 @@ namespace Verify.Properties.Structures;
 /// TotalHeld and the usage of every counter (what was charged minus what the stocks uncharged,
 /// summed over its subtree) agree, and S11 and S12 hold.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PageStocksProperty(ITestOutputHelper output)
 {
     public enum Kind { Consume, Refill, DrainCpu, DrainAll, DrainSubtree, Reset }

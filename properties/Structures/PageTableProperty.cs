@@ -16,6 +16,7 @@ namespace Verify.Properties.Structures;
 /// its anonymous pages plus ceil(them / 512), and the impl's self-checks must be clean. A checker
 /// test breaks a count by hand and watches S19 fail.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PageTableProperty(ITestOutputHelper output)
 {
     /// <summary>One step: Kind 0 fork, 1 exit, 2 touch, 3 unmap; Task indexes the live tasks (mod their count).</summary>
@@ -71,7 +72,7 @@ public sealed class PageTableProperty(ITestOutputHelper output)
             return null;
         });
         // The run reached what it is for: tasks with three tables or more.
-        Assert.True(mostTables >= 3, $"at most {mostTables} page tables per task in the run");
+        Profile.AssertReached(mostTables >= 3, $"at most {mostTables} page tables per task in the run");
     }
 
     private static Outcome Apply(IKernel k, Step step, long pid) => step.Kind switch

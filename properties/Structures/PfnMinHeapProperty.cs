@@ -10,6 +10,7 @@ namespace Verify.Properties.Structures;
 /// in no heap, removes of members (from the middle too) and clears; Min, Count, Contains and S3
 /// after every step, and every pfn outside the heaps has no position.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PfnMinHeapProperty(ITestOutputHelper output)
 {
     private const int HeapCount = 3, Pages = 512;

@@ -15,6 +15,7 @@ namespace Verify.Properties.Structures;
 /// wrap-around still starts at 1) and resets with other CPU counts; the same pid and cursor every time, IsUsed,
 /// UsedCount and NextUsed agree, and the S10 bitmap check holds after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PidAllocatorProperty(ITestOutputHelper output)
 {
     public enum Kind { NextUsed, NextGivenUp, Release, FillRange, ReleaseRange, FillAll, AtReservedPids, Reset }

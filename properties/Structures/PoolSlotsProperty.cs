@@ -15,6 +15,7 @@ namespace Verify.Properties.Structures;
 /// also fail for want of memory; the same outcomes, the same pools, areas (protected flags
 /// included) and objects with their values, and S20 after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class PoolSlotsProperty(ITestOutputHelper output)
 {
     private const int Pages = 40;

@@ -17,6 +17,7 @@ namespace Verify.Properties.Structures;
 /// and digest, and S8 to S10 clean. Resets in the stream (other layouts, CPU counts) run on the
 /// same impl, so storage reused across Reset must leave nothing of the earlier stream behind.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class ProcessContainersProperty(ITestOutputHelper output)
 {
     public enum Kind { Fork, Exit, Exec, Attach, AttachStale, Create, Remove, RemoveStale, SetPidsMax, SetNotify, RunOn, MissingTask, Reset }

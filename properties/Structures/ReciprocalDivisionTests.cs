@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl.Slab;
 using Verify.Model.Slab;
 
@@ -8,6 +9,7 @@ namespace Verify.Properties.Structures;
 /// plain division at both ends of every object below the largest slab. Divide is non-decreasing
 /// in the offset, so exactness at both ends of an object means exactness at every byte of it.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class ReciprocalDivisionTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Verify.Properties.Structures;
 /// objects in use; the taken index, the in-use count, IsFree/IsAccounted of the touched object,
 /// NextInUse from a drawn index, and S4 for every slab after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SlabRecordTableProperty(ITestOutputHelper output)
 {
     /// <summary>Order-6 slabs: 64 pages hold SlabGeometry.ObjectsPerSlabMax objects of 8 bytes.</summary>

@@ -11,6 +11,7 @@ namespace Verify.Properties.Structures;
 /// live slots and resets; Allocate takes the most recently freed slot, else the next new one;
 /// IsLive, LiveCount and HighWater agree, and the S10 pool check holds after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class SlotPoolProperty(ITestOutputHelper output)
 {
     public enum Kind { Allocate, Free, Reset }

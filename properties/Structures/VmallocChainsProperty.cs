@@ -12,6 +12,7 @@ namespace Verify.Properties.Structures;
 /// areas (some too large for the machine, so partial failures roll back), frees and frees of dead
 /// ids; the same outcomes, free pages plus owned pages equal the machine, and S7 after every step.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class VmallocChainsProperty(ITestOutputHelper output)
 {
     private const int Pages = 300;

@@ -1,18 +1,69 @@
+using System.Globalization;
+
 namespace Verify.Properties.Support;
 
 /// <summary>
-/// The two profiles: the default CI gate, and the deep nightly one (VERIFY_PROFILE=deep) that runs
-/// 100 times the sequences. VERIFY_SEED=N replays a run; without it each property uses a fixed
-/// seed derived from its name (the gate is reproducible), or in the deep profile a fresh one.
+/// The three profiles, chosen by VERIFY_PROFILE:
+/// - unset: the default CI gate;
+/// - deep: the nightly one, 100 times the sequences, a fresh seed per run;
+/// - mutation: the gate as Stryker runs it against every mutant (properties/stryker-config.json
+///   selects the tests of category Mutation; the README's command exports the variable, which
+///   Stryker's test hosts inherit):
+///   every property keeps its pinned seed, runs MutationBudget of its gate budget (at least one
+///   case) and does not shrink, since a kill needs only a failure.
+/// VERIFY_SEED=N replays a run; without it each property uses a fixed seed derived from its name
+/// (the gate and the mutation profile are reproducible), or in the deep profile a fresh one.
+/// VERIFY_MUTATION_BUDGET overrides the mutation profile's fraction (for measuring it).
 /// Every property prints the seed it used.
 /// </summary>
 public static class Profile
 {
     public const int DeepFactor = 100;
 
-    public static bool IsDeep => string.Equals(Environment.GetEnvironmentVariable("VERIFY_PROFILE"), "deep", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// The mutation profile's share of each property's gate budget. Chosen by measurement (README,
+    /// "Mutation testing"): the largest kills per second of gate time on the planted bugs and a
+    /// sample of mutants.
+    /// </summary>
+    public const double MutationBudgetDefault = 0.1;
 
-    public static int Scale(int defaultCount) => IsDeep ? defaultCount * DeepFactor : defaultCount;
+    /// <summary>The category of the tests the mutation profile runs (a class-level xunit Trait).</summary>
+    public const string MutationCategory = "Mutation";
+
+    private static readonly string? Chosen = Environment.GetEnvironmentVariable("VERIFY_PROFILE");
+
+    public static bool IsDeep => Is("deep");
+
+    public static bool IsMutation => Is("mutation");
+
+    /// <summary>False in the mutation profile: a failing property reports its first failing case as found.</summary>
+    public static bool Shrinks => !IsMutation;
+
+    public static double MutationBudget
+    {
+        get
+        {
+            string? given = Environment.GetEnvironmentVariable("VERIFY_MUTATION_BUDGET");
+            if (string.IsNullOrEmpty(given)) return MutationBudgetDefault;
+            if (double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out double budget) && budget > 0 && budget <= 1) return budget;
+            throw new ArgumentException($"VERIFY_MUTATION_BUDGET='{given}' is not a fraction in (0, 1]");
+        }
+    }
+
+    /// <summary>
+    /// Asserts that a run reached what its property is for (a depth, a failing case, an error path),
+    /// except in the mutation profile, whose reduced budget is not meant to: there only the
+    /// property's own checks decide.
+    /// </summary>
+    public static void AssertReached(bool reached, string message)
+    {
+        if (!IsMutation) Xunit.Assert.True(reached, message);
+    }
+
+    public static int Scale(int defaultCount) =>
+        IsDeep ? defaultCount * DeepFactor
+        : IsMutation ? Math.Max(1, (int)Math.Round(defaultCount * MutationBudget))
+        : defaultCount;
 
     public static ulong SeedFor(string propertyName)
     {
@@ -26,5 +77,13 @@ public static class Profile
         ulong hash = 14695981039346656037UL; // FNV-1a of the name: stable across runs and machines
         foreach (char c in propertyName) hash = (hash ^ c) * 1099511628211UL;
         return hash;
+    }
+
+    private static bool Is(string profile)
+    {
+        if (string.IsNullOrEmpty(Chosen)) return false;
+        if (Chosen is not ("deep" or "mutation" or "gate"))
+            throw new ArgumentException($"VERIFY_PROFILE='{Chosen}' is not a profile (gate, deep or mutation)");
+        return Chosen == profile;
     }
 }

@@ -50,6 +50,8 @@ public static class PropertyCheck
             .WithReplay(FSharpOption<Replay>.Some(new Replay(new Rnd(seed, 0x9E3779B97F4A7C15UL | 1), FSharpOption<int>.None)));
         var prop = Prop.ForAll(ScenarioArbitrary.Create(opsMax), (Scenario scenario) =>
         {
+            // Without shrinking (the mutation profile) every shrink candidate passes unrun, so FsCheck stops at once.
+            if (!Profile.Shrinks && lastFailure is not null) return true;
             var failure = property(scenario);
             if (failure is not null) lastFailure = (scenario, failure);
             return failure is null;
@@ -63,6 +65,11 @@ public static class PropertyCheck
             // FsCheck reports the failure by throwing; the report below is built from lastFailure.
         }
         if (lastFailure is not { } last) return null;
+        if (!Profile.Shrinks)
+        {
+            string firstReport = Report.Format(last.Failure, last.Scenario, $"property {name}, seed {seed} (VERIFY_SEED={seed}), not shrunk (mutation profile)");
+            return new Found(last.Scenario, last.Failure, "(not written: mutation profile)", firstReport);
+        }
         // FsCheck's shrinking ends on the last failing candidate; shrink once more to a fixpoint.
         var check = confirm ?? property;
         var shrunk = ScenarioShrinker.Minimize(last.Scenario, s => check(s) is { } f && f.Invariant == last.Failure.Invariant);
@@ -80,6 +87,7 @@ public static class PropertyCheck
     public static void AssertPasses(ITestOutputHelper output, Runner runner, Scenario scenario, CheckLevel level, string origin)
     {
         if (runner.Run(scenario, level).Failure is not { } failure) return;
+        if (!Profile.Shrinks) throw new XunitException(Report.Format(failure, scenario, $"{origin}, not shrunk (mutation profile)"));
         var saved = FailureArtifacts.ShrinkAndSave(runner, scenario, failure, level, origin, FailuresDirectory, "must-pass");
         string report = Report.Format(failure, scenario, origin) + "shrunk:\n" + saved.ReportText;
         output.WriteLine(report);

@@ -27,6 +27,7 @@ public static class StructureProperty
         for (int i = 0; i < count; i++) ops.Add(generate(new SplitMix64(random.Next())));
         output.WriteLine($"{name}: seed {seed}, {count} operations (replay with VERIFY_SEED={seed})");
         if (run(ops) is not { } failure) return;
+        if (!Profile.Shrinks) throw new XunitException($"{name}: seed {seed} (VERIFY_SEED={seed}): {failure} (not shrunk: mutation profile)");
         var shrunk = Shrink(ops, run);
         string report = $"{name}: seed {seed} (VERIFY_SEED={seed}): {run(shrunk) ?? failure}\n" +
                         $"  shrunk from {ops.Count} to {shrunk.Count} operations:\n    {string.Join("\n    ", shrunk)}";

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Alphabet;
@@ -14,6 +15,7 @@ namespace Verify.Properties.Sweeps;
 /// alphabet's largest, checked for the pages the page allocator hands out (1 &lt;&lt; get_order)
 /// and for EINVAL above 4 MiB. Outcomes (addresses included) and digests are compared after every call.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class KmallocSweepTests(ITestOutputHelper output)
 {
     /// <summary>Holds one live object of every size 1..8192 at once (about 11k pages on 8 CPUs).</summary>

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Alphabet;
@@ -15,6 +16,7 @@ namespace Verify.Properties.Sweeps;
 /// it adds to each side's digest against what the oracle's geometry adds; where they differ, the
 /// slabinfo lines of a fresh pair name the field.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class MinOrderGeometrySweepTests(ITestOutputHelper output)
 {
     private static readonly int[] CpuCounts = [1, 2, 8, 64];

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Alphabet;
@@ -14,6 +15,7 @@ namespace Verify.Properties.Sweeps;
 /// one free block left at every order between), exactly 1 &lt;&lt; order pages (fits), and one page
 /// fewer (ENOMEM even where the size needs fewer pages: the request is for a whole block of its order).
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class OrderSweepTests(ITestOutputHelper output)
 {
     private const int Cpus = 1;

@@ -1,3 +1,4 @@
+using Verify.Properties.Support;
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Alphabet;
@@ -14,6 +15,7 @@ namespace Verify.Properties.Sweeps;
 /// against every line too, those our kernels refuse (objsize above 32768) included, so the
 /// oracle the other sweeps trust is itself checked against a real kernel.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class RecordedSlabinfoSweepTests(ITestOutputHelper output)
 {
     private const int MachinePages = 64;

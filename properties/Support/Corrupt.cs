@@ -1,0 +1,67 @@
+using System.Collections;
+using System.Reflection;
+using Verify.Impl;
+using Verify.Model.Contract;
+
+namespace Verify.Properties.Support;
+
+/// <summary>
+/// Writes into the private state of impl/ structures, for the corruption tests: each test breaks one
+/// fact a self-check guards and asserts that the check names it. Fields are named as strings, so a
+/// rename in impl/ fails the test with the type and field it looked for, never silently.
+/// </summary>
+public static class Corrupt
+{
+    private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+
+    public static T Get<T>(object owner, string field) => (T)FieldOf(owner.GetType(), field).GetValue(owner)!;
+
+    public static void Set(object owner, string field, object? value) => FieldOf(owner.GetType(), field).SetValue(owner, value);
+
+    /// <summary>Element <paramref name="index"/> of an array or list field.</summary>
+    public static void SetElement(object owner, string listField, int index, object? value) =>
+        Get<IList>(owner, listField)[index] = value;
+
+    /// <summary>A field of the struct stored at <paramref name="index"/> of an array or list field.</summary>
+    public static T GetInElement<T>(object owner, string listField, int index, string structField)
+    {
+        object element = Get<IList>(owner, listField)[index]!;
+        return (T)FieldOf(element.GetType(), structField).GetValue(element)!;
+    }
+
+    /// <summary>Sets a field of the struct stored at <paramref name="index"/> of an array or list field (the boxed copy is written back).</summary>
+    public static void SetInElement(object owner, string listField, int index, string structField, object? value)
+    {
+        var list = Get<IList>(owner, listField);
+        object element = list[index]!;
+        FieldOf(element.GetType(), structField).SetValue(element, value);
+        list[index] = element;
+    }
+
+    /// <summary>Sets an auto-property's backing field (properties with a private setter).</summary>
+    public static void SetProperty(object owner, string property, object? value) => Set(owner, $"<{property}>k__BackingField", value);
+
+    /// <summary>Every violation the kernel's self-check reports, as "invariant: message".</summary>
+    public static List<string> Violations(ImplKernel impl)
+    {
+        var report = new SelfCheckReport();
+        impl.CheckConsistency(report);
+        return report.Found.Select(f => $"{f.Invariant}: {f.Message}").ToList();
+    }
+
+    /// <summary>Asserts that the self-check reports a violation of <paramref name="invariant"/> whose message contains <paramref name="fragment"/>.</summary>
+    public static void AssertCaught(ImplKernel impl, string invariant, string fragment)
+    {
+        var found = Violations(impl);
+        Assert.True(found.Any(v => v.StartsWith(invariant + ": ", StringComparison.Ordinal) && v.Contains(fragment, StringComparison.Ordinal)),
+            $"expected a violation of {invariant} containing \"{fragment}\"; the self-check reported:\n  " +
+            (found.Count == 0 ? "nothing" : string.Join("\n  ", found)));
+    }
+
+    private static FieldInfo FieldOf(Type type, string field)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (t.GetField(field, Instance) is { } info) return info;
+        throw new MissingFieldException(type.FullName, field);
+    }
+}
