@@ -6,8 +6,8 @@ namespace Verify.Properties.Support;
 /// The three profiles, chosen by VERIFY_PROFILE:
 /// - unset: the default CI gate;
 /// - deep: the nightly one, 100 times the sequences, a fresh seed per run;
-/// - mutation: the gate as Stryker runs it against every mutant (properties/stryker-config.json
-///   selects the tests of category Mutation; the README's command exports the variable, which
+/// - mutation: the gate as Stryker runs it against every mutant (properties/Mutation/stryker-config.*.json
+///   select the tests of category Mutation; the README's command exports the variable, which
 ///   Stryker's test hosts inherit):
 ///   every property keeps its pinned seed, runs MutationBudget of its gate budget (at least one
 ///   case) and does not shrink, since a kill needs only a failure.
