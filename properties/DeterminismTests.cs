@@ -15,10 +15,11 @@ namespace Verify.Properties;
 /// message), and the final snapshots. So a failure found in one order reproduces on replay, and
 /// what shrinking reports fails on its own.
 /// </summary>
-[Trait("Category", Profile.MutationCategory)]
 public sealed class DeterminismTests(ITestOutputHelper output)
 {
+    /// <summary>In the mutation gate: a reused ImplKernel must equal a fresh one, so Reset's mutants die here.</summary>
     [Fact]
+    [Trait("Category", Profile.MutationCategory)]
     public void AReusedRunnerGivesExactlyWhatAFreshRunnerGives()
     {
         Check(nameof(AReusedRunnerGivesExactlyWhatAFreshRunnerGives), planted: null);

@@ -101,7 +101,7 @@ public static class PropertyCheck
     public static void ForAllDifferential(ITestOutputHelper output, string name, int count, int opsMax, Func<Runner> makeRunner, CheckLevel level)
     {
         var (search, confirm) = Differential(makeRunner, level);
-        ForAll(output, name, count, opsMax, search, confirm);
+        ForAll(output, name, level == CheckLevel.Full ? Profile.FullChecksShare(count) : count, opsMax, search, confirm);
     }
 
     /// <summary>The search (one reused runner) and confirm (a fresh runner per scenario) halves of the differential property.</summary>
