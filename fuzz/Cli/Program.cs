@@ -35,5 +35,6 @@ public static class Program
         yield return AflTargetCommand.Create();
         yield return CampaignCommand.Create();
         yield return ConformanceCommand.Create();
+        yield return MutationSummaryCommand.Create();
     }
 }

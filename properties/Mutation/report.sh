@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A Stryker.NET mutation report of impl/ (default) or model/, run against the gate's mutation
-# profile, written to reports/mutation/<project>/ (HTML and JSON); prints the score and how many
-# mutants timed out (Stryker counts a timeout as a kill; see README, "Mutation testing").
+# profile, written to reports/mutation/<project>/ (HTML and JSON). Then `fuzz mutation-summary`
+# prints the status counts (timeouts apart: Stryker counts them as kills), Stryker's score, the
+# score without the mutants of properties/Mutation/equivalent-mutants.tsv, and every untriaged
+# survivor, timeout and uncovered mutant. Exits with Stryker's status (non-zero below break).
 #   properties/Mutation/report.sh [impl|model] [more dotnet-stryker options, e.g. --mutate GLOB]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,11 +20,8 @@ status=${PIPESTATUS[0]}
 set -e
 json=$output/reports/mutation-report.json
 if [[ -f "$json" ]]; then
-    for s in Killed Timeout Survived NoCoverage CompileError; do
-        printf '%s %s  ' "$s" "$(grep -o "\"status\":\"$s\"" "$json" | wc -l)"
-    done
-    echo
-    grep -m1 "final mutation score" "$output.log" || true
+    # Counts, Stryker's score and the score without the reviewed equivalent mutants, then the untriaged ones.
+    dotnet run -c Release --project fuzz -- mutation-summary "$json" --equivalents properties/Mutation/equivalent-mutants.tsv || true
     echo "report: $output/reports/mutation-report.html"
 fi
 exit "$status"

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using System.Globalization;
+using Verify.Fuzz.Mutation;
+
+namespace Verify.Fuzz.Cli;
+
+/// <summary>
+/// fuzz mutation-summary: a Stryker JSON report against the equivalent-mutant list. Prints the
+/// status counts, Stryker's score and the score without equivalent mutants, then every untriaged
+/// survivor, timeout and uncovered mutant (file:line, mutator, replacement). Exit 0 when none is
+/// left, 1 when some are, 2 on unreadable input.
+/// </summary>
+public static class MutationSummaryCommand
+{
+    public static Command Create()
+    {
+        var report = new Argument<string>("report") { Description = "A Stryker mutation-report.json" };
+        var equivalents = new Option<string?>("--equivalents") { Description = "The equivalent-mutant list (tab-separated: file, line, mutator, original, replacement, reason)" };
+        var command = new Command("mutation-summary", "Summarize a Stryker report: scores with and without the listed equivalent mutants, and the untriaged mutants") { report, equivalents };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var mutants = MutationReport.Load(parse.GetValue(report)!);
+                var list = parse.GetValue(equivalents) is { } path ? EquivalentMutants.Load(path) : [];
+                var s = MutationSummary.Of(mutants, list);
+                var c = CultureInfo.InvariantCulture;
+                Console.WriteLine(string.Create(c, $"mutation: killed {s.Killed}, timeout {s.Timeout}, survived {s.Survived} (equivalent {s.Equivalent}), no coverage {s.NoCoverage}"));
+                Console.WriteLine(string.Create(c, $"mutation: Stryker's score {s.StrykerScore:F2}%, without the equivalent mutants {s.Score:F2}%, untriaged {s.Untriaged.Count}"));
+                foreach (var m in s.Untriaged) Console.WriteLine($"  {m.Status,-10} {m.File}:{m.Line} {m.Mutator}: {m.Replacement}");
+                return s.Untriaged.Count == 0 ? Program.ExitPass : Program.ExitFinding;
+            }
+            catch (MutationReportException e)
+            {
+                Console.Error.WriteLine($"fuzz mutation-summary: {e.Message}");
+                return Program.ExitUsage;
+            }
+        });
+        return command;
+    }
+}
