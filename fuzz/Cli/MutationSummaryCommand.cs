@@ -5,7 +5,8 @@ using Verify.Fuzz.Mutation;
 namespace Verify.Fuzz.Cli;
 
 /// <summary>
-/// fuzz mutation-summary: a Stryker JSON report against the equivalent-mutant list. Prints the
+/// fuzz mutation-summary: Stryker JSON reports (one, or the shards of one run) against the
+/// equivalent-mutant list, as one summary. Prints the
 /// status counts, Stryker's score and the score without equivalent mutants, then every untriaged
 /// survivor, timeout and uncovered mutant (file:line, mutator, replacement). Exit 0 when none is
 /// left, 1 when some are, 2 on unreadable input.
@@ -14,14 +15,14 @@ public static class MutationSummaryCommand
 {
     public static Command Create()
     {
-        var report = new Argument<string>("report") { Description = "A Stryker mutation-report.json" };
+        var reports = new Argument<string[]>("reports") { Description = "Stryker mutation-report.json files (the shards of one run are summed)", Arity = ArgumentArity.OneOrMore };
         var equivalents = new Option<string?>("--equivalents") { Description = "The equivalent-mutant list (tab-separated: file, line, mutator, original, replacement, reason)" };
-        var command = new Command("mutation-summary", "Summarize a Stryker report: scores with and without the listed equivalent mutants, and the untriaged mutants") { report, equivalents };
+        var command = new Command("mutation-summary", "Summarize a Stryker report: scores with and without the listed equivalent mutants, and the untriaged mutants") { reports, equivalents };
         command.SetAction(parse =>
         {
             try
             {
-                var mutants = MutationReport.Load(parse.GetValue(report)!);
+                var mutants = parse.GetValue(reports)!.SelectMany(MutationReport.Load).ToList();
                 var list = parse.GetValue(equivalents) is { } path ? EquivalentMutants.Load(path) : [];
                 var s = MutationSummary.Of(mutants, list);
                 var c = CultureInfo.InvariantCulture;

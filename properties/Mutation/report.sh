@@ -4,18 +4,41 @@
 # prints the status counts (timeouts apart: Stryker counts them as kills), Stryker's score, the
 # score without the mutants of properties/Mutation/equivalent-mutants.tsv, and every untriaged
 # survivor, timeout and uncovered mutant. Exits with Stryker's status (non-zero below break).
-#   properties/Mutation/report.sh [impl|model] [more dotnet-stryker options, e.g. --mutate GLOB]
+#   properties/Mutation/report.sh [impl|model] [--shard K/N [--dry-run]] [more dotnet-stryker options, e.g. --mutate GLOB]
+# --shard K/N mutates only the K-th of N parts of the project's files (balanced by line count, the
+# same split on every machine; --dry-run only prints it), into reports/mutation/<project>-K-of-N/; run K = 1..N on N machines
+# and sum the shards with: dotnet run -c Release --project fuzz -- mutation-summary <their JSON files>
+#   --equivalents properties/Mutation/equivalent-mutants.tsv
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 project=${1:-impl}
 [[ "$project" == impl || "$project" == model ]] || { echo "report.sh: the project is impl or model, got '$project'" >&2; exit 2; }
 shift || true
 output=$PWD/reports/mutation/$project
+shard_args=()
+if [[ "${1:-}" == "--shard" ]]; then
+    [[ "${2:-}" =~ ^([0-9]+)/([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= BASH_REMATCH[2] )) ||
+        { echo "report.sh: --shard takes K/N with 1 <= K <= N, got '${2:-}'" >&2; exit 2; }
+    k=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
+    shift 2
+    output=$PWD/reports/mutation/$project-$k-of-$n
+    # Greedy split: files by line count, largest first, each to the lightest part (ties to the lower part).
+    declare -a load
+    for ((i = 1; i <= n; i++)); do load[i]=0; done
+    while read -r lines file; do
+        best=1
+        for ((i = 2; i <= n; i++)); do (( load[i] < load[best] )) && best=$i; done
+        load[best]=$(( load[best] + lines ))
+        (( best == k )) && shard_args+=(--mutate "**/${file#"$project"/}")
+    done < <(find "$project" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' -print0 | xargs -0 wc -l | grep -v ' total$' | sort -k1,1nr -k2,2)
+    echo "report.sh: shard $k of $n mutates $(( ${#shard_args[@]} / 2 )) files:$(printf ' %s' "${shard_args[@]}" | sed 's/ --mutate//g')"
+    if [[ "${1:-}" == "--dry-run" ]]; then exit 0; fi
+fi
 rm -rf "$output" "$output.log" && mkdir -p "$output"
 dotnet tool restore >/dev/null
 export VERIFY_PROFILE=mutation  # Stryker's test hosts inherit it; the config cannot set it
 set +e
-(cd properties && dotnet stryker --config-file "Mutation/stryker-config.$project.json" --output "$output" "$@") | tee "$output.log"
+(cd properties && dotnet stryker --config-file "Mutation/stryker-config.$project.json" --output "$output" "${shard_args[@]}" "$@") | tee "$output.log"
 status=${PIPESTATUS[0]}
 set -e
 json=$output/reports/mutation-report.json
