@@ -73,8 +73,6 @@ public sealed class MemcgCorruptionTests
                 if (Stocks.CachedCounter(0, i) < 0) return i;
             throw new InvalidOperationException("setup: CPU 0 has no empty stock slot");
         }
-
-        private static void Must(Outcome outcome) => Assert.True(outcome.IsOk, $"setup: {outcome}");
     }
 
     private static readonly Dictionary<string, (Action<Machine> Break, string Invariant, string Fragment)> Cases = new()
@@ -133,8 +131,6 @@ public sealed class MemcgCorruptionTests
     public void TheSelfCheckNamesTheBrokenFact(string name)
     {
         var machine = new Machine();
-        var (breakIt, invariant, fragment) = Cases[name];
-        breakIt(machine);
-        AssertCaught(machine.Impl, invariant, fragment);
+        AssertRow(Cases[name], machine, machine.Impl);
     }
 }

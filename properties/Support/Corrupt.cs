@@ -22,13 +22,6 @@ public static class Corrupt
     public static void SetElement(object owner, string listField, int index, object? value) =>
         Get<IList>(owner, listField)[index] = value;
 
-    /// <summary>A field of the struct stored at <paramref name="index"/> of an array or list field.</summary>
-    public static T GetInElement<T>(object owner, string listField, int index, string structField)
-    {
-        object element = Get<IList>(owner, listField)[index]!;
-        return (T)FieldOf(element.GetType(), structField).GetValue(element)!;
-    }
-
     /// <summary>Sets a field of the struct stored at <paramref name="index"/> of an array or list field (the boxed copy is written back).</summary>
     public static void SetInElement(object owner, string listField, int index, string structField, object? value)
     {
@@ -40,6 +33,16 @@ public static class Corrupt
 
     /// <summary>Sets an auto-property's backing field (properties with a private setter).</summary>
     public static void SetProperty(object owner, string property, object? value) => Set(owner, $"<{property}>k__BackingField", value);
+
+    /// <summary>A setup step of a corruption test's machine must succeed.</summary>
+    public static void Must(Outcome outcome) => Assert.True(outcome.IsOk, $"setup: {outcome}");
+
+    /// <summary>One row of a corruption table: break the machine, then AssertCaught.</summary>
+    public static void AssertRow<TMachine>((Action<TMachine> Break, string Invariant, string Fragment) row, TMachine machine, ImplKernel impl)
+    {
+        row.Break(machine);
+        AssertCaught(impl, row.Invariant, row.Fragment);
+    }
 
     /// <summary>Every violation the kernel's self-check reports, as "invariant: message".</summary>
     public static List<string> Violations(ImplKernel impl)
