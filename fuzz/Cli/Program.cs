@@ -36,5 +36,7 @@ public static class Program
         yield return CampaignCommand.Create();
         yield return ConformanceCommand.Create();
         yield return MutationSummaryCommand.Create();
+        yield return ChangedSpansCommand.Create();
+        yield return PowerCommand.Create();
     }
 }

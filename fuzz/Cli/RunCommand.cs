@@ -14,6 +14,9 @@ namespace Verify.Fuzz.Cli;
 /// </summary>
 public static class RunCommand
 {
+    /// <summary>The default --ops-max: the longest sequence the engine generates.</summary>
+    public const int OpsMaxDefault = 256;
+
     public static Command Create()
     {
         var seconds = new Option<int>("--seconds") { Description = "How long to run", DefaultValueFactory = _ => 60 };
@@ -21,7 +24,7 @@ public static class RunCommand
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the run (default: derived from the current time, and printed)" };
         var corpus = new Option<string>("--corpus") { Description = "Corpus folder whose inputs are mutated", DefaultValueFactory = _ => "corpus" };
         var findings = new Option<string>("--findings") { Description = "Folder where failures are written (never overwritten)", DefaultValueFactory = _ => "findings" };
-        var opsMax = new Option<int>("--ops-max") { Description = "Longest generated sequence", DefaultValueFactory = _ => 256 };
+        var opsMax = new Option<int>("--ops-max") { Description = "Longest generated sequence", DefaultValueFactory = _ => OpsMaxDefault };
         var planted = CommonOptions.Planted();
         var check = new Option<CheckLevel>("--check")
         {
@@ -91,7 +94,8 @@ public static class RunCommand
         return failures > 0 ? Program.ExitFinding : Program.ExitPass;
     }
 
-    private static Scenario NextInput(EngineOptions options, List<byte[]> corpus, long index)
+    /// <summary>Input index of a run (shared with fuzz power's run trials): built from (seed, index) and the corpus alone.</summary>
+    internal static Scenario NextInput(EngineOptions options, List<byte[]> corpus, long index)
     {
         var random = new SplitMix64(options.Seed ^ Model.Contract.StateDigest.Mix((ulong)index + 1));
         if (corpus.Count > 0 && random.Chance(30))
@@ -103,7 +107,7 @@ public static class RunCommand
     }
 
     /// <summary>Every corpus input in binary form; null (after a message) if one is unreadable.</summary>
-    private static List<byte[]>? LoadCorpus(string directory)
+    internal static List<byte[]>? LoadCorpus(string directory)
     {
         var inputs = new List<byte[]>();
         if (!Directory.Exists(directory)) return inputs;

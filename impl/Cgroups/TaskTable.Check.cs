@@ -5,7 +5,8 @@ namespace Verify.Impl.Cgroups;
 /// <summary>TaskTable's self-check (S9 and the tasks' part of S10), O(slots + pid words), no allocation when clean.</summary>
 public sealed partial class TaskTable
 {
-    private static readonly string[] MemberListNames = ["hierarchy 0: the tasks of cgroup slot", "hierarchy 1: the tasks of cgroup slot"];
+    /// <summary>The name of hierarchy h's task lists in messages. A method, not a static table: a static initializer runs outside every test, so a mutation tool would count its strings as covered by all tests.</summary>
+    private static string MemberListName(int hierarchy) => hierarchy == 0 ? "hierarchy 0: the tasks of cgroup slot" : "hierarchy 1: the tasks of cgroup slot";
 
     /// <summary>The structures, for planted bugs that emulate a slip and for properties (test code only).</summary>
     internal IntrusiveLists MembersOf(int hierarchy) => _members[hierarchy];
@@ -78,7 +79,7 @@ public sealed partial class TaskTable
                     if (!_members[h].IsEmpty(group)) report.Fail(S9, $"cgroup slot {group} is not a live group of hierarchy {h} but has a task list");
                     continue;
                 }
-                int length = _members[h].CheckList(report, S9, MemberListNames[h], group, slots);
+                int length = _members[h].CheckList(report, S9, MemberListName(h), group, slots);
                 if (length >= 0 && length != _groups.OwnTasks(group))
                     report.Fail(S9, $"cgroup {_groups.IdOf(group)}'s task list holds {length} tasks but it counts {_groups.OwnTasks(group)}");
                 if (length > 0) linked += length;

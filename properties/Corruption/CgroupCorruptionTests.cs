@@ -88,8 +88,8 @@ public sealed class CgroupCorruptionTests
         ["current task dead"] = (m => Set(m.Impl.Containers, "_currentTask", 999L), S10, "the current task 999 is not live"),
         ["current task term stale"] = (m => Set(m.Impl.Containers, "_currentTerm", 1UL), S10, "the current task's digest term is stale"),
         // IntrusiveLists.CheckList
-        ["list member names another owner"] = (m => SetElement(m.Members(0), "_owner", m.TaskSlot(m.T1), 0), S9, "on its list names owner"),
-        ["list links back wrongly"] = (m => SetElement(m.Members(1), "_prev", m.TaskSlot(m.T1), 5), S9, "links back to 5"),
+        ["list member names another owner"] = (m => SetElement(m.Members(0), "_owner", m.TaskSlot(m.T1), 0), S9, "hierarchy 0: the tasks of cgroup slot … on its list names owner"),
+        ["list links back wrongly"] = (m => SetElement(m.Members(1), "_prev", m.TaskSlot(m.T1), 5), S9, "hierarchy 1: the tasks of cgroup slot … links back to 5"),
         ["list runs past its members"] = (m => SetElement(m.Members(1), "_next", m.TaskSlot(m.T1), 999), S9, "the list reaches 999, past its"),
         // SlotPool and PidAllocator (S10)
         ["free slot also live"] = (m => SetElement(m.Tasks.Pool, "_live", m.FreeTaskSlot, true), S10, "is live but on the free list"),

@@ -4,11 +4,14 @@
 # prints the status counts (timeouts apart: Stryker counts them as kills), Stryker's score, the
 # score without the mutants of properties/Mutation/equivalent-mutants.tsv, and every untriaged
 # survivor, timeout and uncovered mutant. Exits with Stryker's status (non-zero below break).
-#   properties/Mutation/report.sh [impl|model] [--shard K/N [--dry-run]] [more dotnet-stryker options, e.g. --mutate GLOB]
+#   properties/Mutation/report.sh [impl|model] [--shard K/N [--dry-run] | --incremental] [more dotnet-stryker options, e.g. --mutate GLOB]
 # --shard K/N mutates only the K-th of N parts of the project's files (balanced by line count, the
 # same split on every machine; --dry-run only prints it), into reports/mutation/<project>-K-of-N/; run K = 1..N on N machines
 # and sum the shards with: dotnet run -c Release --project fuzz -- mutation-summary <their JSON files>
-#   --equivalents properties/Mutation/equivalent-mutants.tsv
+#   --equivalents properties/Mutation/equivalent-mutants.tsv --looping properties/Mutation/looping-mutants.tsv
+# --incremental is the mode of properties/Mutation/incremental.sh (which passes the changed lines as --mutate
+# patterns): output to reports/mutation/<project>-incremental/, no score threshold (a few mutants make a
+# jumpy score), and exit 1 when some mutant is untriaged: survived, timed out or uncovered and not on a list.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 project=${1:-impl}
@@ -34,6 +37,13 @@ if [[ "${1:-}" == "--shard" ]]; then
     echo "report.sh: shard $k of $n mutates $(( ${#shard_args[@]} / 2 )) files:$(printf ' %s' "${shard_args[@]}" | sed 's/ --mutate//g')"
     if [[ "${1:-}" == "--dry-run" ]]; then exit 0; fi
 fi
+incremental=false
+if [[ "${1:-}" == "--incremental" && ${#shard_args[@]} -eq 0 ]]; then
+    incremental=true
+    shift
+    output=$PWD/reports/mutation/$project-incremental
+    set -- --break-at 0 "$@"
+fi
 rm -rf "$output" "$output.log" && mkdir -p "$output"
 dotnet tool restore >/dev/null
 export VERIFY_PROFILE=mutation  # Stryker's test hosts inherit it; the config cannot set it
@@ -42,9 +52,15 @@ set +e
 status=${PIPESTATUS[0]}
 set -e
 json=$output/reports/mutation-report.json
+summary=0
 if [[ -f "$json" ]]; then
     # Counts, Stryker's score and the score without the reviewed equivalent mutants, then the untriaged ones.
-    dotnet run -c Release --project fuzz -- mutation-summary "$json" --equivalents properties/Mutation/equivalent-mutants.tsv || true
+    dotnet run -c Release --project fuzz -- mutation-summary "$json" --equivalents properties/Mutation/equivalent-mutants.tsv \
+        --looping properties/Mutation/looping-mutants.tsv || summary=$?
     echo "report: $output/reports/mutation-report.html"
+elif $incremental && (( status == 0 )); then
+    echo "report.sh: Stryker wrote no $json" >&2
+    exit 2
 fi
+if (( status == 0 )) && $incremental; then exit "$summary"; fi
 exit "$status"

@@ -52,13 +52,29 @@ public static class Corrupt
         return report.Found.Select(f => $"{f.Invariant}: {f.Message}").ToList();
     }
 
-    /// <summary>Asserts that the self-check reports a violation of <paramref name="invariant"/> whose message contains <paramref name="fragment"/>.</summary>
+    /// <summary>
+    /// Asserts that the self-check reports a violation of <paramref name="invariant"/> whose message
+    /// contains <paramref name="fragment"/>; " … " in the fragment stands for any text, so
+    /// "a … b" asks for "a" and, later in the message, "b".
+    /// </summary>
     public static void AssertCaught(ImplKernel impl, string invariant, string fragment)
     {
         var found = Violations(impl);
-        Assert.True(found.Any(v => v.StartsWith(invariant + ": ", StringComparison.Ordinal) && v.Contains(fragment, StringComparison.Ordinal)),
+        Assert.True(found.Any(v => v.StartsWith(invariant + ": ", StringComparison.Ordinal) && ContainsInOrder(v, fragment.Split(" … "))),
             $"expected a violation of {invariant} containing \"{fragment}\"; the self-check reported:\n  " +
             (found.Count == 0 ? "nothing" : string.Join("\n  ", found)));
+    }
+
+    private static bool ContainsInOrder(string text, string[] parts)
+    {
+        int at = 0;
+        foreach (var part in parts)
+        {
+            int found = text.IndexOf(part, at, StringComparison.Ordinal);
+            if (found < 0) return false;
+            at = found + part.Length;
+        }
+        return true;
     }
 
     private static FieldInfo FieldOf(Type type, string field)

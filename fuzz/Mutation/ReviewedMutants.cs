@@ -1,7 +1,10 @@
 namespace Verify.Fuzz.Mutation;
 
-/// <summary>One reviewed equivalent mutant: a row of properties/Mutation/equivalent-mutants.tsv.</summary>
-public sealed record EquivalentMutant(string File, int Line, string Mutator, string Original, string Replacement, string Reason)
+/// <summary>
+/// One reviewed mutant: a row of properties/Mutation/equivalent-mutants.tsv (a survivor no test can
+/// kill) or of properties/Mutation/looping-mutants.tsv (a timeout that really never ends).
+/// </summary>
+public sealed record ReviewedMutant(string File, int Line, string Mutator, string Original, string Replacement, string Reason)
 {
     /// <summary>The report's mutant is this one: same file (the report's path ends with ours), line and replacement text.</summary>
     public bool Matches(Mutant mutant) =>
@@ -9,13 +12,13 @@ public sealed record EquivalentMutant(string File, int Line, string Mutator, str
         mutant.File.Replace('\\', '/').EndsWith("/" + File, StringComparison.Ordinal);
 }
 
-/// <summary>Reads the equivalent-mutant list: tab-separated rows of six fields; '#' starts a comment line. Bad rows name the file and line.</summary>
-public static class EquivalentMutants
+/// <summary>Reads a reviewed-mutant list: tab-separated rows of six fields; '#' starts a comment line. Bad rows name the file and line.</summary>
+public static class ReviewedMutants
 {
-    public static IReadOnlyList<EquivalentMutant> Load(string path)
+    public static IReadOnlyList<ReviewedMutant> Load(string path)
     {
         if (!File.Exists(path)) throw new MutationReportException($"{path}: no such file");
-        var rows = new List<EquivalentMutant>();
+        var rows = new List<ReviewedMutant>();
         var lines = File.ReadAllLines(path);
         for (int i = 0; i < lines.Length; i++)
         {
@@ -23,7 +26,7 @@ public static class EquivalentMutants
             var f = lines[i].Split('\t');
             if (f.Length != 6 || !int.TryParse(f[1], out int line))
                 throw new MutationReportException($"{path}:{i + 1}: expected six tab-separated fields (file, line number, mutator, original, replacement, reason)");
-            rows.Add(new EquivalentMutant(f[0], line, f[2], f[3], f[4], f[5]));
+            rows.Add(new ReviewedMutant(f[0], line, f[2], f[3], f[4], f[5]));
         }
         return rows;
     }

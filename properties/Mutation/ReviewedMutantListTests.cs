@@ -3,23 +3,25 @@ using Verify.Properties.Support;
 namespace Verify.Properties.Mutation;
 
 /// <summary>
-/// properties/Mutation/equivalent-mutants.tsv stays true to the code: every row names an existing
-/// file of impl/ or model/, a line that still holds the row's original text, a replacement that
-/// differs from it and a reason. A row whose line moved fails here with the file and line to fix.
+/// The reviewed lists (properties/Mutation/equivalent-mutants.tsv and looping-mutants.tsv) stay
+/// true to the code: every row names an existing file of impl/ or model/, a line that still holds
+/// the row's original text, a replacement that differs from it and a reason. A row whose line
+/// moved fails here with the file and line to fix.
 /// </summary>
-public sealed class EquivalentMutantListTests
+public sealed class ReviewedMutantListTests
 {
-    private static readonly string ListPath = Path.Combine(RepoPaths.Root, "properties", "Mutation", "equivalent-mutants.tsv");
-
-    [Fact]
-    public void EveryRowStillPointsAtItsOriginalText()
+    [Theory]
+    [InlineData("equivalent-mutants.tsv")]
+    [InlineData("looping-mutants.tsv")]
+    public void EveryRowStillPointsAtItsOriginalText(string list)
     {
+        string listPath = Path.Combine(RepoPaths.Root, "properties", "Mutation", list);
         var problems = new List<string>();
-        var lines = File.ReadAllLines(ListPath);
+        var lines = File.ReadAllLines(listPath);
         for (int i = 0; i < lines.Length; i++)
         {
             if (lines[i].Length == 0 || lines[i].StartsWith('#')) continue;
-            string where = $"{ListPath}:{i + 1}";
+            string where = $"{listPath}:{i + 1}";
             var fields = lines[i].Split('\t');
             if (fields.Length != 6) { problems.Add($"{where}: {fields.Length} tab-separated fields, expected 6 (file, line, mutator, original, replacement, reason)"); continue; }
             var (file, lineText, original, replacement, reason) = (fields[0], fields[1], fields[3], fields[4], fields[5]);
