@@ -29,7 +29,7 @@ public static class MutationSummaryCommand
                 var loopingList = parse.GetValue(looping) is { } loopingPath ? ReviewedMutants.Load(loopingPath) : [];
                 var s = MutationSummary.Of(mutants, equivalentList, loopingList);
                 var c = CultureInfo.InvariantCulture;
-                Console.WriteLine(string.Create(c, $"mutation: killed {s.Killed}, timeout {s.Timeout} (looping {s.Looping}), survived {s.Survived} (equivalent {s.Equivalent}), no coverage {s.NoCoverage}"));
+                Console.WriteLine(string.Create(c, $"mutation: killed {s.Killed}, timeout {s.Timeout} (looping {s.Looping}), survived {s.Survived}, no coverage {s.NoCoverage}; equivalent {s.Equivalent} (of them timeouts {s.EquivalentTimeouts})"));
                 Console.WriteLine(string.Create(c, $"mutation: Stryker's score {s.StrykerScore:F2}%, without the equivalent mutants {s.Score:F2}%, untriaged {s.Untriaged.Count}"));
                 foreach (var m in s.Untriaged) Console.WriteLine($"  {m.Status,-10} {m.File}:{m.Line} {m.Mutator}: {m.Replacement}");
                 return s.Untriaged.Count == 0 ? Program.ExitPass : Program.ExitFinding;
