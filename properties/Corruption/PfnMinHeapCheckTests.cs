@@ -55,11 +55,40 @@ public sealed class PfnMinHeapCheckTests
         Assert.Equal([$"{S3}: cache c: pfn 40 sits in slot 3 but its position says 1"], Check(heap));
     }
 
-    [Fact]
-    public void ASlotOutsideTheMachineIsReportedAndSkipped()
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(64)]
+    public void ASlotOutsideTheMachineIsReportedAndSkipped(int pfn)
     {
         var (heap, _) = Heap();
-        heap.Slots[4] = 1000;
-        Assert.Equal([$"{S3}: cache c: slot 4 holds pfn 1000, outside the machine"], Check(heap));
+        heap.Slots[4] = pfn;
+        Assert.Equal([$"{S3}: cache c: slot 4 holds pfn {pfn}, outside the machine"], Check(heap));
+    }
+
+    [Fact]
+    public void ACopyOfItsParentIsNotBelowIt()
+    {
+        var (heap, _) = Heap();
+        heap.Slots[2] = 10;
+        Assert.Equal([$"{S3}: cache c: pfn 10 sits in slot 2 but its position says 0"], Check(heap));
+    }
+
+    /// <summary>
+    /// Clear resets the positions of its members only: a pfn this heap held once and another heap
+    /// (same shared positions) holds now keeps its position there.
+    /// </summary>
+    [Fact]
+    public void ClearLeavesTheMembersOfAnotherHeapAlone()
+    {
+        var holder = new[] { Enumerable.Repeat(-1, 64).ToArray() };
+        var (first, second) = (new PfnMinHeap(holder), new PfnMinHeap(holder));
+        first.Add(7);
+        first.Add(9);
+        first.Remove(9);
+        second.Add(9);
+        first.Clear();
+        Assert.Equal((0, -1, 0), (first.Count, holder[0][7], holder[0][9]));
+        Assert.True(second.Contains(9));
+        Assert.Empty(Check(second));
     }
 }
