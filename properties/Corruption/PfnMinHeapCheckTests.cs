@@ -25,7 +25,7 @@ public sealed class PfnMinHeapCheckTests
     {
         var report = new SelfCheckReport();
         heap.CheckConsistency(report, "cache c");
-        return report.Found.Select(f => $"{f.Invariant}: {f.Message}").ToList();
+        return Corrupt.Lines(report);
     }
 
     private const string S3 = StructureInvariant.PartialHeap;

@@ -26,7 +26,7 @@ public sealed class SlotPoolCheckTests
     {
         var report = new SelfCheckReport();
         pool.CheckConsistency(report, "inv", "pool");
-        return report.Found.Select(f => $"{f.Invariant}: {f.Message}").ToList();
+        return Corrupt.Lines(report);
     }
 
     [Fact]

@@ -49,8 +49,11 @@ public static class Corrupt
     {
         var report = new SelfCheckReport();
         impl.CheckConsistency(report);
-        return report.Found.Select(f => $"{f.Invariant}: {f.Message}").ToList();
+        return Lines(report);
     }
+
+    /// <summary>A self-check report's findings as "invariant: message", in the order found.</summary>
+    public static List<string> Lines(SelfCheckReport report) => report.Found.Select(f => $"{f.Invariant}: {f.Message}").ToList();
 
     /// <summary>
     /// Asserts that the self-check reports a violation of <paramref name="invariant"/> whose message
