@@ -79,7 +79,7 @@ public sealed class ForkbombTrackerProperty(ITestOutputHelper output)
                 if (StructureProperty.Violation(impl.CheckConsistency) is { } broken) return $"step {i}: {broken}";
             }
             return null;
-        });
+        }, StructureScope.WholeKernel);
         // The run reached what it is for: bombs found, tasks killed.
         Profile.AssertReached(bombs > 0 && kills > 0, $"{bombs} bombs and {kills} kills in the run");
     }

@@ -35,7 +35,7 @@ public sealed class MemoryCgroupsProperty(ITestOutputHelper output)
 
     [Fact]
     public void AgreesWithTheModelOnEveryStep() =>
-        StructureProperty.Check(output, nameof(AgreesWithTheModelOnEveryStep), 3_000, Generate, Run);
+        StructureProperty.Check(output, nameof(AgreesWithTheModelOnEveryStep), 3_000, Generate, Run, StructureScope.WholeKernel);
 
     private static MemoryOp Generate(SplitMix64 random)
     {

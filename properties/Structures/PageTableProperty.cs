@@ -70,7 +70,7 @@ public sealed class PageTableProperty(ITestOutputHelper output)
                 if (StructureProperty.Violation(impl.CheckConsistency) is { } broken) return $"step {i}: {broken}";
             }
             return null;
-        });
+        }, StructureScope.WholeKernel);
         // The run reached what it is for: tasks with three tables or more.
         Profile.AssertReached(mostTables >= 3, $"at most {mostTables} page tables per task in the run");
     }

@@ -32,7 +32,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
     [Fact]
     public void AgreesWithTheModelOnEveryStep()
     {
-        StructureProperty.Check(output, nameof(AgreesWithTheModelOnEveryStep), 4_000, Generate, Run);
+        StructureProperty.Check(output, nameof(AgreesWithTheModelOnEveryStep), 4_000, Generate, Run, StructureScope.WholeKernel);
     }
 
     /// <summary>

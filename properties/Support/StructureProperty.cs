@@ -15,13 +15,16 @@ public static class StructureProperty
 {
     /// <summary>
     /// Draws steps operations with generate, then replays them with run, which starts from an empty
-    /// structure and returns the first failure ("invariant: message") or null.
+    /// structure and returns the first failure ("invariant: message") or null. scope says whether run
+    /// drives one structure alone (the mutation profile keeps all its steps: Profile.ScaleOneStructure)
+    /// or a whole kernel (the mutation profile's fraction: Profile.Scale).
     /// </summary>
-    public static void Check<TOp>(ITestOutputHelper output, string name, int steps, Func<SplitMix64, TOp> generate, Func<IReadOnlyList<TOp>, string?> run)
+    public static void Check<TOp>(ITestOutputHelper output, string name, int steps, Func<SplitMix64, TOp> generate, Func<IReadOnlyList<TOp>, string?> run,
+        StructureScope scope = StructureScope.OneStructure)
         where TOp : notnull
     {
         ulong seed = Profile.SeedFor(name);
-        int count = Profile.Scale(steps);
+        int count = scope == StructureScope.OneStructure ? Profile.ScaleOneStructure(steps) : Profile.Scale(steps);
         var random = new SplitMix64(seed);
         var ops = new List<TOp>(count);
         for (int i = 0; i < count; i++) ops.Add(generate(new SplitMix64(random.Next())));
@@ -58,3 +61,6 @@ public static class StructureProperty
         return current;
     }
 }
+
+/// <summary>What a structure property's run drives: one structure alone, or a whole kernel around it.</summary>
+public enum StructureScope { OneStructure, WholeKernel }
