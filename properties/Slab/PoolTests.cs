@@ -48,6 +48,21 @@ public sealed class PoolTests
         Assert.Empty(k.TakeSnapshot().VmallocAreas);
     }
 
+    /// <summary>An object that fills the rest of the newest area exactly goes into it; only the next one needs a new area.</summary>
+    [Theory, MemberData(nameof(Sides), MemberType = typeof(Verify.Properties.Memcg.SelftestPortTests))]
+    public void AnObjectThatFillsTheAreaExactlyStaysInIt(string side)
+    {
+        var k = Kernel(side);
+        long free = k.FreePageCount;
+        long pool = k.PoolCreate(PoolFlags.None).Value;
+        long a = k.PoolAlloc(pool, PageSizeBytes - 96).Value, b = k.PoolAlloc(pool, 96).Value;
+        Assert.Equal((Object(k, a).AreaId, PageSizeBytes - 96), (Object(k, b).AreaId, Object(k, b).OffsetBytes));
+        Assert.Equal(free - 1, k.FreePageCount);
+        long c = k.PoolAlloc(pool, 8).Value;
+        Assert.NotEqual(Object(k, a).AreaId, Object(k, c).AreaId);
+        Assert.Equal(free - 2, k.FreePageCount);
+    }
+
     [Theory, MemberData(nameof(Sides), MemberType = typeof(Verify.Properties.Memcg.SelftestPortTests))]
     public void ARareWritePoolChangesProtectedObjectsOnlyThroughTheRareWritePath(string side)
     {
