@@ -120,6 +120,20 @@ public sealed class SlabRecordTableCheckTests
     }
 
     [Fact]
+    public void AWrongThirdLeafNamesTheFreeWordsItCovers()
+    {
+        // 16384 objects: 256 bitmap words, four leaves all full of free words; leaf 2 covers words 128 to 191.
+        var table = Slab(16384, 0);
+        var words = Words(table);
+        int leaf2 = FirstBitmapWord + 2 * 256 + 2;
+        Assert.Equal(ulong.MaxValue, words[leaf2]);
+        words[leaf2] = 0;
+        Assert.Equal([
+            $"{S4}: slab 0: leaf summary 2 is 0x0000000000000000 but free words 128.. give 0xffffffffffffffff",
+            $"{S4}: slab 0: summary word 0x000000000000000f but the leaf summaries give 0x000000000000000b"], Check(table, 16384));
+    }
+
+    [Fact]
     public void ResetPoisonsTheRecordsTheLastMachineUsed()
     {
         // A used table, reset, reads at a record Init did not write what a fresh table reads there.
