@@ -113,7 +113,8 @@ public sealed class CgroupCorruptionTests
         ["live children off"] = (m => SetInElement(m.Groups, "_nodes", m.Slot(m.B), "LiveChildren", 5), S8, "live children, a recount"),
         ["own tasks negative"] = (m => m.Groups.OwnTasksOf(m.Slot(m.B)) = -1, S8, "counts -1 tasks"),
         ["chain missing"] = (m => SetElement(m.Groups, "_chains", m.Slot(m.C), null), S8, "its chain []"),
-        ["chain of another group"] = (m => SetElement(m.Groups, "_chains", m.Slot(m.C), m.Groups.ChainOf(m.Slot(m.B))), S8, "its chain ["),
+        ["chain of another group"] = (m => SetElement(m.Groups, "_chains", m.Slot(m.C), m.Groups.ChainOf(m.Slot(m.B))), S8, "its chain [3] or"), // B is in slot 3
+        ["group slot live but free"] = (m => SetElement(Corrupt.Get<SlotPool>(m.Groups, "_pool"), "_live", m.RemovedGroupSlot, true), S10, "cgroup slots: slot 5 is live but on the free list"),
         ["chain unit sum off"] = (m => SetInElement(m.Groups, "_nodes", m.Slot(m.C), "ChainUnits", 7UL), S8, "or its unit sum"),
         ["path missing"] = (m => SetElement(m.Groups, "_paths", m.Slot(m.A), null), S10, "has no path"),
         ["group shape stale"] = (m => SetInElement(m.Groups, "_nodes", m.Slot(m.A), "Shape", 1UL), S10, "its digest term is stale"),
