@@ -65,4 +65,33 @@ public sealed class SlabAllocatorBoundaryTests
         Assert.Equal(Outcome.Ok(0), slab.Kfree(large.Value));
         Assert.Empty(slab.LargeKmallocs());
     }
+
+    [Fact]
+    public void ASetupCacheTakesNoCacheFreeAndNoBulkFree()
+    {
+        // kmem_cache_free and the bulk free are for caches the user made; a kmalloc object is freed by kfree alone.
+        var slab = Slab();
+        var a = slab.Kmalloc(8, KmallocFlags.None);
+        Span<SlabObjectRef> freed = stackalloc SlabObjectRef[4];
+        for (long id = 0; id < SlabLayout.FirstUserCacheId; id++)
+        {
+            Assert.Equal(Outcome.Fail(Errno.EINVAL), slab.CacheFree(id, a.Value));
+            Assert.Equal(Outcome.Fail(Errno.EINVAL), slab.CacheFreeBulk(id, a.Value, 1, freed));
+        }
+        Assert.Equal(Outcome.Ok(0), slab.Kfree(a.Value));
+    }
+
+    [Theory]
+    [InlineData(0, 4)]
+    [InlineData(5, 4)]
+    public void ABulkFreeOfNoObjectOrOfMoreThanItsRoomIsInvalid(int count, int room)
+    {
+        var slab = Slab();
+        long cache = slab.CacheCreate(64, 8, SlabFlags.None).Value;
+        long first = slab.CacheAlloc(cache).Value;
+        Assert.True(slab.CacheAlloc(cache).IsOk);
+        var freed = new SlabObjectRef[room];
+        Assert.Equal(Outcome.Fail(Errno.EINVAL), slab.CacheFreeBulk(cache, first, count, freed));
+        Assert.Equal(Outcome.Ok(2), slab.CacheFreeBulk(cache, first, room, freed));
+    }
 }
