@@ -94,4 +94,17 @@ public sealed class SlabAllocatorBoundaryTests
         Assert.Equal(Outcome.Fail(Errno.EINVAL), slab.CacheFreeBulk(cache, first, count, freed));
         Assert.Equal(Outcome.Ok(2), slab.CacheFreeBulk(cache, first, room, freed));
     }
+
+    [Fact]
+    public void KfreeTakesNoObjectOfACacheBeyondKmalloc()
+    {
+        // The dentry and task_struct caches follow the kmalloc caches; a user cache comes after them.
+        var slab = Slab();
+        long dentry = slab.AllocDentryObject().Value, task = slab.AllocTaskStruct().Value;
+        long user = slab.CacheAlloc(slab.CacheCreate(64, 8, SlabFlags.None).Value).Value;
+        foreach (long address in new[] { dentry, task, user }) Assert.Equal(Outcome.Fail(Errno.EINVAL), slab.Kfree(address));
+        Assert.Equal(Outcome.Ok(0), slab.FreeDentryObject(dentry));
+        Assert.Equal(Outcome.Ok(0), slab.FreeTaskStruct(task));
+    }
 }
+
