@@ -107,6 +107,19 @@ public sealed class LruListsCheckTests
     }
 
     [Fact]
+    public void AShortWalkThatReachesTheFirstUnusedPageIsCutThere()
+    {
+        // After page 1 the walk has 2 pages, fewer than the 5 used: only the page bound cuts it.
+        var lists = Lists();
+        Corrupt.SetElement(lists, "_next", 1, 5);
+        Assert.Equal([
+            $"{S14}: group 0: after page 1 the list reaches 5, past the 5 pages or in a cycle",
+            $"{S14}: group 0: counts 5 pages, its list holds 2",
+            $"{S14}: group 0: its newest is 4, the walk ends at 1",
+            $"{S14}: 5 pages name a list, but the lists hold 2"], Check(lists));
+    }
+
+    [Fact]
     public void ABrokenBackLinkIsReported()
     {
         var lists = Lists();
