@@ -188,4 +188,23 @@ public sealed class PoolTests
         typeof(Verify.Impl.Slab.PoolAllocator).GetField("<Digest>k__BackingField", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(impl.Pools, 0UL);
         Assert.Contains(StructureInvariant.Pools, SelfCheck(impl));
     }
+
+    /// <summary>The planted bug's hook leaves exactly the newest area writable and keeps the digest; on a pool with no area or no pool it does nothing.</summary>
+    [Fact]
+    public void TheUnprotectSlipLeavesOnlyTheNewestAreaWritable()
+    {
+        var impl = new ImplKernel(new MachineConfig(64, 1));
+        long empty = impl.PoolCreate(PoolFlags.None).Value, pool = impl.PoolCreate(PoolFlags.None).Value;
+        long first = impl.PoolAlloc(pool, 8).Value;
+        Assert.True(impl.PoolProtect(pool).IsOk);
+        long newest = impl.PoolAlloc(pool, 5000).Value;
+        Assert.True(impl.PoolProtect(pool).IsOk);
+        impl.Pools.SlipUnprotectNewest(empty);
+        impl.Pools.SlipUnprotectNewest(999);
+        Assert.Equal(Errno.EPERM, impl.PoolWrite(newest, 1).Errno);
+        impl.Pools.SlipUnprotectNewest(pool);
+        Assert.Equal((Errno.EPERM, true), (impl.PoolWrite(first, 1).Errno, impl.PoolWrite(newest, 1).IsOk));
+        Assert.Empty(SelfCheck(impl));
+    }
 }
+
