@@ -165,6 +165,13 @@ public sealed class PoolTests
         return report.Found.Select(f => f.Invariant).ToList();
     }
 
+    private static List<string> SelfCheckLines(ImplKernel impl)
+    {
+        var report = new SelfCheckReport();
+        impl.CheckConsistency(report);
+        return Corrupt.Lines(report);
+    }
+
     [Fact]
     public void S20SeesABrokenChainCountOrDigest()
     {
@@ -179,14 +186,19 @@ public sealed class PoolTests
         var areaCount = slot.GetType().GetField("AreaCount")!;
         areaCount.SetValue(slot, 3);
         pools[0] = slot;
-        Assert.Contains(StructureInvariant.Pools, SelfCheck(impl));
+        const string S20 = StructureInvariant.Pools;
+        Assert.Equal([ // the chain walks the newest area (slot 1, sequence 1) first, expecting sequences from AreaCount - 1 down
+            $"{S20}: pool 1: area slot 1 is dead, of pool 1, or has sequence 1 where 2 was due",
+            $"{S20}: pool 1: area slot 0 is dead, of pool 1, or has sequence 0 where 1 was due",
+            $"{S20}: pool 1: its area chain does not hold its 3 areas"], SelfCheckLines(impl));
         areaCount.SetValue(slot, 2);
         pools[0] = slot;
         Assert.Empty(SelfCheck(impl));
         impl.Pools.SlipWrite(2, 1); // digest kept: still consistent
         Assert.Empty(SelfCheck(impl));
+        ulong digest = impl.Pools.Digest;
         typeof(Verify.Impl.Slab.PoolAllocator).GetField("<Digest>k__BackingField", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(impl.Pools, 0UL);
-        Assert.Contains(StructureInvariant.Pools, SelfCheck(impl));
+        Assert.Equal([$"{S20}: the pools' digest 0000000000000000 differs from a recomputation {digest:x16}"], SelfCheckLines(impl));
     }
 
     /// <summary>The planted bug's hook leaves exactly the newest area writable and keeps the digest; on a pool with no area or no pool it does nothing.</summary>
