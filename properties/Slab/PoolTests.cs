@@ -196,6 +196,7 @@ public sealed class PoolTests
         Assert.Empty(SelfCheck(impl));
         impl.Pools.SlipWrite(2, 1); // digest kept: still consistent
         Assert.Empty(SelfCheck(impl));
+        Assert.Equal(1L, Object(impl, 2).Value); // and the write went through the protection
         ulong digest = impl.Pools.Digest;
         typeof(Verify.Impl.Slab.PoolAllocator).GetField("<Digest>k__BackingField", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(impl.Pools, 0UL);
         Assert.Equal([$"{S20}: the pools' digest 0000000000000000 differs from a recomputation {digest:x16}"], SelfCheckLines(impl));
