@@ -219,5 +219,24 @@ public sealed class PoolTests
         Assert.Equal((Errno.EPERM, true), (impl.PoolWrite(first, 1).Errno, impl.PoolWrite(newest, 1).IsOk));
         Assert.Empty(SelfCheck(impl));
     }
+
+    /// <summary>S20 names an object that is dead, of another pool or outside its area's used bytes, each on its own (a pool of two 8-byte objects, ids 1 and 2, in one area).</summary>
+    [Theory]
+    [InlineData("PoolId", 7L, "the pools' digest ")] // the digest terms hold the object's pool and offset
+    [InlineData("OffsetBytes", 16, "the pools' digest ")] // 16 + 8 bytes end past the 16 used; 16 - 8 would not
+    [InlineData("Live", false, "2 live area and object slots but the pools' chains hold 3")]
+    public void S20NamesAnObjectThatIsNotWhereItsPoolSays(string field, object value, string second)
+    {
+        var impl = new ImplKernel(new MachineConfig(64, 1));
+        long pool = impl.PoolCreate(PoolFlags.None).Value;
+        impl.PoolAlloc(pool, 8);
+        impl.PoolAlloc(pool, 8);
+        Assert.Empty(SelfCheck(impl));
+        Corrupt.SetInElement(impl.Pools, "_objects", 1, field, value);
+        var lines = SelfCheckLines(impl);
+        Assert.Equal(2, lines.Count);
+        Assert.Equal($"{StructureInvariant.Pools}: pool 1: object 2 is dead, of another pool, or outside its area's used bytes", lines[0]);
+        Assert.StartsWith($"{StructureInvariant.Pools}: {second}", lines[1]);
+    }
 }
 
