@@ -238,5 +238,21 @@ public sealed class PoolTests
         Assert.Equal($"{StructureInvariant.Pools}: pool 1: object 2 is dead, of another pool, or outside its area's used bytes", lines[0]);
         Assert.StartsWith($"{StructureInvariant.Pools}: {second}", lines[1]);
     }
+
+    [Fact]
+    public void S20NamesAnAreaOfAnotherPoolAndCutsALoopingObjectChain()
+    {
+        var impl = new ImplKernel(new MachineConfig(64, 1));
+        long pool = impl.PoolCreate(PoolFlags.None).Value;
+        impl.PoolAlloc(pool, 8);
+        impl.PoolAlloc(pool, 8);
+        Corrupt.SetInElement(impl.Pools, "_areas", 0, "PoolId", 7L);
+        Assert.Contains($"{StructureInvariant.Pools}: pool 1: area slot 0 is dead, of pool 7, or has sequence 0 where 0 was due", SelfCheckLines(impl));
+        Corrupt.SetInElement(impl.Pools, "_areas", 0, "PoolId", pool);
+        Assert.Empty(SelfCheck(impl));
+        // The oldest object names the newest as its predecessor: the walk stops after one object more than exist.
+        Corrupt.SetInElement(impl.Pools, "_objects", 0, "PrevObject", 1);
+        Assert.Contains($"{StructureInvariant.Pools}: 3 live area and object slots but the pools' chains hold 4", SelfCheckLines(impl));
+    }
 }
 
