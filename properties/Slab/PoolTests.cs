@@ -254,5 +254,16 @@ public sealed class PoolTests
         Corrupt.SetInElement(impl.Pools, "_objects", 0, "PrevObject", 1);
         Assert.Contains($"{StructureInvariant.Pools}: 3 live area and object slots but the pools' chains hold 4", SelfCheckLines(impl));
     }
+
+    [Fact]
+    public void S20CutsALoopingAreaChain()
+    {
+        // The pool's only area names itself as the one before it: the walk reports it a second time, then stops.
+        var impl = new ImplKernel(new MachineConfig(64, 1));
+        long pool = impl.PoolCreate(PoolFlags.None).Value;
+        impl.PoolAlloc(pool, 8);
+        Corrupt.SetInElement(impl.Pools, "_areas", 0, "PrevArea", 0);
+        Assert.Contains($"{StructureInvariant.Pools}: pool 1: area slot 0 is dead, of pool 1, or has sequence 0 where -1 was due", SelfCheckLines(impl));
+    }
 }
 
