@@ -207,7 +207,7 @@ public sealed class PoolTests
     public void TheUnprotectSlipLeavesOnlyTheNewestAreaWritable()
     {
         var impl = new ImplKernel(new MachineConfig(64, 1));
-        long empty = impl.PoolCreate(PoolFlags.None).Value, pool = impl.PoolCreate(PoolFlags.None).Value;
+        long pool = impl.PoolCreate(PoolFlags.None).Value, empty = impl.PoolCreate(PoolFlags.None).Value; // pool in slot 0
         long first = impl.PoolAlloc(pool, 8).Value;
         Assert.True(impl.PoolProtect(pool).IsOk);
         long newest = impl.PoolAlloc(pool, 5000).Value;
