@@ -1,4 +1,3 @@
-using System.Reflection;
 using Verify.Impl.Slab;
 using Verify.Model.Contract;
 using Verify.Properties.Support;
@@ -30,8 +29,7 @@ public sealed class SlabRecordTableCheckTests
         return table;
     }
 
-    private static ulong[] Words(SlabRecordTable table) =>
-        (ulong[])typeof(SlabRecordTable).GetField("_records", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(table)!;
+    private static ulong[] Words(SlabRecordTable table) => Corrupt.Get<ulong[]>(table, "_records");
 
     private static int FreeWord(int w) => FirstBitmapWord + 2 * w;
 

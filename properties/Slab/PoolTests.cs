@@ -165,13 +165,6 @@ public sealed class PoolTests
         return report.Found.Select(f => f.Invariant).ToList();
     }
 
-    private static List<string> SelfCheckLines(ImplKernel impl)
-    {
-        var report = new SelfCheckReport();
-        impl.CheckConsistency(report);
-        return Corrupt.Lines(report);
-    }
-
     [Fact]
     public void S20SeesABrokenChainCountOrDigest()
     {
@@ -190,7 +183,7 @@ public sealed class PoolTests
         Assert.Equal([ // the chain walks the newest area (slot 1, sequence 1) first, expecting sequences from AreaCount - 1 down
             $"{S20}: pool 1: area slot 1 is dead, of pool 1, or has sequence 1 where 2 was due",
             $"{S20}: pool 1: area slot 0 is dead, of pool 1, or has sequence 0 where 1 was due",
-            $"{S20}: pool 1: its area chain does not hold its 3 areas"], SelfCheckLines(impl));
+            $"{S20}: pool 1: its area chain does not hold its 3 areas"], Corrupt.Violations(impl));
         areaCount.SetValue(slot, 2);
         pools[0] = slot;
         Assert.Empty(SelfCheck(impl));
@@ -199,7 +192,7 @@ public sealed class PoolTests
         Assert.Equal(1L, Object(impl, 2).Value); // and the write went through the protection
         ulong digest = impl.Pools.Digest;
         typeof(Verify.Impl.Slab.PoolAllocator).GetField("<Digest>k__BackingField", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(impl.Pools, 0UL);
-        Assert.Equal([$"{S20}: the pools' digest 0000000000000000 differs from a recomputation {digest:x16}"], SelfCheckLines(impl));
+        Assert.Equal([$"{S20}: the pools' digest 0000000000000000 differs from a recomputation {digest:x16}"], Corrupt.Violations(impl));
     }
 
     /// <summary>The planted bug's hook leaves exactly the newest area writable and keeps the digest; on a pool with no area or no pool it does nothing.</summary>
@@ -233,7 +226,7 @@ public sealed class PoolTests
         impl.PoolAlloc(pool, 8);
         Assert.Empty(SelfCheck(impl));
         Corrupt.SetInElement(impl.Pools, "_objects", 1, field, value);
-        var lines = SelfCheckLines(impl);
+        var lines = Corrupt.Violations(impl);
         Assert.Equal(2, lines.Count);
         Assert.Equal($"{StructureInvariant.Pools}: pool 1: object 2 is dead, of another pool, or outside its area's used bytes", lines[0]);
         Assert.StartsWith($"{StructureInvariant.Pools}: {second}", lines[1]);
@@ -247,12 +240,12 @@ public sealed class PoolTests
         impl.PoolAlloc(pool, 8);
         impl.PoolAlloc(pool, 8);
         Corrupt.SetInElement(impl.Pools, "_areas", 0, "PoolId", 7L);
-        Assert.Contains($"{StructureInvariant.Pools}: pool 1: area slot 0 is dead, of pool 7, or has sequence 0 where 0 was due", SelfCheckLines(impl));
+        Assert.Contains($"{StructureInvariant.Pools}: pool 1: area slot 0 is dead, of pool 7, or has sequence 0 where 0 was due", Corrupt.Violations(impl));
         Corrupt.SetInElement(impl.Pools, "_areas", 0, "PoolId", pool);
         Assert.Empty(SelfCheck(impl));
         // The oldest object names the newest as its predecessor: the walk stops after one object more than exist.
         Corrupt.SetInElement(impl.Pools, "_objects", 0, "PrevObject", 1);
-        Assert.Contains($"{StructureInvariant.Pools}: 3 live area and object slots but the pools' chains hold 4", SelfCheckLines(impl));
+        Assert.Contains($"{StructureInvariant.Pools}: 3 live area and object slots but the pools' chains hold 4", Corrupt.Violations(impl));
     }
 
     [Fact]
@@ -263,7 +256,7 @@ public sealed class PoolTests
         long pool = impl.PoolCreate(PoolFlags.None).Value;
         impl.PoolAlloc(pool, 8);
         Corrupt.SetInElement(impl.Pools, "_areas", 0, "PrevArea", 0);
-        Assert.Contains($"{StructureInvariant.Pools}: pool 1: area slot 0 is dead, of pool 1, or has sequence 0 where -1 was due", SelfCheckLines(impl));
+        Assert.Contains($"{StructureInvariant.Pools}: pool 1: area slot 0 is dead, of pool 1, or has sequence 0 where -1 was due", Corrupt.Violations(impl));
     }
 }
 
