@@ -107,6 +107,12 @@ public sealed class CgroupCorruptionTests
         // GroupTable (S8, S10)
         ["root in the wrong slot"] = (m => SetInElement(m.Groups, "_nodes", 0, "Hierarchy", 1), S10, "has no parent but is not the root"),
         ["parent younger"] = (m => SetInElement(m.Groups, "_nodes", m.Slot(m.B), "Parent", m.Slot(m.C)), S10, "is not a live older group"),
+        ["group its own parent"] = (m => SetInElement(m.Groups, "_nodes", m.Slot(m.C), "Parent", m.Slot(m.C)), S10, "cgroup 5's parent slot 4 (id 5) is not a live older group of hierarchy 1"), // C is in slot 4
+        ["root under another id"] = (m => // the memory root (slot 0) takes removed D's id 6, in its node and in the id table: right slot, wrong id
+        {
+            SetInElement(m.Groups, "_nodes", 0, "Id", 6L);
+            SetElement(m.Groups, "_slotOfId", 6, 0);
+        }, S10, "cgroup 6 in slot 0 has no parent but is not the root of hierarchy 0"),
         ["id table loses a group"] = (m => SetElement(m.Groups, "_slotOfId", (int)m.C, -1), S10, "the id table finds"),
         ["pids.current off"] = (m => m.Groups.PidsCurrentOf(m.Slot(m.C))++, S8, "pids.current is"),
         ["populated children off"] = (m => m.Groups.PopulatedChildrenOf(m.Slot(m.B))++, S8, "populated children, a recount"),
@@ -122,6 +128,18 @@ public sealed class CgroupCorruptionTests
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
+
+    [Fact]
+    public void ARejectedParentLinkIsNotFollowedIntoTheRecount()
+    {
+        // B names its own child C as parent: the check reports B and does not count B
+        // (and the tasks under it) as C's child, so C's own counters still match their recount.
+        var m = new Machine();
+        SetInElement(m.Groups, "_nodes", m.Slot(m.B), "Parent", m.Slot(m.C));
+        var found = Violations(m.Impl);
+        Assert.Contains(found, v => v.StartsWith($"{S10}: cgroup {m.B}'s parent slot {m.Slot(m.C)} (id {m.C}) is not a live older group", StringComparison.Ordinal));
+        Assert.DoesNotContain(found, v => v.Contains($"cgroup {m.C}: counts", StringComparison.Ordinal));
+    }
 
     [Theory]
     [MemberData(nameof(CaseNames))]
