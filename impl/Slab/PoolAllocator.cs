@@ -16,7 +16,8 @@ namespace Verify.Impl.Slab;
 ///               Protect sets ProtectedBelow to the pool's area count; a later area gets sequence
 ///               = count and so starts writable.
 ///   chains:     a pool links its areas and its objects newest first (PrevArea, PrevObject), so
-///               destroy walks exactly what the pool holds.
+///               destroy walks exactly what the pool holds; it turns the area chain around in place
+///               to free the oldest area first, with no buffer however many areas there are.
 ///   digest:     maintained on every change (a write subtracts the old value's term).
 /// CheckConsistency (S20) verifies chains, counts, placement and the digest against a recount.
 /// </summary>
@@ -146,9 +147,18 @@ public sealed class PoolAllocator(VmallocAllocator vmalloc)
             _objects[o] = _objects[o] with { Live = false };
         }
         // Oldest area first, as the model frees them (the buddy allocator's free lists see the same order).
-        Span<int> order = pool.AreaCount <= 64 ? stackalloc int[pool.AreaCount] : new int[pool.AreaCount];
-        for (int a = pool.NewestArea; a >= 0; a = _areas[a].PrevArea) order[_areas[a].Sequence] = a;
-        foreach (int a in order)
+        // The chain runs newest first: turn it around in place, so that each PrevArea names the next
+        // newer area, and walk it from the oldest. No buffer, whatever the area count; the areas die
+        // here, and nothing reads a dead area's link.
+        int oldest = -1;
+        for (int a = pool.NewestArea; a >= 0;)
+        {
+            int older = _areas[a].PrevArea;
+            _areas[a] = _areas[a] with { PrevArea = oldest };
+            oldest = a;
+            a = older;
+        }
+        for (int a = oldest; a >= 0; a = _areas[a].PrevArea)
         {
             Digest -= AreaTerm(pool, a);
             vmalloc.Vfree(_areas[a].VmallocId, Charger);
