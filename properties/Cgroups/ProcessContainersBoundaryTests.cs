@@ -9,7 +9,8 @@ namespace Verify.Properties.Cgroups;
 /// The impl's process containers at the edges of their queries and of pids.max, on a fresh
 /// ProcessContainers (the constructor sets up the default machine): the root of the first
 /// hierarchy sits in slot 0 (id 1), so the queries must not take slot 0 for "no group"; an unknown
-/// id answers -1; pids.max takes 0 to PID_MAX_LIMIT and nothing above.
+/// id answers -1; pids.max takes 0 to PID_MAX_LIMIT and nothing above; a machine with more CPUs
+/// than the default has room for its larger pid_max.
 /// </summary>
 [Trait("Category", Profile.MutationCategory)]
 public sealed class ProcessContainersBoundaryTests
@@ -44,5 +45,20 @@ public sealed class ProcessContainersBoundaryTests
         Assert.Equal(Outcome.Ok(0), containers.SetPidsMax(group, 0));
         Assert.Equal(Outcome.Fail(Errno.EINVAL), containers.SetPidsMax(group, PidMaxLimit + 1));
         Assert.Equal(Outcome.Fail(Errno.EINVAL), containers.SetPidsMax(group, -2));
+    }
+
+    [Fact]
+    public void AMachineWithMoreCpusTakesPidsUpToItsOwnPidMax()
+    {
+        // 64 CPUs give pid_max 65536, twice the default machine's: the pid table grows with it.
+        var containers = new ProcessContainers(new EffectLog());
+        containers.Reset(new MachineConfig(256, 64, CgroupLayout.V1));
+        int defaultPidMax = PidMax(MachineConfig.Default.Cpus);
+        Assert.True(PidMax(64) > defaultPidMax + 1);
+        long pid = InitPid;
+        while (pid < defaultPidMax) pid = containers.Fork(InitPid).Value; // pids 2, 3, ... in order
+        Assert.Equal(defaultPidMax, pid); // the first pid a table sized for the default machine has no room for
+        Assert.Equal(Outcome.Ok(0), containers.Exit(pid));
+        Assert.Equal(Outcome.Fail(Errno.ESRCH), containers.Exit(pid));
     }
 }
