@@ -71,7 +71,7 @@ public sealed class AllocatorCorruptionTests
 
         /// <summary>A slab owner value (a private record struct of SlabAllocator).</summary>
         public object Owner(int head, int cacheId) =>
-            Activator.CreateInstance(Corrupt.Get<Array>(Slab, "_ownerAt").GetType().GetElementType()!, head, cacheId)!;
+            Corrupt.NewElement(Slab, "_ownerAt", head, cacheId);
     }
 
     private static readonly Dictionary<string, (Action<Machine> Break, string Invariant, string Fragment)> Cases = new()

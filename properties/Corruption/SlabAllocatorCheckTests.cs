@@ -48,7 +48,7 @@ public sealed class SlabAllocatorCheckTests
         public SlabCacheInfo Info(int cacheId) => Slab.CacheInfos().Single(c => c.Id == cacheId);
 
         public object Owner(int head, int cacheId) =>
-            Activator.CreateInstance(Corrupt.Get<Array>(Slab, "_ownerAt").GetType().GetElementType()!, head, cacheId)!;
+            Corrupt.NewElement(Slab, "_ownerAt", head, cacheId);
 
         public void SetCacheField(int cacheId, string field, object value) => Corrupt.SetInElement(Slab, "_caches", cacheId, field, value);
 

@@ -22,6 +22,10 @@ public static class Corrupt
     public static void SetElement(object owner, string listField, int index, object? value) =>
         Get<IList>(owner, listField)[index] = value;
 
+    /// <summary>A new element of an array field's own (possibly private) element type, built by its constructor from <paramref name="args"/>.</summary>
+    public static object NewElement(object owner, string arrayField, params object[] args) =>
+        Activator.CreateInstance(Get<Array>(owner, arrayField).GetType().GetElementType()!, args)!;
+
     /// <summary>Sets a field of the struct stored at <paramref name="index"/> of an array or list field (the boxed copy is written back).</summary>
     public static void SetInElement(object owner, string listField, int index, string structField, object? value)
     {
