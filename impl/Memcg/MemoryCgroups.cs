@@ -45,6 +45,8 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     private bool[] _tcpActive = [], _tcpPressure = [];
 
     // Per socket id: its group, page count, first page (the rest chained through _next), whether charged and live.
+    // Ids are handed out in order from 1 in each run, so every id below _socketIdsUsed was written this
+    // run; entries at or above it are left from earlier runs and never read (Reset needs no clear).
     private long[] _sockGroup = [];
     private int[] _sockPageCount = [], _sockHead = [];
     private bool[] _sockCharged = [], _sockLive = [];
@@ -62,7 +64,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     private int[] _prev = [], _next = []; // LRU links (file pages) or the owner's anon list links (anon pages)
     private int _lruHead = -1, _lruTail = -1;
 
-    // Per task slot: the newest anon page, or -1.
+    // Per task slot: the newest anon page, or -1. Only slots below _taskSlotsUsed are read, here and in
+    // the page-table stacks; EnsureTaskSlots sets a slot's heads to -1 and its counts to 0 when it
+    // comes into use, so the entries at or above it (left from earlier runs) need no clearing.
     private int[] _anonHead = [];
     private int _taskSlotsUsed;
 
@@ -93,10 +97,6 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         }
         _generation++;
         _lruHead = _lruTail = -1;
-        Array.Fill(_anonHead, -1, 0, _taskSlotsUsed);
-        Array.Clear(_anonCount, 0, _taskSlotsUsed);
-        Array.Fill(_tableHead, -1, 0, _taskSlotsUsed);
-        Array.Clear(_tableCount, 0, _taskSlotsUsed);
         _taskSlotsUsed = 0;
         _tablesDigest = 0;
         for (long id = 0; id < _idsUsed; id++) ClearGroup(id);
@@ -108,7 +108,6 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         _tcp.Reset();
         ResetKernel(machine);
         Stocks.Reset(machine.Cpus, StockSeed(machine));
-        Array.Clear(_sockLive, 0, (int)Math.Min(_socketIdsUsed, _sockLive.Length));
         _nextSocketId = 1;
         _socketIdsUsed = 0;
         for (long root = 1; root <= machine.Layout.HierarchyCount(); root++) Known(root, parent: 0);
@@ -718,11 +717,26 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
             if (usage[id] != logical)
                 report.Fail(StructureInvariant.MemcgPages, $"memcg {id} counts {logical} pages (raw {_counters.Usage(_counterOf[id])}, stocked below {held[id]}) but {usage[id]} are charged in its subtree");
         }
+        CheckCounterOwners(report);
         _counters.CheckConsistency(report);
         Stocks.CheckConsistency(report);
         if (digest != _pagesDigest) report.Fail(StructureInvariant.MemcgPages, "the user and socket pages' digest is stale");
         _tcp.CheckConsistency(report);
         CheckKernel(report);
+    }
+
+    /// <summary>
+    /// Each group with a counter (memory groups, live or dying, and the memory root) owns exactly one
+    /// memory, one tcp and one kmem counter, and no counter outlives the run that made it (Reset
+    /// empties the three pools); a counter no group owns is a leak a long campaign would pile up.
+    /// </summary>
+    private void CheckCounterOwners(SelfCheckReport report)
+    {
+        int owners = 0;
+        for (long id = 1; id < _idsUsed; id++)
+            if (HasCounter(id)) owners++;
+        if (_counters.LiveCount != owners || _tcp.LiveCount != owners || _kmem.LiveCount != owners)
+            report.Fail(StructureInvariant.MemcgPages, $"{owners} groups own counters but the memory, tcp and kmem pools hold {_counters.LiveCount}, {_tcp.LiveCount} and {_kmem.LiveCount}");
     }
 
     /// <summary>A listed group's digest term, after any of its limits or events changed.</summary>
@@ -793,13 +807,10 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     {
         if (count > _anonHead.Length)
         {
-            int old = _anonHead.Length;
-            Array.Resize(ref _anonHead, Math.Max(count, Math.Max(16, old * 2)));
+            Array.Resize(ref _anonHead, Math.Max(count, Math.Max(16, _anonHead.Length * 2)));
             Array.Resize(ref _anonCount, _anonHead.Length);
             Array.Resize(ref _tableHead, _anonHead.Length);
             Array.Resize(ref _tableCount, _anonHead.Length);
-            Array.Fill(_anonHead, -1, old, _anonHead.Length - old);
-            Array.Fill(_tableHead, -1, old, _anonHead.Length - old);
         }
         if (count > _taskSlotsUsed)
         {

@@ -77,6 +77,10 @@ public sealed class MemcgCorruptionTests
 
     private static readonly Dictionary<string, (Action<Machine> Break, string Invariant, string Fragment)> Cases = new()
     {
+        // Each group with a counter owns one of each kind, and no more live (S15): the memory root, G and H
+        ["a memory counter no group owns"] = (m => m.Counters.Create(-1, tracksFailcnt: false), S15, "3 groups own counters but the memory, tcp and kmem pools hold 4, 3 and 3"),
+        ["a tcp counter no group owns"] = (m => Get<PageCounters>(m.Impl.Memcg, "_tcp").Create(-1, tracksFailcnt: false), S15, "3 groups own counters but the memory, tcp and kmem pools hold 3, 4 and 3"),
+        ["a kmem counter no group owns"] = (m => Get<PageCounters>(m.Impl.Memcg, "_kmem").Create(-1, tracksFailcnt: false), S15, "3 groups own counters but the memory, tcp and kmem pools hold 3, 3 and 4"),
         // PageCounters (S11)
         ["counter is its own parent"] = (m => SetInElement(m.Counters, "_nodes", m.Counter(m.H), "Parent", m.Counter(m.H)), S11, "is not another live counter"),
         ["counter usage negative"] = (m => SetInElement(m.Counters, "_nodes", m.Counter(m.H), "Usage", -1L), S11, "is negative (an uncharge"),
