@@ -61,7 +61,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     private int[] _stamp = [];
     private byte[] _kind = [];
     private long[] _owner = [], _charged = [];
-    private int[] _prev = [], _next = []; // LRU links (file pages) or the owner's anon list links (anon pages)
+    private int[] _prev = [], _next = []; // LRU links (file pages); for anon pages, -1 - task slot and the next older page of the slot's stack
     private int _lruHead = -1, _lruTail = -1;
 
     // Per task slot: the newest anon page, or -1. Only slots below _taskSlotsUsed are read, here and in
@@ -544,11 +544,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         }
         else
         {
-            EnsureTaskSlots(taskSlot + 1);
-            int head = _anonHead[taskSlot];
-            _prev[pfn] = -1 - taskSlot; // a negative previous link names the owning task slot
-            _next[pfn] = head;
-            if (head >= 0) _prev[head] = pfn;
+            // GrowPageTables, which comes before every anonymous page, has made the slot.
+            _prev[pfn] = -1 - taskSlot; // an anonymous page's previous link only names its task slot
+            _next[pfn] = _anonHead[taskSlot];
             _anonHead[taskSlot] = pfn;
             _anonCount[taskSlot]++;
         }
@@ -575,9 +573,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         }
         else
         {
-            if (prev >= 0) _next[prev] = next;
-            else _anonHead[-1 - prev] = next;
-            if (next >= 0) _prev[next] = prev;
+            // Anonymous pages leave only from the head of their slot's list (unmap and exit free the
+            // newest first), so each list is a stack and the page's previous link names its slot.
+            _anonHead[-1 - prev] = next;
             _anonCount[containers.TaskSlotOf(_owner[pfn])]--; // anonymous pages go only while their task lives
         }
         long group = _charged[pfn];
@@ -601,10 +599,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
         {
             if (high) _eventsHigh[level]++;
             else _eventsMax[level]++;
-            SetTerm(level);
+            SetTerm(level); // the group itself first: every group an event is counted on has a parent
             if (_layout == CgroupLayout.V1) break;
         }
-        SetTerm(group);
     }
 
     public List<CgroupMemoryInfo> Infos()

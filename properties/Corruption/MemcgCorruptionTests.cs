@@ -75,13 +75,30 @@ public sealed class MemcgCorruptionTests
         }
     }
 
+    /// <summary>The newest page on the page-cache LRU links on to the oldest.</summary>
+    private static void CloseLru(Machine m) => Get<int[]>(m.Impl.Memcg, "_next")[Get<int>(m.Impl.Memcg, "_lruTail")] = Get<int>(m.Impl.Memcg, "_lruHead");
+
+    /// <summary>The oldest page of the task's anonymous list links back to the newest.</summary>
+    private static void CloseAnonymousList(Machine m)
+    {
+        var next = Get<int[]>(m.Impl.Memcg, "_next");
+        int head = Get<int[]>(m.Impl.Memcg, "_anonHead")[m.TaskSlot], last = head;
+        while (next[last] >= 0) last = next[last];
+        next[last] = head;
+    }
+
     private static readonly Dictionary<string, (Action<Machine> Break, string Invariant, string Fragment)> Cases = new()
     {
         // Each group with a counter owns one of each kind, and no more live (S15): the memory root, G and H
         ["a memory counter no group owns"] = (m => m.Counters.Create(-1, tracksFailcnt: false), S15, "3 groups own counters but the memory, tcp and kmem pools hold 4, 3 and 3"),
         ["a tcp counter no group owns"] = (m => Get<PageCounters>(m.Impl.Memcg, "_tcp").Create(-1, tracksFailcnt: false), S15, "3 groups own counters but the memory, tcp and kmem pools hold 3, 4 and 3"),
         ["a kmem counter no group owns"] = (m => Get<PageCounters>(m.Impl.Memcg, "_kmem").Create(-1, tracksFailcnt: false), S15, "3 groups own counters but the memory, tcp and kmem pools hold 3, 3 and 4"),
-        // PageCounters (S11)
+        // The recount of every group's pages against its counter (S15): a charge made on the counter alone.
+        // H holds 7: 3 anonymous, 2 page cache, 1 page table, 1 page for the kmalloc object; its counter
+        // holds 63 raw pages, 56 of them in stocks.
+        ["a counter charged with no page behind it"] = (m => m.Counters.Charge(m.Counter(m.H), 1), S15, "memcg 3 counts 8 pages (raw 64, stocked below 56) but 7 are charged in its subtree"),
+        // PageCounters (S11), the tcp pool's own check too
+        ["tcp counter usage negative"] = (m => SetInElement(Get<PageCounters>(m.Impl.Memcg, "_tcp"), "_nodes", 0, "Usage", -1L), S11, "is negative (an uncharge"),
         ["counter is its own parent"] = (m => SetInElement(m.Counters, "_nodes", m.Counter(m.H), "Parent", m.Counter(m.H)), S11, "is not another live counter"),
         ["counter usage negative"] = (m => SetInElement(m.Counters, "_nodes", m.Counter(m.H), "Usage", -1L), S11, "is negative (an uncharge"),
         ["counter usage off its sum"] = (m => m.Counters.UsageOf(m.Counter(m.H))++, S11, "but its own charges"),
@@ -121,6 +138,13 @@ public sealed class MemcgCorruptionTests
         // The user pages (S15)
         ["file page marked anonymous"] = (m => Corrupt.Get<byte[]>(m.Impl.Memcg, "_kind")[Corrupt.Get<int>(m.Impl.Memcg, "_lruHead")] = 1, S15, "is on the page-cache LRU but is not a page-cache page"),
         ["anonymous page marked file"] = (m => Corrupt.Get<byte[]>(m.Impl.Memcg, "_kind")[Corrupt.Get<int[]>(m.Impl.Memcg, "_anonHead")[m.TaskSlot]] = 2, S15, "anonymous list but is not an anonymous page"),
+        // A list turned into a cycle: the walks stop one page past the 5 user pages, so the count is 6
+        // and the recount of H and G counts one page twice (8 of the 7)
+        ["page-cache LRU in a cycle: the count"] = (m => CloseLru(m), S15, "the lists hold 6 pages but 5 user pages are owned"),
+        ["page-cache LRU in a cycle: the recount"] = (m => CloseLru(m), S15, "memcg 3 counts 7 pages (raw 63, stocked below 56) but 8 are charged in its subtree"),
+        ["page-cache LRU in a cycle and no anonymous list: the count"] = (m => { CloseLru(m); Get<int[]>(m.Impl.Memcg, "_anonHead")[m.TaskSlot] = -1; }, S15, "the lists hold 6 pages but 5 user pages are owned"),
+        ["anonymous list in a cycle: the count"] = (m => CloseAnonymousList(m), S15, "the lists hold 6 pages but 5 user pages are owned"),
+        ["anonymous list in a cycle: the recount"] = (m => CloseAnonymousList(m), S15, "memcg 3 counts 7 pages (raw 63, stocked below 56) but 8 are charged in its subtree"),
         ["user page count off"] = (m => Set(m.Impl.Memcg, "_userPages", Corrupt.Get<int>(m.Impl.Memcg, "_userPages") + 1), S15, "user pages are owned"),
         ["user pages digest stale"] = (m => Set(m.Impl.Memcg, "_pagesDigest", 1UL), S15, "the user and socket pages' digest is stale"),
         ["page tables digest stale"] = (m => Set(m.Impl.Memcg, "_tablesDigest", 1UL), S19, "the page tables' digest is stale"),

@@ -1,0 +1,46 @@
+using Verify.Impl;
+using Verify.Model;
+using Verify.Model.Contract;
+using Verify.Properties.Support;
+using static Verify.Model.Contract.KernelConstants;
+using static Verify.Properties.Support.Corrupt;
+
+namespace Verify.Properties.Memcg;
+
+/// <summary>
+/// The edges of the memcg interface that random sequences rarely reach, on both sides: the largest
+/// limit a write accepts, and socket ids just outside the range of the live ones (the impl sizes its
+/// socket arrays to 16 first, so 15 sockets make the last id the array's end).
+/// </summary>
+[Trait("Category", Profile.MutationCategory)]
+public sealed class MemcgBoundaryTests
+{
+    public static TheoryData<string> Sides() => new() { "model", "impl" };
+
+    private static IKernel Kernel(string side, MachineConfig machine) => side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+
+    [Theory, MemberData(nameof(Sides))]
+    public void ALimitOfLimitPagesMaxIsAcceptedAndOneMoreIsNot(string side)
+    {
+        var k = Kernel(side, new MachineConfig(64, 1));
+        long group = k.CgroupCreate(1).Value;
+        Assert.Equal(Outcome.Ok(0), k.CgroupSetLimit(group, MemcgCounter.Memory, LimitPagesMax));
+        Assert.Equal(Outcome.Fail(Errno.EINVAL), k.CgroupSetLimit(group, MemcgCounter.Memory, LimitPagesMax + 1));
+        Assert.Equal(LimitPagesMax, k.TakeSnapshot().Memory.Single(m => m.Id == group).Max);
+    }
+
+    [Theory, MemberData(nameof(Sides))]
+    public void SocketIdsOutsideTheLiveOnesAreRefused(string side)
+    {
+        var k = Kernel(side, new MachineConfig(64, 1));
+        long task = k.TaskFork(InitPid).Value;
+        var ids = Enumerable.Range(0, 15).Select(_ => k.SockAlloc(task, 100).Value).ToList();
+        Assert.Equal(Enumerable.Range(1, 15).Select(i => (long)i), ids);
+        foreach (long id in new long[] { -1, 0, 16, 17, long.MaxValue })
+            Assert.Equal(Outcome.Fail(Errno.EINVAL), k.SockFree(id));
+        Must(k.SockFree(15));
+        Assert.Equal(Outcome.Fail(Errno.EINVAL), k.SockFree(15));
+        Assert.Equal(14, k.TakeSnapshot().Sockets.Count);
+        if (k is ImplKernel impl) Assert.Empty(Violations(impl));
+    }
+}
