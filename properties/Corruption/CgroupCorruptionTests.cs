@@ -66,7 +66,9 @@ public sealed class CgroupCorruptionTests
         ["pid count off"] = (m => SetProperty(m.Tasks.Pids, "UsedCount", m.Tasks.Pids.UsedCount + 1), S10, "pids are in use but"),
         ["free task on a group list"] = (m => SetElement(m.Members(0), "_owner", m.FreeTaskSlot, m.Slot(m.A)), S9, "is on the task list of cgroup slot"),
         ["free task on a children list"] = (m => SetElement(m.Tasks.Children, "_owner", m.FreeTaskSlot, 0), S9, "is on a children list or has one"),
-        ["pid looks up another slot"] = (m => SetElement(m.Tasks, "_slotOfPid", (int)m.T2, m.TaskSlot(m.T1)), S10, "marked used and looks up slot"),
+        // Init has pid 1 in slot 0, T1 pid 2 in slot 1, T2 pid 3 in slot 2 (pids and slots are handed out in order)
+        ["pid looks up another slot"] = (m => SetElement(m.Tasks, "_slotOfPid", (int)m.T2, m.TaskSlot(m.T1)), S10, "task slot 2 holds pid 3, which is marked used and looks up slot 1"),
+        ["pid of a live task not marked used"] = (m => m.Tasks.Pids.Release((int)m.T2), S10, "task slot 2 holds pid 3, which is not marked used and looks up slot -1"),
         ["task in a group it is not listed in"] = (m => SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Group0", 0), S9, "but on the list of cgroup slot"),
         ["task names another parent"] = (m => SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Parent", 0), S9, "but is on the children list of slot"),
         ["task term stale"] = (m => SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Term", 1UL), S10, "its digest term is stale"),
@@ -120,6 +122,7 @@ public sealed class CgroupCorruptionTests
         ["own tasks negative"] = (m => m.Groups.OwnTasksOf(m.Slot(m.B)) = -1, S8, "counts -1 tasks"),
         ["chain missing"] = (m => SetElement(m.Groups, "_chains", m.Slot(m.C), null), S8, "its chain []"),
         ["chain of another group"] = (m => SetElement(m.Groups, "_chains", m.Slot(m.C), m.Groups.ChainOf(m.Slot(m.B))), S8, "its chain [3] or"), // B is in slot 3
+        ["task slot live but free"] = (m => SetElement(Corrupt.Get<SlotPool>(m.Tasks, "_pool"), "_live", m.FreeTaskSlot, true), S10, "task slots: slot 3 is live but on the free list"),
         ["group slot live but free"] = (m => SetElement(Corrupt.Get<SlotPool>(m.Groups, "_pool"), "_live", m.RemovedGroupSlot, true), S10, "cgroup slots: slot 5 is live but on the free list"),
         ["chain unit sum off"] = (m => SetInElement(m.Groups, "_nodes", m.Slot(m.C), "ChainUnits", 7UL), S8, "or its unit sum"),
         ["path missing"] = (m => SetElement(m.Groups, "_paths", m.Slot(m.A), null), S10, "has no path"),
