@@ -15,13 +15,12 @@ namespace Verify.Properties.Buddy;
 [Trait("Category", Profile.MutationCategory)]
 public sealed class ScenarioTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Sides() => new("model", "impl");
 
     private static IKernel Kernel(string side, int pages) =>
-        side == "model" ? new ModelKernel(new MachineConfig(pages, 1)) : new ImplKernel(new MachineConfig(pages, 1));
+        SideBySide.Kernel(side, new MachineConfig(pages, 1));
 
     [Theory]
-    [MemberData(nameof(Sides))]
+    [MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AMachineOf1500PagesIsTiledByTheLargestAlignedBlocks(string side)
     {
         // 1500 = 1024 + 256 + 128 + 64 + 16 + 8 + 4
@@ -30,7 +29,7 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Sides))]
+    [MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AllocationTakesTheSmallestOrderThenSplitsKeepingTheLowPart(string side)
     {
         var kernel = Kernel(side, 1500);
@@ -45,7 +44,7 @@ public sealed class ScenarioTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Sides))]
+    [MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ExactAllocationFreesItsTailAndFreesAsOneUnit(string side)
     {
         var kernel = Kernel(side, 8);

@@ -1,6 +1,4 @@
 using Verify.Properties.Support;
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
 using static Verify.Model.Contract.KernelConstants;
 
@@ -19,12 +17,11 @@ public sealed class CgroupScenarioTests
         { "model", CgroupLayout.V2 }, { "impl", CgroupLayout.V2 }, { "model", CgroupLayout.V1 }, { "impl", CgroupLayout.V1 },
     };
 
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
 
     private static IKernel Kernel(string side, CgroupLayout layout = CgroupLayout.V2)
     {
         var machine = new MachineConfig(4096, 4, layout);
-        return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+        return SideBySide.Kernel(side, machine);
     }
 
     private static CgroupInfo Group(IKernel k, long id) => k.TakeSnapshot().Cgroups.Single(g => g.Id == id);
@@ -78,7 +75,7 @@ public sealed class CgroupScenarioTests
     }
 
     /// <summary>v1: the release agent is told once when the last task moves away, and when the last child of an empty group is removed.</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void V1ReleaseNotificationsComeOnceWhenAGroupEmpties(string side)
     {
         var k = Kernel(side, CgroupLayout.V1);
@@ -108,7 +105,7 @@ public sealed class CgroupScenarioTests
     }
 
     /// <summary>v2 cgroup.events: populated flips walk up from the group until an ancestor does not flip; an attach populates the new chain before it unpopulates the old.</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void V2PopulatedEventsWalkUpUntilAnAncestorDoesNotFlip(string side)
     {
         var k = Kernel(side);

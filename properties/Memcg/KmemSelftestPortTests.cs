@@ -1,6 +1,4 @@
 using Verify.Properties.Support;
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
 using Verify.Model.Slab;
 using static Verify.Model.Contract.KernelConstants;
@@ -24,12 +22,11 @@ public sealed class KmemSelftestPortTests
     /// <summary>MAX_VMSTAT_ERROR of 6.12-6.18: 64 pages per CPU.</summary>
     private const long MaxVmstatErrorPages = 64L * Cpus;
 
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
 
     private static IKernel Kernel(string side)
     {
         var machine = new MachineConfig(16384, Cpus);
-        return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+        return SideBySide.Kernel(side, machine);
     }
 
     /// <summary>A new child of init moved into the group: its pid.</summary>
@@ -60,7 +57,7 @@ public sealed class KmemSelftestPortTests
     /// make dentries and exit, then the child is removed. At P, anon + file + kernel + sock is within
     /// MAX_VMSTAT_ERROR of memory.current, read as the kernel does from the raw counter (stocks included).
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void KmemMemcgDeletion(string side)
     {
         var k = Kernel(side);
@@ -87,7 +84,7 @@ public sealed class KmemSelftestPortTests
     /// cgroup.stat nr_dying_descendants of P reaches 0: kernel objects do not keep a removed group
     /// (its obj_cgroup moved to P), so none is left dying.
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void KmemDeadCgroups(string side)
     {
         var k = Kernel(side);
@@ -109,7 +106,7 @@ public sealed class KmemSelftestPortTests
     /// memory.stat kernel_stack is at least 4096 x 1000 bytes (here exactly 16 KiB per task), and
     /// the stacks count in kernel and in memory.current.
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void KmemKernelStacks(string side)
     {
         var k = Kernel(side);
@@ -132,7 +129,7 @@ public sealed class KmemSelftestPortTests
     /// reclaim shrinks the group's dentries, so slab and memory.current both end below half the slab
     /// they started from.
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void KmemBasic(string side)
     {
         const long OneMbPages = 32;

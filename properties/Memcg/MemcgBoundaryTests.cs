@@ -15,11 +15,10 @@ namespace Verify.Properties.Memcg;
 [Trait("Category", Profile.MutationCategory)]
 public sealed class MemcgBoundaryTests
 {
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
 
-    private static IKernel Kernel(string side, MachineConfig machine) => side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+    private static IKernel Kernel(string side, MachineConfig machine) => SideBySide.Kernel(side, machine);
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ALimitOfLimitPagesMaxIsAcceptedAndOneMoreIsNot(string side)
     {
         var k = Kernel(side, new MachineConfig(64, 1));
@@ -29,7 +28,7 @@ public sealed class MemcgBoundaryTests
         Assert.Equal(LimitPagesMax, k.TakeSnapshot().Memory.Single(m => m.Id == group).Max);
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void SocketIdsOutsideTheLiveOnesAreRefused(string side)
     {
         var k = Kernel(side, new MachineConfig(64, 1));

@@ -21,7 +21,7 @@ public sealed class PageTableScenarioTests
 
     private static long TablesOf(IKernel k, long pid) => k.TakeSnapshot().PageTables.Count(t => t.OwnerPid == pid);
 
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void TablesFollowTheAnonymousPagesAndAreChargedAsKernelMemory(string side)
     {
         var k = Kernel(side);
@@ -52,7 +52,7 @@ public sealed class PageTableScenarioTests
     /// and adj 0: 1025 + 3 = 1028. The tie goes to A, scanned later; without its tables A would
     /// count 1025 against B's 1026 and B would die.
     /// </summary>
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void BadnessCountsPageTables(string side)
     {
         var k = Kernel(side);
@@ -70,11 +70,11 @@ public sealed class PageTableScenarioTests
     }
 
     /// <summary>On v1 a page table is kernel memory: it counts in the kmem counter, whose limit it must fit (ENOMEM, no reclaim).</summary>
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void OnV1ATableMustFitTheKmemLimit(string side)
     {
         var machine = new MachineConfig(1024, 1, CgroupLayout.V1);
-        IKernel k = side == "model" ? new Verify.Model.ModelKernel(machine) : new Verify.Impl.ImplKernel(machine);
+        IKernel k = SideBySide.Kernel(side, machine);
         long memoryRoot = k.TakeSnapshot().Cgroups.Single(g => g.IsRoot && g.Hierarchy == CgroupLayout.V1.MemoryHierarchy()).Id;
         long group = k.CgroupCreate(memoryRoot).Value;
         long pid = k.TaskFork(InitPid).Value;

@@ -1,6 +1,4 @@
 using Verify.Properties.Support;
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
 using static Verify.Model.Contract.KernelConstants;
 
@@ -20,12 +18,11 @@ public sealed class SelftestPortTests
     /// <summary>MB(x) at a scale of 1/8: 32 pages per megabyte.</summary>
     internal static long MB(long megabytes) => megabytes * 32;
 
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
 
     internal static IKernel Kernel(string side)
     {
         var machine = new MachineConfig(16384, 4);
-        return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+        return SideBySide.Kernel(side, machine);
     }
 
     /// <summary>cgroup_util.h values_close(a, b, err): |a - b| &lt;= (a + b) / 100 * err, integer division first.</summary>
@@ -60,7 +57,7 @@ public sealed class SelftestPortTests
     }
 
     /// <summary>test_memcg_current_peak (without the memory.peak fd resets, which have no operation here).</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void CurrentPeak(string side)
     {
         var k = Kernel(side);
@@ -92,7 +89,7 @@ public sealed class SelftestPortTests
     }
 
     /// <summary>test_memcg_max (its OOM checks are in OomSelftestPortTests.Max).</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void Max(string side)
     {
         var k = Kernel(side);
@@ -118,7 +115,7 @@ public sealed class SelftestPortTests
     }
 
     /// <summary>test_memcg_high.</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void High(string side)
     {
         var k = Kernel(side);
@@ -151,7 +148,7 @@ public sealed class SelftestPortTests
     /// test_memcg_sock: socket buffers in the memcg show up in current and in memory.stat sock
     /// (values_close(current - allocated_at_start, sock, 10)); after the sockets are closed, sock is 0.
     /// </summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void Sock(string side)
     {
         var k = Kernel(side);

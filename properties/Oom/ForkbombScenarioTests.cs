@@ -1,6 +1,4 @@
 using Verify.Properties.Support;
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
 using static Verify.Model.Contract.KernelConstants;
 
@@ -16,12 +14,11 @@ namespace Verify.Properties.Oom;
 [Trait("Category", Profile.MutationCategory)]
 public sealed class ForkbombScenarioTests
 {
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
 
     private static IKernel Kernel(string side)
     {
         var machine = new MachineConfig(4096, 2);
-        return side == "model" ? new ModelKernel(machine) : new ImplKernel(machine);
+        return SideBySide.Kernel(side, machine);
     }
 
     private static HashSet<long> Live(IKernel k) => k.TakeSnapshot().Tasks.Select(t => t.Pid).ToHashSet();
@@ -64,7 +61,7 @@ public sealed class ForkbombScenarioTests
         else Assert.True(outcome.Errno == Errno.ENOMEM && !Live(k).Contains(parent), $"fork by {parent}: {outcome}");
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void TheBombIsKilledWholeAndNothingElse(string side)
     {
         var k = Kernel(side);
@@ -85,7 +82,7 @@ public sealed class ForkbombScenarioTests
     }
 
     /// <summary>The DoS protection the 2007 kmem container was for: a bomb confined to a limited group never makes a charge fail in a sibling group that has room.</summary>
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ABombConfinedToItsGroupNeverFailsASiblingsCharge(string side)
     {
         var k = Kernel(side);
@@ -104,7 +101,7 @@ public sealed class ForkbombScenarioTests
         Assert.Contains(neighbour, Live(k));
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void WithTrackingOffTheNormalKillerTakesOneTaskAtATime(string side)
     {
         var k = Kernel(side);
@@ -120,7 +117,7 @@ public sealed class ForkbombScenarioTests
         Assert.Equal(effects.Count(e => e.Kind == EffectKind.Oom), effects.Count(e => e.Kind == EffectKind.OomKill));
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AgingForgetsAnIdleTreeAndKeepsAGrowingOne(string side)
     {
         // Idle: the tree is built, then two whole intervals pass with no new task: its records are forgotten.

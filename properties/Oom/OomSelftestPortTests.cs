@@ -42,7 +42,7 @@ public sealed class OomSelftestPortTests
     }
 
     /// <summary>test_memcg_max, the OOM part: alloc_anon(100M) under memory.max 30M fails because the OOM killer kills the child; memory.events max > 0.</summary>
-    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void Max(string side)
     {
         var k = Kernel(side);
@@ -55,7 +55,7 @@ public sealed class OomSelftestPortTests
     }
 
     /// <summary>test_memcg_oom_events: memory.max 30M, alloc_anon(100M) must fail; then cgroup.procs is empty, oom == 1 and oom_kill == 1.</summary>
-    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void OomEvents(string side)
     {
         var k = Kernel(side);
@@ -73,7 +73,7 @@ public sealed class OomSelftestPortTests
     /// empty and C's oom_kill > 0; P's oom_kill > 0 (events are hierarchical); the 60M task in P
     /// is outside the OOM domain and survives.
     /// </summary>
-    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void OomGroupLeafEvents(string side)
     {
         var k = Kernel(side);
@@ -97,7 +97,7 @@ public sealed class OomSelftestPortTests
     /// in P, two 1M noexit in its child C, then alloc_anon(100M) in C must fail; both C's and P's
     /// procs are empty (the OOM domain is P, flagged: the whole subtree goes).
     /// </summary>
-    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void OomGroupParentEvents(string side)
     {
         var k = Kernel(side);
@@ -119,7 +119,7 @@ public sealed class OomSelftestPortTests
     /// oom_kill == 3 exactly: two tasks die, the victim counted twice (once chosen, once swept);
     /// the -1000 task survives.
     /// </summary>
-    [Theory, MemberData(nameof(SelftestPortTests.Sides), MemberType = typeof(SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void OomGroupScoreEvents(string side)
     {
         var k = Kernel(side);

@@ -20,7 +20,7 @@ public sealed class PoolTests
 {
     private static PoolObjectInfo Object(IKernel k, long id) => k.TakeSnapshot().PoolObjects.Single(o => o.Id == id);
 
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(Verify.Properties.Memcg.SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ObjectsPackUntilProtectAndLaterOnesGoToANewArea(string side)
     {
         var k = Kernel(side);
@@ -49,7 +49,7 @@ public sealed class PoolTests
     }
 
     /// <summary>An object that fills the rest of the newest area exactly goes into it; only the next one needs a new area.</summary>
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(Verify.Properties.Memcg.SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AnObjectThatFillsTheAreaExactlyStaysInIt(string side)
     {
         var k = Kernel(side);
@@ -63,7 +63,7 @@ public sealed class PoolTests
         Assert.Equal(free - 2, k.FreePageCount);
     }
 
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(Verify.Properties.Memcg.SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ARareWritePoolChangesProtectedObjectsOnlyThroughTheRareWritePath(string side)
     {
         var k = Kernel(side);
@@ -76,7 +76,7 @@ public sealed class PoolTests
     }
 
     /// <summary>An accounted pool in a group of 3 pages: its first area of 2 pages is charged (memory.current 2), a second one does not fit, and destroy uncharges.</summary>
-    [Theory, MemberData(nameof(Sides), MemberType = typeof(Verify.Properties.Memcg.SelftestPortTests))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AnAccountedPoolChargesItsPagesToTheCurrentTasksGroup(string side)
     {
         var k = Kernel(side);

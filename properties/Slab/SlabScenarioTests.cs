@@ -1,6 +1,4 @@
 using Verify.Properties.Support;
-using Verify.Impl;
-using Verify.Model;
 using Verify.Model.Contract;
 using Verify.Model.Slab;
 using static Verify.Model.Contract.KernelConstants;
@@ -11,14 +9,13 @@ namespace Verify.Properties.Slab;
 [Trait("Category", Profile.MutationCategory)]
 public sealed class SlabScenarioTests
 {
-    public static TheoryData<string> Sides() => new() { "model", "impl" };
 
     private static IKernel Kernel(string side, int pages = 256, int cpus = 8) =>
-        side == "model" ? new ModelKernel(new MachineConfig(pages, cpus)) : new ImplKernel(new MachineConfig(pages, cpus));
+        SideBySide.Kernel(side, new MachineConfig(pages, cpus));
 
     private static SlabCacheInfo Cache(IKernel kernel, long id) => kernel.TakeSnapshot().SlabCaches.Single(c => c.Id == id);
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ObjectsComeFromTheLowestFreeAddressAndBadFreesChangeNothing(string side)
     {
         var k = Kernel(side);
@@ -43,7 +40,7 @@ public sealed class SlabScenarioTests
         Assert.Equal(Errno.EINVAL, k.CacheCreate(64, 24, 0).Errno);
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AnEmptySlabGoesBackOnlyWhenMinPartialSlabsAreKept(string side)
     {
         var k = Kernel(side, pages: 1024);
@@ -62,7 +59,7 @@ public sealed class SlabScenarioTests
         Assert.DoesNotContain(k.TakeSnapshot().SlabCaches, c => c.Id == cache);
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AccountingCanBeSwitchedOffOnlyWhileEmptyAndNeverOnAKmallocCache(string side)
     {
         var k = Kernel(side);
@@ -82,7 +79,7 @@ public sealed class SlabScenarioTests
         }
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void KmallocPicksTheFamilyAndClassAndThePageAllocatorAbove8k(string side)
     {
         var k = Kernel(side, pages: 512, cpus: 2);
@@ -107,7 +104,7 @@ public sealed class SlabScenarioTests
         Assert.Equal(Errno.EINVAL, k.Kmalloc(SlabLayout.KmallocMaxBytes + 1, 0).Errno);
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AFailedVmallocGivesBackWhatItTook(string side)
     {
         var k = Kernel(side, pages: 16);
@@ -121,7 +118,7 @@ public sealed class SlabScenarioTests
         Assert.Equal(16, k.FreePageCount);
     }
 
-    [Theory, MemberData(nameof(Sides))]
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void TheShrinkerFreesUnpinnedDentriesOldestFirstWithTheirNames(string side)
     {
         var k = Kernel(side, cpus: 2);

@@ -8,6 +8,17 @@ namespace Verify.Properties.Support;
 /// <summary>The model and the impl driven with the same steps, for the properties of the impl's task-indexed structures, and what their checker tests share.</summary>
 public static class SideBySide
 {
+    /// <summary>The two sides a scenario runs on, by name, so a theory's row names its side.</summary>
+    public static TheoryData<string> Sides() => new() { "model", "impl" };
+
+    /// <summary>A fresh kernel of the named side ("model" or "impl") on the machine.</summary>
+    public static IKernel Kernel(string side, MachineConfig machine) => side switch
+    {
+        "model" => new ModelKernel(machine),
+        "impl" => new ImplKernel(machine),
+        _ => throw new ArgumentException($"side is \"model\" or \"impl\", got \"{side}\"", nameof(side)),
+    };
+
     /// <summary>A model and an impl of the machine, each with one memory group capped at limitPages and a child of init in it.</summary>
     public static (ModelKernel Model, ImplKernel Impl) WithLimitedGroup(MachineConfig machine, long limitPages)
     {
