@@ -72,6 +72,38 @@ public sealed class CgroupCorruptionTests
         ["task in a group it is not listed in"] = (m => SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Group0", 0), S9, "but on the list of cgroup slot"),
         ["task names another parent"] = (m => SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Parent", 0), S9, "but is on the children list of slot"),
         ["task term stale"] = (m => SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Term", 1UL), S10, "its digest term is stale"),
+        // One disjunct of a compound condition each, the others kept true to the fact
+        ["init holds another pid"] = (m => SetInElement(m.Tasks, "_nodes", 0, "Pid", 7), S10, "slot 0 does not hold init (pid 7, parent slot -1)"),
+        ["init slot not live"] = (m => SetElement(m.Tasks.Pool, "_live", 0, false), S10, "slot 0 does not hold init (pid 1, parent slot -1)"),
+        ["free task slot heads a children list"] = (m => SetElement(m.Tasks.Children, "_head", m.FreeTaskSlot, m.TaskSlot(m.T2)), S9, "free task slot 3 is on a children list or has one"),
+        ["task in a removed group it is listed in"] = (m => // T2 (slot 2) moved to removed D's slot 5, its list entry naming slot 5 too
+        {
+            SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Group0", m.RemovedGroupSlot);
+            SetElement(m.Members(0), "_owner", m.TaskSlot(m.T2), m.RemovedGroupSlot);
+        }, S9, "task 3 is in cgroup slot 5 of hierarchy 0 but on the list of cgroup slot 5"),
+        ["task in a group of the other hierarchy it is listed in"] = (m => // T2's memory group set to B (slot 3, pids hierarchy)
+        {
+            SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Group0", m.Slot(m.B));
+            SetElement(m.Members(0), "_owner", m.TaskSlot(m.T2), m.Slot(m.B));
+        }, S9, "task 3 is in cgroup slot 3 of hierarchy 0 but on the list of cgroup slot 3"),
+        ["task's parent slot free"] = (m => // T2 names free slot 3 as parent and its children-list entry agrees
+        {
+            SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Parent", m.FreeTaskSlot);
+            SetElement(m.Tasks.Children, "_owner", m.TaskSlot(m.T2), m.FreeTaskSlot);
+        }, S9, "task 3 has parent slot 3 but is on the children list of slot 3"),
+        ["task other than init without a parent"] = (m =>
+        {
+            SetInElement(m.Tasks, "_nodes", m.TaskSlot(m.T2), "Parent", -1);
+            SetElement(m.Tasks.Children, "_owner", m.TaskSlot(m.T2), -1);
+        }, S9, "task 3 has parent slot -1 but is on the children list of slot -1"),
+        ["task lists link fewer tasks than live"] = (m => // A's list drops its head and A counts one task less: the list matches its count, the total does not
+        {
+            var members = m.Members(0);
+            int a = m.Slot(m.A), head = Corrupt.Get<int[]>(members, "_head")[a], next = Corrupt.Get<int[]>(members, "_next")[head];
+            SetElement(members, "_head", a, next);
+            if (next >= 0) SetElement(members, "_prev", next, -1);
+            m.Groups.OwnTasksOf(a)--;
+        }, S9, "the task lists of hierarchy 0 link 2 tasks but 3 are live"),
         ["tasks digest stale"] = (m => SetProperty(m.Tasks, "Digest", m.Tasks.Digest + 1), S10, "the tasks' digest is"),
         ["removed group keeps a list"] = (m => SetElement(m.Members(0), "_head", m.RemovedGroupSlot, m.TaskSlot(m.T1)), S9, "is not a live group of hierarchy"),
         ["group counts one task too many"] = (m => m.Groups.OwnTasksOf(m.Slot(m.A))++, S9, "'s task list holds"),
