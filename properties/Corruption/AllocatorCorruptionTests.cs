@@ -95,6 +95,8 @@ public sealed class AllocatorCorruptionTests
         // LowestSetBitmap (S1)
         ["bitmap top level widened"] = (m => Corrupt.Get<int[]>(m.Buddy.FreeBitmap(0), "_wordsUsed")[m.Buddy.FreeBitmap(0).LevelCount - 1] = 2, S1, "the top level has 2 words"),
         ["bitmap member beyond capacity"] = (m => m.Buddy.FreeBitmap(3).LevelWords(0)[0] |= 1UL << 40, S1, "level 0 has members at or above its capacity 32"),
+        ["bitmap summary bit over an empty word"] = (m => m.Buddy.FreeBitmap(0).LevelWords(1)[0] |= 1UL << 3, S1, "free bitmap of order 0: level 1 bit 3 is set but level 0 word 3 is 0x0000000000000000"),
+        ["bitmap word without its summary bit"] = (m => m.Buddy.FreeBitmap(0).LevelWords(0)[3] |= 1UL << 5, S1, "free bitmap of order 0: level 1 bit 3 is clear but level 0 word 3 is 0x0000000000000020"),
         ["bitmap summary beyond its words"] = (m => m.Buddy.FreeBitmap(0).LevelWords(1)[0] |= 1UL << 10, S1, "level 1 has summary bits beyond the 4 words of level 0"),
         // SlabAllocator (S4, partial heaps)
         ["large kmalloc not a live block"] = (m => SetElement(m.Slab, "_largeOrderAt", m.Page, (sbyte)1), S4, "is not a live block outside every slab"),
