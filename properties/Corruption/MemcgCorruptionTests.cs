@@ -127,7 +127,9 @@ public sealed class MemcgCorruptionTests
         ["bytes without an objcg"] = (m => SetElement(m.Bytes, "_stock", 0, 8), S13, "caches no objcg but holds 8 bytes"),
         ["objcg never charged"] = (m => SetElement(m.Bytes, "_cached", 0, 300), S13, "caches objcg 300, which was never charged"),
         ["objcg count negative"] = (m => SetInElement(m.Bytes, "_objcgs", m.Bytes.CachedObjcg(1), "LiveBytes", -1L), S13, "a negative count"),
-        ["objcg bytes off"] = (m => SetInElement(m.Bytes, "_objcgs", m.Bytes.CachedObjcg(1), "NrChargedBytes", 8L), S13, "nr_charged_bytes ="),
+        ["objcg pages charged negative"] = (m => SetInElement(m.Bytes, "_objcgs", m.Bytes.CachedObjcg(1), "PagesCharged", -1L), S13, "objcg 3: -1 pages charged, 136 live bytes, 0 nr_charged_bytes: a negative count"),
+        ["objcg nr_charged_bytes negative"] = (m => SetInElement(m.Bytes, "_objcgs", m.Bytes.CachedObjcg(1), "NrChargedBytes", -8L), S13, "objcg 3: 1 pages charged, 136 live bytes, -8 nr_charged_bytes: a negative count"),
+        ["objcg bytes off"] = (m => SetInElement(m.Bytes, "_objcgs", m.Bytes.CachedObjcg(1), "NrChargedBytes", 8L), S13, "objcg 3: 1 pages charged (4096 bytes), but 136 live + 3960 in stock + 8 nr_charged_bytes = 4104"),
         // The kernel-memory records (S16), resident counts (S18) and page tables (S19)
         ["objcg whole pages off"] = (m => Corrupt.Get<long[]>(m.Impl.Memcg, "_objcgWholePages")[m.Objcg()]++, S16, "reclaimable object bytes; its charges hold"),
         ["objcg live bytes off"] = (m => SetInElement(m.Bytes, "_objcgs", m.Objcg(), "LiveBytes", 1L), S16, "the byte stocks count 1 live bytes"),
