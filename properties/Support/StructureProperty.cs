@@ -16,15 +16,21 @@ public static class StructureProperty
     /// <summary>
     /// Draws steps operations with generate, then replays them with run, which starts from an empty
     /// structure and returns the first failure ("invariant: message") or null. scope says whether run
-    /// drives one structure alone (the mutation profile keeps all its steps: Profile.ScaleOneStructure)
-    /// or a whole kernel (the mutation profile's fraction: Profile.Scale).
+    /// drives one structure alone (the mutation profile keeps all its steps: Profile.ScaleOneStructure),
+    /// a whole kernel (the mutation profile's fraction: Profile.Scale), or a whole kernel with every
+    /// step aimed at one subsystem's decisions (the mutation profile keeps a fifth: Profile.FullChecksShare).
     /// </summary>
     public static void Check<TOp>(ITestOutputHelper output, string name, int steps, Func<SplitMix64, TOp> generate, Func<IReadOnlyList<TOp>, string?> run,
         StructureScope scope = StructureScope.OneStructure)
         where TOp : notnull
     {
         ulong seed = Profile.SeedFor(name);
-        int count = scope == StructureScope.OneStructure ? Profile.ScaleOneStructure(steps) : Profile.Scale(steps);
+        int count = scope switch
+        {
+            StructureScope.OneStructure => Profile.ScaleOneStructure(steps),
+            StructureScope.Focused when Profile.IsMutation => Profile.FullChecksShare(steps),
+            _ => Profile.Scale(steps),
+        };
         var random = new SplitMix64(seed);
         var ops = new List<TOp>(count);
         for (int i = 0; i < count; i++) ops.Add(generate(new SplitMix64(random.Next())));
@@ -62,5 +68,9 @@ public static class StructureProperty
     }
 }
 
-/// <summary>What a structure property's run drives: one structure alone, or a whole kernel around it.</summary>
-public enum StructureScope { OneStructure, WholeKernel }
+/// <summary>
+/// What a structure property's run drives: one structure alone; a whole kernel around it; or a whole
+/// kernel whose every step is dense in one subsystem's decisions (each step an OOM, say), where a
+/// fiftieth would leave too few of them to kill that subsystem's mutants.
+/// </summary>
+public enum StructureScope { OneStructure, WholeKernel, Focused }
