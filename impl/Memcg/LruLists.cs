@@ -19,14 +19,14 @@ namespace Verify.Impl.Memcg;
 ///   newest's next are -1, every next's previous points back) and holds exactly the pages whose
 ///   list id resolves to its group's, as many as Count says (S14).
 /// Storage: arrays grow by doubling when a larger page, group or list id appears, and are kept
-/// across Reset, which clears only the range used; no allocation per operation in steady state.
+/// across Reset, which clears only the used pages' list ids; no allocation per operation in steady state.
 /// </summary>
 public sealed partial class LruLists
 {
     private struct Group
     {
         public int List; // the group's live list id; -1 until the group is first used
-        public int Oldest, Newest, Count;
+        public int Oldest, Newest, Count; // the ends are read only while Count > 0
     }
 
     private int[] _next = Filled(16), _prev = Filled(16), _listOfPage = Filled(16);
@@ -46,8 +46,8 @@ public sealed partial class LruLists
     public void Reset()
     {
         Array.Fill(_listOfPage, -1, 0, _pagesUsed);
-        Array.Fill(_forward, -1, 0, _listsUsed);
-        Array.Clear(_groups, 0, _groupsUsed);
+        // _forward, _groupOfList and _groups need no clearing: NewList and UseGroup write an entry
+        // before its list id or group comes into use again.
         _pagesUsed = _groupsUsed = _listsUsed = 0;
     }
 
@@ -113,8 +113,7 @@ public sealed partial class LruLists
         p.Count += c.Count;
         _forward[c.List] = p.List;
         c.List = NewList(child);
-        c.Count = 0;
-        c.Oldest = c.Newest = -1;
+        c.Count = 0; // its ends keep stale values: nothing reads them while Count is 0
     }
 
     private void Unlink(int group, int page)
@@ -148,7 +147,7 @@ public sealed partial class LruLists
         if (group >= _groupsUsed)
         {
             if (group >= _groups.Length) Array.Resize(ref _groups, Math.Max(group + 1, _groups.Length * 2));
-            for (int g = _groupsUsed; g <= group; g++) _groups[g] = new Group { List = -1, Oldest = -1, Newest = -1 };
+            for (int g = _groupsUsed; g <= group; g++) _groups[g] = new Group { List = -1 };
             _groupsUsed = group + 1;
         }
         ref var entry = ref _groups[group];

@@ -7,9 +7,9 @@ namespace Verify.Impl.Memcg;
 
 /// <summary>
 /// The kernel memory every task but init holds; the semantics are the model's
-/// (model/Memcg/TaskKernelMemory.cs): a task_struct of the accounted task_struct cache and an
-/// order-2 kernel stack, taken before the fork asks for a pid, charged to the forking task's
-/// group, freed at exit (the stack first). Storage: per task slot the task_struct's address and
+/// (model/Memcg/TaskKernelMemory.cs): a task_struct of the task_struct cache and an order-2
+/// kernel stack, taken before the fork asks for a pid, charged to the forking task's group (the
+/// task_struct only while its cache is accounted), freed at exit (the stack first). Storage: per task slot the task_struct's address and
 /// the stack's pfn (valid while the slot holds a live task other than init; the caller frees them
 /// before the slot can be reused), and a per-pfn flag for stack blocks; no allocation per fork
 /// once the arrays have grown.

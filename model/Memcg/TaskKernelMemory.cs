@@ -6,10 +6,12 @@ namespace Verify.Model.Memcg;
 
 /// <summary>
 /// The kernel memory every task but init holds (KERNEL-FACTS.md, "The kmem accounting container":
-/// kernel stacks are one of the four sources): a task_struct object of the accounted task_struct
-/// cache and an order-2 kernel stack block, both taken by dup_task_struct before the fork asks for
-/// a pid, both charged to the forking task's memory group (a root charges nothing), and both freed
-/// when the task exits, the stack first. A dictionary by pid, looked up only.
+/// kernel stacks are one of the four sources): a task_struct object of the task_struct cache and
+/// an order-2 kernel stack block, both taken by dup_task_struct before the fork asks for a pid, both
+/// charged to the forking task's memory group (a root charges nothing; the task_struct only while
+/// its cache is accounted, as it is unless CacheSetAccount switched it off, since dup_task_struct
+/// asks without __GFP_ACCOUNT), and both freed when the task exits, the stack first. A dictionary by
+/// pid, looked up only.
 /// </summary>
 public sealed class TaskKernelMemory(BuddyAllocator buddy, SlabAllocator slab, MemoryCgroups memcg)
 {
@@ -25,8 +27,8 @@ public sealed class TaskKernelMemory(BuddyAllocator buddy, SlabAllocator slab, M
         held = default;
         var taskStruct = slab.AllocTaskStruct();
         if (!taskStruct.IsOk) return taskStruct;
-        long bytes = KernelConstants.ObjcgFullSize(slab.CacheOfObject(taskStruct.Value).SizeBytes);
-        var charged = memcg.ChargeKernel(KernelChargeKind.Slab, taskStruct.Value, bytes, forkingPid);
+        var (sizeBytes, accounted, _) = slab.CacheOfObject(taskStruct.Value); // no __GFP_ACCOUNT: the cache's flag decides
+        var charged = accounted ? memcg.ChargeKernel(KernelChargeKind.Slab, taskStruct.Value, KernelConstants.ObjcgFullSize(sizeBytes), forkingPid) : Outcome.Ok(0);
         if (!charged.IsOk)
         {
             slab.FreeTaskStruct(taskStruct.Value);
