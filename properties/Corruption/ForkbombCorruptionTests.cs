@@ -44,6 +44,11 @@ public sealed class ForkbombCorruptionTests
         ["children count off"] = (m => SetElement(m.Tracker, "_children", 0, 5), S17, "counts 5 children but 2 name it"),
         ["task points at a wrong record"] = (m => SetElement(m.Tracker, "_recordOfTask", 0, 1), S17, "points at record slot 1"),
         ["records digest stale"] = (m => Set(m.Tracker, "_recordsDigest", 1UL), S17, "the records' digest is stale"),
+        ["two records share an id"] = (m => SetElement(m.Tracker, "_id", 2, 2L), S17, "record 2 (born 0) follows record 2 (born 0) on the creation list"),
+        ["record its own parent"] = (m => SetElement(m.Tracker, "_parent", 1, 1), S17, "record 2's parent slot 1 is not a live, older record"),
+        ["record names its task by a wrong pid"] = (m => SetElement(m.Tracker, "_pid", 1, 999L), S17, "record 2 names task 999 in slot"),
+        ["creation list loops"] = (m => SetElement(m.Tracker, "_newer", 2, 0), S17, "the creation list holds 4 records but 3 slots are live"),
+        ["record left off the list"] = (m => { SetElement(m.Tracker, "_newer", 0, 2); SetElement(m.Tracker, "_older", 2, 0); }, S17, "the creation list holds 2 records but 3 slots are live"),
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
