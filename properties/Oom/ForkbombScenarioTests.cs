@@ -81,6 +81,26 @@ public sealed class ForkbombScenarioTests
         Assert.Equal(bomb.Detail - 1, killed.Count); // every other task of the family died
     }
 
+    /// <summary>
+    /// As above without the bystander, so that the bomb is the first record made and its first
+    /// child the second: the kills walk the family from the oldest record, and that child dies too.
+    /// </summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void TheBombsFirstChildDiesWhenItIsTheSecondRecordMade(string side)
+    {
+        var k = Kernel(side);
+        long group = k.CgroupCreate(1).Value;
+        Assert.True(k.CgroupSetLimit(group, MemcgCounter.Memory, 6 * 39).IsOk);
+        long root = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(root, group).IsOk);
+        var effects = new List<Effect>();
+        var tree = ForkTree(k, root, effects);
+        var bomb = Assert.Single(effects, e => e.Kind == EffectKind.Forkbomb);
+        var killed = effects.Where(e => e.Kind == EffectKind.OomKill).Select(e => e.Value).ToList();
+        Assert.Contains(tree[1], killed); // the root's first child
+        Assert.Equal(bomb.Detail - 1, killed.Count);
+    }
+
     /// <summary>The DoS protection the 2007 kmem container was for: a bomb confined to a limited group never makes a charge fail in a sibling group that has room.</summary>
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ABombConfinedToItsGroupNeverFailsASiblingsCharge(string side)
