@@ -104,6 +104,15 @@ public sealed class PageTableEdgeTests
         Assert.Contains($"{S19}: pfn {table} is on task slot {slot}'s page-table stack but is not a page table of its task", Violations(impl));
     }
 
+    /// <summary>The stack's page is the task's and charged, but marked anonymous (kind 1), not a table.</summary>
+    [Fact]
+    public void APageOfAnotherKindOnAStackIsReported()
+    {
+        var (impl, _, slot, table) = OneTable();
+        Get<byte[]>(impl.Memcg, "_kind")[table] = 1;
+        Assert.Contains($"{S19}: pfn {table} is on task slot {slot}'s page-table stack but is not a page table of its task", Violations(impl));
+    }
+
     [Fact]
     public void AStackThatCyclesIsCutAfterMoreTablesThanTheMachineHasPages()
     {
