@@ -29,6 +29,23 @@ public sealed class KernelResetTests
         Assert.Equal(Busy(fresh), Busy(used));
     }
 
+    /// <summary>The impl keeps its per-task-slot arrays across Reset: a slot that held anonymous pages before reads as holding none after, for init and for a new task in it.</summary>
+    [Fact]
+    public void AResetImplCountsNoResidentPagesLeftFromBefore()
+    {
+        var machine = new MachineConfig(1024, 1);
+        var impl = new Verify.Impl.ImplKernel(machine);
+        Assert.True(impl.TaskTouchAnon(InitPid, 3).IsOk);
+        long before = impl.TaskFork(InitPid).Value;
+        Assert.True(impl.TaskTouchAnon(before, 5).IsOk);
+        int slot = impl.Containers.TaskSlotOf(before);
+        impl.Reset(machine);
+        Assert.Equal(0, impl.Memcg.ResidentPages(impl.Containers.TaskSlotOf(InitPid)));
+        long after = impl.TaskFork(InitPid).Value;
+        Assert.Equal(slot, impl.Containers.TaskSlotOf(after));
+        Assert.Equal(0, impl.Memcg.ResidentPages(slot));
+    }
+
     /// <summary>Groups, tasks, kernel objects and an OOM kill in a limited group; every step's outcome and effects, as text.</summary>
     private static string Busy(IKernel k)
     {

@@ -146,6 +146,8 @@ public sealed class MemcgCorruptionTests
         ["page-cache LRU in a cycle: the recount"] = (m => CloseLru(m), S15, "memcg 3 counts 7 pages (raw 63, stocked below 56) but 8 are charged in its subtree"),
         ["page-cache LRU in a cycle and no anonymous list: the count"] = (m => { CloseLru(m); Get<int[]>(m.Impl.Memcg, "_anonHead")[m.TaskSlot] = -1; }, S15, "the lists hold 6 pages but 5 user pages are owned"),
         ["anonymous list in a cycle: the count"] = (m => CloseAnonymousList(m), S15, "the lists hold 6 pages but 5 user pages are owned"),
+        ["anonymous list in a cycle: the resident count"] = (m => CloseAnonymousList(m), S18, "task slot 1 counts 3 resident pages but its anonymous list holds 6"),
+        ["resident count off"] = (m => Get<long[]>(m.Impl.Memcg, "_anonCount")[m.TaskSlot]--, S18, "task slot 1 counts 2 resident pages but its anonymous list holds 3"),
         ["anonymous list in a cycle: the recount"] = (m => CloseAnonymousList(m), S15, "memcg 3 counts 7 pages (raw 63, stocked below 56) but 8 are charged in its subtree"),
         ["user page count off"] = (m => Set(m.Impl.Memcg, "_userPages", Corrupt.Get<int>(m.Impl.Memcg, "_userPages") + 1), S15, "user pages are owned"),
         ["user pages digest stale"] = (m => Set(m.Impl.Memcg, "_pagesDigest", 1UL), S15, "the user and socket pages' digest is stale"),
