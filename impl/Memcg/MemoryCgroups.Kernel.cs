@@ -353,14 +353,17 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
             var exts = _objExts[head]!;
             var kind = _extsReclaimable[head] ? KernelChargeKind.SlabReclaimable : KernelChargeKind.Slab;
             for (int index = 0; index < exts.Length; index++)
-                if (exts[index] != 0) yield return new KernelChargeInfo(kind, ObjectAddress(head, index), exts[index], MemcgOfObjcg(exts[index]), ObjcgFullSize(_extsSize[head]));
+                if (exts[index] != 0) yield return new KernelChargeInfo(kind, ObjectAddress(head, index), exts[index], MemcgOfListedObjcg(exts[index]), ObjcgFullSize(_extsSize[head]));
         }
         for (int i = 0; i < _pageListCount; i++)
         {
             int pfn = _pageList[i];
-            yield return new KernelChargeInfo(_pageKind[pfn], pfn, _pageObjcg[pfn], MemcgOfObjcg(_pageObjcg[pfn]), _pageCount[pfn]);
+            yield return new KernelChargeInfo(_pageKind[pfn], pfn, _pageObjcg[pfn], MemcgOfListedObjcg(_pageObjcg[pfn]), _pageCount[pfn]);
         }
     }
+
+    /// <summary>MemcgOfObjcg for a listed charge, 0 for an id no obj_cgroup has (a corruption S16 reports): such an id has no parents to walk, and walking them would never end.</summary>
+    private long MemcgOfListedObjcg(long objcg) => objcg > 0 && objcg < _idsUsed ? MemcgOfObjcg(objcg) : 0;
 
     public List<KernelChargeInfo> KernelCharges()
     {
