@@ -163,6 +163,12 @@ public sealed class ForkbombTrackerEdgeTests
         var (group, bystander) = p.Group();
         p.Tree(group, 10);
         var (y, yChildren) = p.Tree(group, 10);
+        AssertTheOomKillsYsFamilyOfEleven(p, group, bystander, y, yChildren);
+    }
+
+    /// <summary>The bystander's OOM in the group names Y (a family of 11) the bomb and kills Y's children, in order.</summary>
+    private static void AssertTheOomKillsYsFamilyOfEleven(Pair p, long group, long bystander, long y, List<long> yChildren)
+    {
         long yRecord = p.RecordOf(y);
         var effects = p.OomIn(group, bystander);
         Assert.Equal(Effect.Forkbomb(group, yRecord, 11), Assert.Single(effects, e => e.Kind == EffectKind.Forkbomb));
@@ -181,10 +187,7 @@ public sealed class ForkbombTrackerEdgeTests
         var (group, bystander) = p.Group();
         p.Tree(group, 12, protectedChildren: 3);
         var (y, yChildren) = p.Tree(group, 10);
-        long yRecord = p.RecordOf(y);
-        var effects = p.OomIn(group, bystander);
-        Assert.Equal(Effect.Forkbomb(group, yRecord, 11), Assert.Single(effects, e => e.Kind == EffectKind.Forkbomb));
-        Assert.Equal(yChildren, effects.Where(e => e.Kind == EffectKind.OomKill).Select(e => e.Value));
+        AssertTheOomKillsYsFamilyOfEleven(p, group, bystander, y, yChildren);
     }
 
     /// <summary>
