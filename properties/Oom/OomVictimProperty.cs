@@ -107,16 +107,9 @@ public sealed class OomVictimProperty(ITestOutputHelper output)
                 var machine = new MachineConfig(4096, 2);
                 var (model, impl) = (new ModelKernel(machine), new ImplKernel(machine));
                 Outcome last = default;
-                // One step on both sides with fresh effect logs (last: the model's outcome): null when outcomes and effects agree.
-                string? Both(string what, Func<IKernel, Outcome> apply)
-                {
-                    model.Effects.Clear();
-                    impl.Effects.Clear();
-                    Outcome other;
-                    (last, other) = (apply(model), apply(impl));
-                    if (last != other) return $"outcome of {what}: model {last}, impl {other}; trial {t}: {trial}";
-                    return model.Effects.SameAs(impl.Effects) ? null : $"effects of {what}: model [{model.Effects}], impl [{impl.Effects}]; trial {t}: {trial}";
-                }
+                // One step on both sides (last: the model's outcome): null when outcomes and effects agree.
+                string? Both(string what, Func<IKernel, Outcome> apply) =>
+                    SideBySide.Step(model, impl, what, apply, out last) is { } differs ? $"{differs}; trial {t}: {trial}" : null;
                 var ids = new long[trial.Parents.Length];
                 long pid = 0;
                 long Id(int index) => index < 0 ? 1 : ids[index];

@@ -45,12 +45,20 @@ public static class SideBySide
     }
 
     /// <summary>Step i on both sides with fresh effect logs: null when the outcomes and the effects agree, else what differs.</summary>
-    public static string? Apply(ModelKernel model, ImplKernel impl, int i, object step, long pid, Func<IKernel, Outcome> apply)
+    public static string? Apply(ModelKernel model, ImplKernel impl, int i, object step, long pid, Func<IKernel, Outcome> apply) =>
+        Step(model, impl, $"step {i} ({step} = pid {pid})", apply, out _);
+
+    /// <summary>
+    /// One step, described by what, on the model and the impl with fresh effect logs; modelOutcome is
+    /// the model's outcome. Null when the two outcomes and the two effect logs agree, else what differs.
+    /// </summary>
+    public static string? Step(IKernel model, IKernel impl, string what, Func<IKernel, Outcome> apply, out Outcome modelOutcome)
     {
         model.Effects.Clear();
         impl.Effects.Clear();
         var (m, o) = (apply(model), apply(impl));
-        if (m != o) return $"outcome: step {i} ({step} = pid {pid}): model {m}, impl {o}";
-        return model.Effects.SameAs(impl.Effects) ? null : $"effects: step {i}: model [{model.Effects}], impl [{impl.Effects}]";
+        modelOutcome = m;
+        if (m != o) return $"outcome of {what}: model {m}, impl {o}";
+        return model.Effects.SameAs(impl.Effects) ? null : $"effects of {what}: model [{model.Effects}], impl [{impl.Effects}]";
     }
 }
