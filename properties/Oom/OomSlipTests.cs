@@ -77,21 +77,37 @@ public sealed class OomSlipTests
     }
 
     [Fact]
+    public void ANegativeAdjWeighsAThousandthOfTotalPagesUnderTheSlipToo()
+    {
+        long heavy = 0;
+        var kills = KillsOn(OomKiller.Slip.AdjScaledAfterDivision, k =>
+        {
+            // totalpages 1500: adj -1 weighs -1 page both ways (-1 x (1500 / 1000), slipped -1 x 1500 / 1000)
+            long group = k.CgroupCreate(1).Value;
+            Assert.True(k.CgroupSetLimit(group, MemcgCounter.Memory, 1500).IsOk);
+            heavy = Spawn(k, group, -1, 600); // 600 + 2 tables - 1 = 601
+            Spawn(k, group, 0, 500); // 500 + 2 tables
+            Spawn(k, group, OomScoreAdjMin, 1500);
+        });
+        Assert.All(kills, victims => Assert.Equal(heavy, victims[0]));
+    }
+
+    [Fact]
     public void AGroupKillSparesProtectedTasksUnlessSlipped()
     {
-        long protectedTask = 0;
+        long victim = 0, protectedTask = 0, pusher = 0;
         var kills = KillsOn(OomKiller.Slip.SweepTakesProtected, k =>
         {
             long group = k.CgroupCreate(1).Value;
             Assert.True(k.CgroupSetOomGroup(group, 1).IsOk);
             Assert.True(k.CgroupSetLimit(group, MemcgCounter.Memory, 64).IsOk);
-            Spawn(k, group, 0, 8);
+            victim = Spawn(k, group, 0, 8);
             protectedTask = Spawn(k, group, OomScoreAdjMin, 1);
-            Spawn(k, group, OomScoreAdjMin, 64);
+            pusher = Spawn(k, group, OomScoreAdjMin, 64);
         });
-        Assert.DoesNotContain(protectedTask, kills[0]);
+        Assert.Equal([victim], kills[0]);
         Assert.Equal(kills[0], kills[1]);
-        Assert.Contains(protectedTask, kills[2]);
+        Assert.Equal([victim, protectedTask, pusher], kills[2]); // the slipped sweep takes every protected task, in scan order
     }
 
     [Fact]
