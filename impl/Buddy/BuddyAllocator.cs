@@ -12,6 +12,8 @@ namespace Verify.Impl.Buddy;
 ///   of that order in O(log64 pages), and a bitmask of non-empty orders finds the smallest order
 ///   that has one with a single trailing-zero count;
 /// - so AllocPages and FreePages are O(MaxPageOrder * log64 pages) and allocate nothing on the heap.
+/// - Reset grows the page arrays only for a machine larger than any before; otherwise it reuses
+///   them and allocates nothing.
 /// CheckConsistency verifies that the arrays, bitmaps, counts, the order mask and the page counters
 /// describe one tiling of the machine by free blocks and allocations.
 /// </summary>
