@@ -97,7 +97,8 @@ public sealed class BuddyAllocator
         for (int current = order; current <= MaxPageOrder; current++)
         {
             var found = _free.Where(b => b.Order == current).Select(b => (FreeBlock?)b).FirstOrDefault();
-            if (found is not { } block) continue;
+            if (found is null) continue;
+            var block = found.Value; // not a pattern variable: Stryker drops every mutant of a method where one leaves it unassigned
             RemoveFree(block);
             while (current > order)
             {
