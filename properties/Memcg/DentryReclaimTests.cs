@@ -18,10 +18,10 @@ public sealed class DentryReclaimTests
     public void AGroupsReclaimSparesASiblingsOlderDentries()
     {
         var machine = new MachineConfig(4096, 1);
-        var kernels = new[] { SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine) };
+        var kernels = SideBySide.Pair(machine);
         var outcomes = kernels.Select(Run).ToArray();
         Assert.Equal(Show(outcomes[0]), Show(outcomes[1]));
-        Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
+        SideBySide.AssertSameSnapshots(kernels);
 
         foreach (var (k, (sibling, own, touched)) in kernels.Zip(outcomes))
         {

@@ -17,7 +17,7 @@ public sealed class GlobalReclaimTests
     public void AFullMachineShrinksDentriesBeforeItRunsTheOomKiller()
     {
         var machine = new MachineConfig(256, 1);
-        var kernels = new[] { SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine) };
+        var kernels = SideBySide.Pair(machine);
         var runs = kernels.Select(k =>
         {
             long task = k.TaskFork(InitPid).Value;
@@ -32,6 +32,6 @@ public sealed class GlobalReclaimTests
             return $"{outcome} [{k.Effects}]";
         }).ToArray();
         Assert.Equal(runs[0], runs[1]);
-        Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
+        SideBySide.AssertSameSnapshots(kernels);
     }
 }

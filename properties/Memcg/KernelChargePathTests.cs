@@ -4,6 +4,8 @@ using Verify.Model.Slab;
 using Verify.Properties.Support;
 using static Verify.Model.Contract.KernelConstants;
 
+using static Verify.Properties.Support.SideBySide;
+
 namespace Verify.Properties.Memcg;
 
 /// <summary>
@@ -23,18 +25,7 @@ public sealed class KernelChargePathTests
     /// <summary>An object size whose obj_full_size (size + 8) is exactly one page.</summary>
     private const int PageObjectBytes = PageSizeBytes - 8;
 
-    private static IKernel[] Kernels(int pages, int cpus = 1)
-    {
-        var machine = new MachineConfig(pages, cpus);
-        return [SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine)];
-    }
-
-    /// <summary>One step on both kernels: the model's outcome, after asserting the impl's outcome and effects equal it.</summary>
-    private static Outcome Both(IKernel[] kernels, Func<IKernel, Outcome> op)
-    {
-        Assert.Null(SideBySide.Step(kernels[0], kernels[1], "the step", op, out var model));
-        return model;
-    }
+    private static IKernel[] Kernels(int pages, int cpus = 1) => Pair(new MachineConfig(pages, cpus));
 
     /// <summary>The same value from both kernels, asserted equal.</summary>
     private static long Same(IKernel[] kernels, Func<IKernel, long> value)
@@ -43,9 +34,6 @@ public sealed class KernelChargePathTests
         Assert.Equal(model, value(kernels[1]));
         return model;
     }
-
-    private static void AssertSameSnapshots(IKernel[] kernels) =>
-        Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
 
     private static CgroupMemoryInfo Memory(IKernel k, long group) => k.TakeSnapshot().Memory.Single(m => m.Id == group);
 

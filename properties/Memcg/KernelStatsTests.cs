@@ -4,6 +4,8 @@ using Verify.Model.Slab;
 using Verify.Properties.Support;
 using static Verify.Model.Contract.KernelConstants;
 
+using static Verify.Properties.Support.SideBySide;
+
 namespace Verify.Properties.Memcg;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class KernelStatsTests
     private static (IKernel[] Kernels, long G, long H, long Task) WithTaskInNestedGroup(CgroupLayout layout = CgroupLayout.V2)
     {
         var machine = new MachineConfig(1024, 1, layout);
-        var kernels = new[] { SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine) };
+        var kernels = Pair(machine);
         long g = 0, h = 0, task = 0;
         foreach (var k in kernels)
         {
@@ -32,13 +34,6 @@ public sealed class KernelStatsTests
             Assert.True(k.RunOn(task, 0).IsOk);
         }
         return (kernels, g, h, task);
-    }
-
-    /// <summary>One step on both kernels: the model's outcome, after asserting the impl's outcome and effects equal it.</summary>
-    private static Outcome Both(IKernel[] kernels, Func<IKernel, Outcome> op)
-    {
-        Assert.Null(SideBySide.Step(kernels[0], kernels[1], "the step", op, out var model));
-        return model;
     }
 
     private static CgroupMemoryInfo Info(IKernel k, long group) => k.TakeSnapshot().Memory.Single(m => m.Id == group);

@@ -3,6 +3,8 @@ using Verify.Model.Slab;
 using Verify.Properties.Support;
 using static Verify.Model.Contract.KernelConstants;
 
+using static Verify.Properties.Support.SideBySide;
+
 namespace Verify.Properties.Memcg;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class KmallocChargeTests
     private static (IKernel[] Kernels, long Group) WithCurrentTaskInAGroup(int pages, bool holdPfnZero = false)
     {
         var machine = new MachineConfig(pages, 1);
-        var kernels = new[] { SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine) };
+        var kernels = Pair(machine);
         long group = 0;
         foreach (var k in kernels)
         {
@@ -32,17 +34,7 @@ public sealed class KmallocChargeTests
         return (kernels, group);
     }
 
-    /// <summary>One step on both kernels: the model's outcome, after asserting the impl's outcome and effects equal it.</summary>
-    private static Outcome Both(IKernel[] kernels, Func<IKernel, Outcome> op)
-    {
-        Assert.Null(SideBySide.Step(kernels[0], kernels[1], "the step", op, out var model));
-        return model;
-    }
-
     private static long Usage(IKernel k, long group) => k.TakeSnapshot().Memory.Single(m => m.Id == group).Current;
-
-    private static void AssertSameSnapshots(IKernel[] kernels) =>
-        Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
 
     [Fact]
     public void FreeingAnAccountedObjectThroughAnotherCacheIsRefusedAndUnchargesNothing()

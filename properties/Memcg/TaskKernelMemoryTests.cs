@@ -18,7 +18,7 @@ public sealed class TaskKernelMemoryTests
     public void AForkChargesItsTaskStructOnlyWhileTheCacheIsAccounted()
     {
         var machine = new MachineConfig(1024, 1);
-        var kernels = new[] { SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine) };
+        var kernels = SideBySide.Pair(machine);
         foreach (var k in kernels)
         {
             long group = k.CgroupCreate(1).Value;
@@ -35,6 +35,6 @@ public sealed class TaskKernelMemoryTests
             Assert.True(k.TaskFork(parent).IsOk);
             Assert.Single(k.TakeSnapshot().KernelCharges, c => c.IsObject); // the second child's task_struct
         }
-        Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
+        SideBySide.AssertSameSnapshots(kernels);
     }
 }

@@ -17,7 +17,7 @@ public sealed class OomEdgeTests
     public void AnOomWithSixteenTaskSlotsInUseScansThemAll()
     {
         var machine = new MachineConfig(4096, 1);
-        var kernels = new[] { SideBySide.Kernel("model", machine), SideBySide.Kernel("impl", machine) };
+        var kernels = SideBySide.Pair(machine);
         var kills = kernels.Select(k =>
         {
             long group = k.CgroupCreate(1).Value;

@@ -19,6 +19,20 @@ public static class SideBySide
         _ => throw new ArgumentException($"side is \"model\" or \"impl\", got \"{side}\"", nameof(side)),
     };
 
+    /// <summary>A fresh model ([0]) and impl ([1]) of the machine, for tests that drive both with the same steps.</summary>
+    public static IKernel[] Pair(MachineConfig machine) => [Kernel("model", machine), Kernel("impl", machine)];
+
+    /// <summary>One step on a Pair: the model's outcome, after asserting the impl's outcome and effects equal it.</summary>
+    public static Outcome Both(IKernel[] kernels, Func<IKernel, Outcome> op)
+    {
+        Assert.Null(Step(kernels[0], kernels[1], "the step", op, out var model));
+        return model;
+    }
+
+    /// <summary>The snapshots of a Pair agree (SnapshotDiff finds nothing).</summary>
+    public static void AssertSameSnapshots(IKernel[] kernels) =>
+        Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
+
     /// <summary>A model and an impl of the machine, each with one memory group capped at limitPages and a child of init in it.</summary>
     public static (ModelKernel Model, ImplKernel Impl) WithLimitedGroup(MachineConfig machine, long limitPages)
     {
