@@ -129,11 +129,14 @@ public sealed class OomSlipTests
         Assert.DoesNotContain(inParent, kills[2]); // only the child's
     }
 
+    /// <summary>Either killer's Exit, until the kernel wires it, fails with a message that says so.</summary>
     [Fact]
     public void AnUnwiredExitSaysSo()
     {
         var oom = new OomKiller(null!, null!, null!, new EffectLog());
         Assert.Equal("OomKiller.Exit is not wired", Assert.Throws<InvalidOperationException>(() => oom.Exit(2)).Message);
+        var reference = new Verify.Model.Oom.OomKiller(null!, null!, null!, new EffectLog());
+        Assert.Equal("OomKiller.Exit is not wired", Assert.Throws<InvalidOperationException>(() => reference.Exit(2)).Message);
     }
 
 }
