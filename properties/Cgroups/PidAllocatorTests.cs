@@ -121,4 +121,16 @@ public sealed class PidAllocatorTests
         Corrupt.SetProperty(pids, "UsedCount", 3);
         Assert.Equal([$"{Invariant}: pid bitmap: 2 pids are marked used but the count says 3"], Check(pids));
     }
+
+    /// <summary>With 33 CPUs pid_max is 33792: 528 used words, so bits 16 and up of the last summary word stand for no word; one of them set is reported.</summary>
+    [Fact]
+    public void ASummaryBitPastTheLastWordIsReported()
+    {
+        var pids = new PidAllocator();
+        pids.Reset(33);
+        Assert.Equal(33 * 1024, pids.PidMaxValue);
+        Assert.Empty(Check(pids));
+        Corrupt.Get<ulong[]>(pids, "_full")[8] |= 1UL << 16;
+        Assert.Equal([$"{Invariant}: pid bitmap: summary bits beyond its 528 words"], Check(pids));
+    }
 }

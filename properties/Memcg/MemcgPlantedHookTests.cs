@@ -45,6 +45,24 @@ public sealed class MemcgPlantedHookTests
         Assert.Empty(k.Memcg.AnonPages(slot + 100));
     }
 
+    /// <summary>A page at pfn 0 is listed (a link of 0 is a page, not the end); the first slot past those in use lists nothing (the seed memcg-exit-at-pfn-0's steps).</summary>
+    [Fact]
+    public void AnonPagesListsAPageAtPfnZeroAndNothingForTheFirstUnusedSlot()
+    {
+        var k = new ImplKernel(new MachineConfig(64, 1));
+        long held = k.AllocPages(0).Value; // pfn 0 while the task takes its page table and first page
+        Assert.Equal(0, held);
+        long task = k.TaskFork(KernelConstants.InitPid).Value;
+        Must(k.TaskTouchAnon(task, 1));
+        Must(k.FreePages(held, 0));
+        Must(k.TaskTouchAnon(task, 1));
+        int slot = k.Containers.TaskSlotOf(task);
+        var pages = k.Memcg.AnonPages(slot);
+        Assert.Equal(2, pages.Count);
+        Assert.Equal((0, 1L), pages[0]);
+        Assert.Empty(k.Memcg.AnonPages(slot + 1)); // the task's slot is the highest that touched a page
+    }
+
     private static List<long> AnonPfns(ImplKernel k) => k.TakeSnapshot().UserPages.Where(p => !p.File).Select(p => p.Pfn).ToList();
 
     /// <summary>v1: forcing the flag leaves the group as a tcp charge that did not fit leaves it: pressure set, the digest term along.</summary>
