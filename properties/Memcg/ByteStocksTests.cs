@@ -53,6 +53,20 @@ public sealed class ByteStocksTests
         Assert.Empty(Check(stocks));
     }
 
+    /// <summary>A CPU that caches the very next id never charged (ids 0..15 used) is named by S13; one id lower is a cached objcg like any other.</summary>
+    [Fact]
+    public void ACpuCachingTheNextIdNeverChargedIsReported()
+    {
+        var stocks = new ByteStocks(new Sink());
+        stocks.Reset(2);
+        stocks.Charged(0, 15, 96, slabObject: true);
+        Assert.Equal(16, stocks.ObjcgsUsed);
+        Corrupt.SetElement(stocks, "_cached", 1, 15);
+        Assert.Empty(Check(stocks));
+        Corrupt.SetElement(stocks, "_cached", 1, 16);
+        Assert.Equal([$"{S13}: cpu 1: caches objcg 16, which was never charged"], Check(stocks));
+    }
+
     [Fact]
     public void IdsFarPastTheArrayAreChargedAndKept()
     {
