@@ -164,6 +164,27 @@ public sealed class CgroupCorruptionTests
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
 
+    /// <summary>T1's children list runs past its members: the list is named with its owner and member, and its broken length is not counted, so the children recount says exactly how many are linked (init's T1 alone) against the live tasks with a parent.</summary>
+    [Fact]
+    public void ABrokenChildrenListIsNamedAndLeftOutOfTheRecount()
+    {
+        var m = new Machine();
+        int t1 = m.TaskSlot(m.T1), t2 = m.TaskSlot(m.T2);
+        SetElement(m.Tasks.Children, "_next", t2, 999);
+        var found = Violations(m.Impl);
+        Assert.Contains($"{S9}: the children of task slot {t1}: after member {t2} the list reaches 999, past its {m.Tasks.Pool.HighWater} members or in a cycle", found);
+        Assert.Contains($"{S9}: the children lists link 1 tasks but 2 live tasks have a parent", found);
+    }
+
+    /// <summary>B has no task of its own: counting one against its empty list is reported with both numbers (an empty list is a length like any other).</summary>
+    [Fact]
+    public void AnEmptyTaskListCountingATaskIsReported()
+    {
+        var m = new Machine();
+        m.Groups.OwnTasksOf(m.Slot(m.B))++;
+        Assert.Contains($"{S9}: cgroup {m.B}'s task list holds 0 tasks but it counts 1", Violations(m.Impl));
+    }
+
     [Fact]
     public void ARejectedParentLinkIsNotFollowedIntoTheRecount()
     {
