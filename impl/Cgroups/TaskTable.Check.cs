@@ -68,7 +68,7 @@ public sealed partial class TaskTable
             int linked = 0;
             for (int group = 0; group < Math.Max(_groupSlotsSeen, _groups.SlotCount) && !report.IsFull; group++)
             {
-                bool live = group < _groups.SlotCount && _groups.IsLive(group) && _groups.HierarchyOf(group) == h;
+                bool live = _groups.IsLive(group) && _groups.HierarchyOf(group) == h; // IsLive is false past the slots handed out
                 if (group >= _groupSlotsSeen)
                 {
                     if (live && _groups.OwnTasks(group) != 0) report.Fail(S9, $"cgroup {_groups.IdOf(group)} counts {_groups.OwnTasks(group)} tasks but no task ever joined its slot");

@@ -185,6 +185,26 @@ public sealed class CgroupCorruptionTests
         Assert.Contains($"{S9}: cgroup {m.B}'s task list holds 0 tasks but it counts 1", Violations(m.Impl));
     }
 
+    /// <summary>Init's slot marked free: its child T1 (slot 1) now names a parent slot that is not live, and is reported for it (slot 0 is a slot like any other).</summary>
+    [Fact]
+    public void AChildOfAFreedInitSlotIsReported()
+    {
+        var m = new Machine();
+        SetElement(m.Tasks.Pool, "_live", 0, false);
+        Assert.Contains($"{S9}: task {m.T1} has parent slot 0 but is on the children list of slot 0", Violations(m.Impl));
+    }
+
+    /// <summary>A live group no task ever joined, counting a task: the task lists' check (S9) reports it once, by the never-joined check alone (the group counters' S8 and S10 report it too) (its slot has no list to compare, so the task-list check must not run on it too).</summary>
+    [Fact]
+    public void ANeverJoinedGroupCountingATaskIsReportedOnce()
+    {
+        var m = new Machine();
+        m.Impl.CgroupCreate(m.B); // takes the removed group's slot
+        long fresh = m.Impl.CgroupCreate(m.B).Value;
+        m.Groups.OwnTasksOf(m.Slot(fresh))++;
+        Assert.Equal($"{S9}: cgroup {fresh} counts 1 tasks but no task ever joined its slot", Assert.Single(Violations(m.Impl), v => v.StartsWith(S9, StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void ARejectedParentLinkIsNotFollowedIntoTheRecount()
     {
