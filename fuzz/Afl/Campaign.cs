@@ -26,6 +26,8 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
         log.WriteLine($"campaign: repository {settings.Repo.Root}; output {settings.OutputDirectory}");
         var tools = AflTools.Ensure(log, Path.Combine(settings.LogDirectory, "apt.log"));
         var environment = AflEnvironment.Create();
+        // afl-fuzz exits once it has saved its first crash: time to first crash is all a power trial reads.
+        if (settings.UntilFirstCrash) environment["AFL_BENCH_UNTIL_CRASH"] = "1";
         PrepareTargets();
 
         var clock = Stopwatch.StartNew();
@@ -94,9 +96,10 @@ public sealed class Campaign(CampaignSettings settings, TextWriter log)
                 if (clock.Elapsed < nextProgress) continue;
                 nextProgress += ProgressInterval;
                 log.WriteLine(CampaignStats.Read(settings.SyncDirectory).ProgressLine(clock.Elapsed));
-                foreach (var ended in instances.Where(i => i.HasExited)) ReportEnded(ended);
+                if (!settings.UntilFirstCrash) foreach (var ended in instances.Where(i => i.HasExited)) ReportEnded(ended);
             }
-            string why = _stopRequested ? "stop requested" : clock.Elapsed >= settings.Duration ? "time is up" : "every instance has ended";
+            string why = _stopRequested ? "stop requested" : clock.Elapsed >= settings.Duration ? "time is up"
+                : settings.UntilFirstCrash ? "every instance has stopped at its first crash (--until-first-crash)" : "every instance has ended";
             log.WriteLine($"campaign: {why}; stopping afl-fuzz");
         }
         finally

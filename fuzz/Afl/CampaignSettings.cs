@@ -14,7 +14,8 @@ public sealed record CampaignSettings(
     string? BuildOutput,
     bool TriageOnly,
     TimeSpan TminLimit,
-    bool CompareGenerator = false)
+    bool CompareGenerator = false,
+    bool UntilFirstCrash = false)
 {
     public string InputDirectory => Path.Combine(OutputDirectory, "in");
 

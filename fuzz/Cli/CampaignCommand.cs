@@ -25,8 +25,10 @@ public static class CampaignCommand
         var tminSeconds = new Option<int>("--tmin-seconds") { Description = "Time limit of afl-tmin per finding", DefaultValueFactory = _ => 180 };
         var compareGenerator = new Option<bool>("--compare-generator")
             { Description = "After fuzzing, also measure the coverage the FsCheck properties' generator reaches in the same time on one core" };
+        var untilFirstCrash = new Option<bool>("--until-first-crash")
+            { Description = "Each afl-fuzz instance stops at its first crash (AFL_BENCH_UNTIL_CRASH), and the campaign triages once all have stopped or the time is up (fuzz power's campaign trials)" };
         var command = new Command("campaign", "Run an AFL++ campaign: build, instrument, fuzz, triage crashes into corpus/regressions, summarize")
-            { minutes, jobs, output, planted, seeds, regressions, timeout, host, buildOutput, triageOnly, tminSeconds, compareGenerator };
+            { minutes, jobs, output, planted, seeds, regressions, timeout, host, buildOutput, triageOnly, tminSeconds, compareGenerator, untilFirstCrash };
         command.SetAction(parse =>
         {
             string? plantedName = parse.GetValue(planted);
@@ -52,7 +54,7 @@ public static class CampaignCommand
                 var settings = new CampaignSettings(repo, outDirectory, TimeSpan.FromMinutes(minuteCount), jobCount, plantedName,
                     Path.GetFullPath(parse.GetValue(seeds) ?? repo.Corpus), regressionDirectory, parse.GetValue(timeout), parse.GetValue(host)!,
                     parse.GetValue(buildOutput) is { } built ? Path.GetFullPath(built) : null, parse.GetValue(triageOnly),
-                    TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(tminSeconds))), parse.GetValue(compareGenerator));
+                    TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(tminSeconds))), parse.GetValue(compareGenerator), parse.GetValue(untilFirstCrash));
                 return new Campaign(settings, Console.Out).Run() == 0 ? Program.ExitPass : Program.ExitFinding;
             }
             catch (Exception e) when (e is IOException or InstrumentationException or UnauthorizedAccessException)

@@ -5,9 +5,10 @@ using Verify.Fuzz.Afl;
 namespace Verify.Fuzz.Power;
 
 /// <summary>
-/// One trial of the campaign method: `fuzz campaign --planted BUG --minutes N --jobs 1 --out DIR
-/// --build-output BUILD` as a child process of the same fuzz build (so every trial instruments the
-/// one build output and none rebuilds), its output in DIR/power-campaign.log, then read by
+/// One trial of the campaign method: `fuzz campaign --planted BUG --minutes N --jobs 1
+/// --until-first-crash --out DIR --build-output BUILD` as a child process of the same fuzz build (so
+/// every trial instruments the one build output and none rebuilds; afl-fuzz stops at its first
+/// crash, the only one the trial reads), its output in DIR/power-campaign.log, then read by
 /// CampaignFolder. The campaign has no seed option: trials differ by AFL++'s own randomness and
 /// timing, so the record's seed is empty. A DIR left by an interrupted trial (not in trials.tsv) is
 /// deleted first, since a campaign resumes a folder it is given. Guarantees: a campaign that fails to
@@ -34,7 +35,7 @@ public sealed class CampaignTrial(string buildOutput, string host, TextWriter lo
         string[] arguments =
         [
             Path.Combine(buildOutput, InstrumentedCopy.HarnessAssembly), "campaign", "--planted", bug,
-            "--minutes", minutes.ToString("R", CultureInfo.InvariantCulture), "--jobs", "1", "--out", directory, "--build-output", buildOutput,
+            "--minutes", minutes.ToString("R", CultureInfo.InvariantCulture), "--jobs", "1", "--out", directory, "--build-output", buildOutput, "--until-first-crash",
         ];
         var clock = Stopwatch.StartNew();
         var result = ExternalCommand.Run("dotnet", arguments, TimeSpan.FromMinutes(minutes) + Overhead, logPath: logPath);

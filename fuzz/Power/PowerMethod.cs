@@ -9,7 +9,7 @@ public enum PowerMethod
     /// <summary>The embedded engine as `fuzz run` drives it with the trial's seed: a budget of seconds.</summary>
     Run,
 
-    /// <summary>An AFL++ campaign (`fuzz campaign --jobs 1`): a budget of minutes; AFL++'s own randomness, no seed.</summary>
+    /// <summary>An AFL++ campaign (`fuzz campaign --jobs 1 --until-first-crash`): a budget of minutes; AFL++'s own randomness, no seed.</summary>
     Campaign,
 }
 

@@ -85,7 +85,7 @@ public static class PowerTable
                                 $"budget {Distinct(trials.Select(t => t.BudgetSequences?.ToString(CultureInfo.InvariantCulture) ?? "?"))} sequences with full checks; " +
                                 "a trial that finds nothing is censored at the time its whole budget took.",
             PowerMethod.Run => $"the embedded engine as `fuzz run --planted BUG --seed SEED` runs it, budget {Distinct(trials.Select(t => Seconds(t.BudgetSeconds)))} s.",
-            _ => $"an AFL++ campaign, `fuzz campaign --planted BUG --jobs 1`, budget {Distinct(trials.Select(t => Seconds(t.BudgetSeconds)))} s of fuzzing; " +
+            _ => $"an AFL++ campaign, `fuzz campaign --planted BUG --jobs 1 --until-first-crash`, budget {Distinct(trials.Select(t => Seconds(t.BudgetSeconds)))} s of fuzzing; " +
                  "the campaign has no seed option, so its trials differ by AFL++'s own randomness and timing (no seed recorded); " +
                  "the time is that of the first crash file, by AFL++'s clock from the start of afl-fuzz, and a trial counts as found when triage saved a regression.",
         };
