@@ -8,8 +8,10 @@ namespace Verify.Properties;
 /// header names operations by code. model/Alphabet/frozen-codes.txt freezes each code's keyword and
 /// arguments (name, kind, range, referenced kind); the alphabet must list exactly those lines
 /// first. Appending an operation means appending its line to the file (the failure prints it);
-/// changing or reordering a line is never right.
+/// changing or reordering a line is never right. Both tests are cheap and in the mutation profile:
+/// an argument's range or name is the alphabet's contract with the corpus.
 /// </summary>
+[Trait("Category", Profile.MutationCategory)]
 public sealed class AlphabetTests
 {
     private static string Line(OpSpec spec) =>
@@ -30,5 +32,18 @@ public sealed class AlphabetTests
         }
         Assert.True(now.Count == frozen.Count,
             $"{path}: the alphabet has operations the file does not freeze yet; append these lines:\n{string.Join('\n', now.Skip(frozen.Count))}");
+    }
+
+    /// <summary>The subsystem sets the swarm and the generator's moods read (Alphabet.IsCgroupOp and the like) name operations of the alphabet (a keyword lost to a typo would quietly leave its operation out of a mood).</summary>
+    [Fact]
+    public void TheSubsystemSetsNameOperationsOfTheAlphabet()
+    {
+        var sets = typeof(Alphabet).GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Where(field => field.Name.EndsWith("Keywords", StringComparison.Ordinal) && field.FieldType == typeof(HashSet<string>))
+            .ToDictionary(field => field.Name, field => (HashSet<string>)field.GetValue(null)!);
+        Assert.Equal(["CgroupKeywords", "LargeSlabKeywords", "MemcgKeywords", "PoolKeywords", "SlabKeywords"], sets.Keys.Order(StringComparer.Ordinal));
+        var keywords = Alphabet.Specs.Select(spec => spec.Keyword).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, set) in sets)
+            Assert.True(set.IsSubsetOf(keywords), $"{name} names what the alphabet has not: {string.Join(", ", set.Except(keywords))}");
     }
 }

@@ -35,7 +35,7 @@ public static class StructureInvariant
         [BuddyIndex] = "the buddy allocator's page-state arrays, per-order bitmaps, per-order counts, non-empty-order mask and page counters describe the same free blocks and allocations",
         [PartialHeap] = "each partial-slab heap is min-ordered, its position index names every member's slot, and no other pfn has a position",
         [SlabRecords] = "every slab's owner entries, in-use count, summary word, free and accounted bitmaps, heap membership and its cache's counters agree",
-        [Reciprocal] = "each cache's obj_to_index multiplier gives offset / s->size exactly for every offset inside its slabs, and its stored geometry is its s->size's",
+        [Reciprocal] = "each cache's obj_to_index multiplier gives offset / s->size exactly for every offset inside its slabs, and its stored geometry is its s->size's with its min order",
         [DentryLru] = "the dentry LRU is a doubly linked list of exactly the live dentries in id order, and the name-buffer set holds exactly their external names",
         [VmallocChains] = "each vmalloc area's page chain has exactly its page count of distinct owned pages, and no other page is marked owned",
         [PidsCounters] = "each cgroup's pids counter equals the tasks in its subtree (0 without pids files), and its populated-children and live-children counts are what a recount gives",
