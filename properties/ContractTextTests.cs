@@ -7,7 +7,9 @@ namespace Verify.Properties;
 /// <summary>
 /// The contract types' own words and numbers that reports, traces and the self-checks print or
 /// read: a kernel charge's text (page charges and objects, the group it moved to), the layout's
-/// trace word, a slab cache's waste per slab and the self-check report's cap. Expected texts are
+/// trace word, a slab cache's waste per slab, the self-check report's cap, and the texts of
+/// groups, tasks, memory groups, sockets, machines (with Validate's messages), effects and the
+/// forkbomb tracker, each with its optional parts on and off. Expected texts are
 /// written here by hand from the formats the README and the doc comments give.
 /// </summary>
 [Trait("Category", Profile.MutationCategory)]
@@ -51,5 +53,80 @@ public sealed class ContractTextTests
         Assert.Equal(("S", "last kept"), report.Found[^1]);
         report.Clear();
         Assert.True(report.IsClean);
+    }
+
+    [Fact]
+    public void ACgroupAndATaskPrintTheirFields()
+    {
+        Assert.Equal("[cgroup 5 h1 /g3/g5 parent 3 tasks 2 populated pids 4/max events.max 1 events.local.max 0 notify_on_release]",
+            new CgroupInfo(1, 5, 3, "/g3/g5", 2, true, 4, KernelConstants.PidsMaxValue, 1, 0, true).ToString());
+        Assert.Equal("[cgroup 6 h0 /g6 parent 1 tasks 0 pids 0/7 events.max 0 events.local.max 2]",
+            new CgroupInfo(0, 6, 1, "/g6", 0, false, 0, 7, 0, 2, false).ToString());
+        Assert.Equal("[task 9 parent 1 cgroups 3/4 execs 2 oom_score_adj -500]", new TaskInfo(9, 1, 3, 4, 2, -500).ToString());
+        Assert.Equal("[task 1 parent 0 cgroups 1/2 execs 0]", new TaskInfo(1, 0, 1, 2, 0, 0).ToString());
+    }
+
+    [Fact]
+    public void AMemoryGroupPrintsItsCountersAndOnlyTheFlagsItHas()
+    {
+        long max = KernelConstants.LimitUnlimited;
+        var plain = new CgroupMemoryInfo(3, 10, max, 20, 1, 2, 3, 4, 5, 6, max, 30, 7, 8, false, false, 9, 11, 12, 13, 0, 0, false, default, 0);
+        Assert.Equal("[memcg 3 current 10 max max high 20 events max 1/3 high 2/4 anon 5 file 6 kmem.max max tcp.max 30 sock 7 tcp 8 kernel 9 slab 11/12 kernel_stack 13]",
+            plain.ToString());
+        var flagged = plain with { Max = 40, KmemMax = 41, TcpActive = true, TcpPressure = true, PageTables = 14, TcpPeak = 15, KmemPeak = 16, OomGroup = true, Oom = new OomEvents(1, 2, 3, 4, 5, 6) };
+        Assert.Equal("[memcg 3 current 10 max 40 high 20 events max 1/3 high 2/4 anon 5 file 6 kmem.max 41 tcp.max 30 sock 7 tcp 8 tcp-accounted tcp-pressure kernel 9 slab 11/12 kernel_stack 13 pagetables 14 tcp.peak 15 kmem.peak 16 oom.group oom 1/4 oom_kill 2/5 oom_group_kill 3/6]",
+            flagged.ToString());
+        Assert.Equal("[dying memcg 7 parent 3 current 2]", new DyingMemcgInfo(7, 3, 2).ToString());
+        Assert.Equal("[socket 4 of 3, 2 pages charged]", new SocketInfo(4, 3, 2, true).ToString());
+        Assert.Equal("[socket 5 of 1, 1 pages]", new SocketInfo(5, 1, 1, false).ToString());
+    }
+
+    [Fact]
+    public void AMachinePrintsAsItsTraceHeaderAndSaysWhatIsWrongWithIt()
+    {
+        Assert.Equal("pages=64 cpus=2", new MachineConfig(64, 2).ToString());
+        Assert.Equal("pages=64 cpus=2 cgroups=v1", new MachineConfig(64, 2, CgroupLayout.V1).ToString());
+        Assert.Null(new MachineConfig(1, 1).Validate());
+        Assert.Null(new MachineConfig(1 << 20, 64, CgroupLayout.V1).Validate());
+        Assert.Equal("pages must be in 1..1048576, got 0", new MachineConfig(0, 1).Validate());
+        Assert.Equal("pages must be in 1..1048576, got 1048577", new MachineConfig((1 << 20) + 1, 1).Validate());
+        Assert.Equal("cpus must be in 1..64, got 0", new MachineConfig(64, 0).Validate());
+        Assert.Equal("cpus must be in 1..64, got 65", new MachineConfig(64, 65).Validate());
+        Assert.Equal("cgroups must be v1 or v2, got 9", new MachineConfig(64, 1, (CgroupLayout)9).Validate());
+    }
+
+    [Fact]
+    public void EffectsPrintAsTheTraceReportsThem()
+    {
+        Assert.Equal("release cgroup=3", new Effect(EffectKind.Release, 3).ToString());
+        Assert.Equal("populated cgroup=3 value=1", new Effect(EffectKind.Populated, 3, 1).ToString());
+        Assert.Equal("oom-kill task=9 cgroup=3", new Effect(EffectKind.OomKill, 3, 9).ToString());
+        Assert.Equal("oom-group-kill cgroup=3", new Effect(EffectKind.OomGroupKill, 3).ToString());
+        Assert.Equal("oom domain=3 pages=2 usage=8", new Effect(EffectKind.Oom, 3, 2, 8).ToString());
+        Assert.Equal("forkbomb domain=1 record=4 family=12", new Effect(EffectKind.Forkbomb, 1, 4, 12).ToString());
+        Assert.Equal("effect-99 cgroup=3 value=1", new Effect((EffectKind)99, 3, 1).ToString());
+        var log = new EffectLog();
+        Assert.Equal("none", log.ToString());
+        log.Add(new Effect(EffectKind.Release, 3));
+        log.Add(new Effect(EffectKind.Populated, 3, 0));
+        Assert.Equal("release cgroup=3; populated cgroup=3 value=0", log.ToString());
+        var same = new EffectLog();
+        same.Add(new Effect(EffectKind.Release, 3));
+        Assert.False(log.SameAs(same));
+        same.Add(new Effect(EffectKind.Populated, 3, 0));
+        Assert.True(log.SameAs(same));
+        var other = new EffectLog();
+        other.Add(new Effect(EffectKind.Release, 3));
+        other.Add(new Effect(EffectKind.Populated, 3, 1));
+        Assert.False(log.SameAs(other));
+    }
+
+    [Fact]
+    public void TheForkbombTrackerPrintsItsRecordsAndKnobs()
+    {
+        Assert.Equal("[mm_record 4 parent 2 task 9 born 1500 ms]", new MmRecordInfo(4, 2, 9, 1500).ToString());
+        Assert.Equal("[forkbomb on interval 1000 ms now 2500 ms last check 2000 ms tasks then 7 reclaimed since]",
+            new ForkbombInfo(true, 1000, 2500, 2000, 7, true).ToString());
+        Assert.Equal("[forkbomb off interval 1000 ms now 0 ms last check 0 ms tasks then 1]", new ForkbombInfo(false, 1000, 0, 0, 1, false).ToString());
     }
 }
