@@ -24,13 +24,6 @@ public sealed class FreePagesOfMemcgPagesTests
         return pfn;
     }
 
-    private static void AssertRefusedAndNothingChanged(IKernel kernel, long pfn)
-    {
-        var before = kernel.TakeSnapshot();
-        Assert.Equal(Outcome.Fail(Errno.EINVAL), kernel.FreePages(pfn, 0));
-        Assert.Empty(SnapshotDiff.Compare(before, kernel.TakeSnapshot()));
-    }
-
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void AUserPageIsNotFreedByFreePages(string side)
     {
@@ -38,7 +31,7 @@ public sealed class FreePagesOfMemcgPagesTests
         Assert.True(kernel.TaskTouchAnon(InitPid, 1).IsOk); // init's page table first, so the next touch takes one page only
         long pfn = FreedThenReused(kernel, k => k.TaskTouchAnon(InitPid, 1));
         Assert.Contains(kernel.TakeSnapshot().Allocations, run => run.Pfn == pfn && run.Kind == AllocationKind.Anon); // the lowest free page was reused
-        AssertRefusedAndNothingChanged(kernel, pfn);
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.FreePages(pfn, 0));
     }
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
@@ -47,6 +40,6 @@ public sealed class FreePagesOfMemcgPagesTests
         var kernel = SideBySide.Kernel(side, Machine);
         long pfn = FreedThenReused(kernel, k => k.SockAlloc(InitPid, PageSizeBytes));
         Assert.Contains(kernel.TakeSnapshot().Allocations, run => run.Pfn == pfn && run.Kind == AllocationKind.Socket); // the socket took the lowest free page
-        AssertRefusedAndNothingChanged(kernel, pfn);
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.FreePages(pfn, 0));
     }
 }

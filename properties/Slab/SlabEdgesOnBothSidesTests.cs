@@ -15,13 +15,6 @@ public sealed class SlabEdgesOnBothSidesTests
 {
     private static readonly MachineConfig Machine = new(256, 2);
 
-    private static void AssertRefusedAndNothingChanged(IKernel kernel, Func<IKernel, Outcome> call)
-    {
-        var before = kernel.TakeSnapshot();
-        Assert.Equal(Outcome.Fail(Errno.EINVAL), call(kernel));
-        Assert.Empty(SnapshotDiff.Compare(before, kernel.TakeSnapshot()));
-    }
-
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void TheSlotPastASlabsLastObjectIsNoObject(string side)
     {
@@ -31,8 +24,8 @@ public sealed class SlabEdgesOnBothSidesTests
         var info = kernel.TakeSnapshot().SlabCaches.Single(c => c.Id == cache);
         Assert.True(info.WasteBytesPerSlab > 0, "the cache must leave tail waste");
         long pastLast = first + (long)info.ObjectsPerSlab * info.SizeBytes;
-        AssertRefusedAndNothingChanged(kernel, k => k.CacheFree(cache, pastLast));
-        AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, pastLast, 1));
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFree(cache, pastLast));
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, pastLast, 1));
     }
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
@@ -41,14 +34,14 @@ public sealed class SlabEdgesOnBothSidesTests
         var kernel = SideBySide.Kernel(side, Machine);
         long cache = kernel.CacheCreate(64, 8, SlabFlags.None).Value;
         long first = kernel.CacheAlloc(cache).Value;
-        AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, first, 0));
-        AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, first, Model.Alphabet.Alphabet.BulkFreeCountMax + 1));
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, first, 0));
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, first, Model.Alphabet.Alphabet.BulkFreeCountMax + 1));
         Assert.True(kernel.CacheFreeBulk(cache, first, Model.Alphabet.Alphabet.BulkFreeCountMax).IsOk);
     }
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void ANegativeKmallocSizeIsRefused(string side) =>
-        AssertRefusedAndNothingChanged(SideBySide.Kernel(side, Machine), k => k.Kmalloc(-1, KmallocFlags.None));
+        SideBySide.AssertRefusedAndNothingChanged(SideBySide.Kernel(side, Machine), k => k.Kmalloc(-1, KmallocFlags.None));
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void KfreeOfADentryIsRefused(string side)
@@ -56,6 +49,6 @@ public sealed class SlabEdgesOnBothSidesTests
         var kernel = SideBySide.Kernel(side, Machine);
         long dentry = kernel.DentryAlloc(8).Value;
         long address = kernel.TakeSnapshot().Dentries.Single(d => d.Id == dentry).Address;
-        AssertRefusedAndNothingChanged(kernel, k => k.Kfree(address));
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.Kfree(address));
     }
 }

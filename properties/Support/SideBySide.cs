@@ -29,6 +29,14 @@ public static class SideBySide
         return model;
     }
 
+    /// <summary>The call is refused with EINVAL and leaves the kernel's snapshot as it was.</summary>
+    public static void AssertRefusedAndNothingChanged(IKernel kernel, Func<IKernel, Outcome> call)
+    {
+        var before = kernel.TakeSnapshot();
+        Assert.Equal(Outcome.Fail(Errno.EINVAL), call(kernel));
+        Assert.Empty(SnapshotDiff.Compare(before, kernel.TakeSnapshot()));
+    }
+
     /// <summary>The snapshots of a Pair agree (SnapshotDiff finds nothing).</summary>
     public static void AssertSameSnapshots(IKernel[] kernels) =>
         Assert.Empty(SnapshotDiff.Compare(kernels[0].TakeSnapshot(), kernels[1].TakeSnapshot()));
