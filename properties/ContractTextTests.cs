@@ -79,6 +79,22 @@ public sealed class ContractTextTests
         Assert.Equal("[dying memcg 7 parent 3 current 2]", new DyingMemcgInfo(7, 3, 2).ToString());
         Assert.Equal("[socket 4 of 3, 2 pages charged]", new SocketInfo(4, 3, 2, true).ToString());
         Assert.Equal("[socket 5 of 1, 1 pages]", new SocketInfo(5, 1, 1, false).ToString());
+        Assert.Equal("[file page 12 of task 4 charged to 3]", new UserPageInfo(12, true, 4, 3).ToString());
+        Assert.Equal("[anon page 13 of task 5 charged to 2]", new UserPageInfo(13, false, 5, 2).ToString());
+        Assert.Equal("[page table 14 of task 6]", new PageTableInfo(14, 6).ToString());
+    }
+
+    /// <summary>An OOM event counts on memory.events always and on memory.events.local only for the group it happened to (KERNEL-FACTS: memory.events and .local).</summary>
+    [Fact]
+    public void AnOomEventCountsLocallyOnlyWhereItHappened()
+    {
+        var events = new OomEvents(10, 20, 30, 1, 2, 3);
+        Assert.Equal(new OomEvents(11, 20, 30, 2, 2, 3), events.Counted(MemcgOomEvent.Oom, local: true));
+        Assert.Equal(new OomEvents(11, 20, 30, 1, 2, 3), events.Counted(MemcgOomEvent.Oom, local: false));
+        Assert.Equal(new OomEvents(10, 21, 30, 1, 3, 3), events.Counted(MemcgOomEvent.OomKill, local: true));
+        Assert.Equal(new OomEvents(10, 21, 30, 1, 2, 3), events.Counted(MemcgOomEvent.OomKill, local: false));
+        Assert.Equal(new OomEvents(10, 20, 31, 1, 2, 4), events.Counted(MemcgOomEvent.OomGroupKill, local: true));
+        Assert.Equal(new OomEvents(10, 20, 31, 1, 2, 3), events.Counted(MemcgOomEvent.OomGroupKill, local: false));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Verify.Fuzz.Harness;
 using Verify.Fuzz.Planted;
 using Verify.Model.Alphabet;
@@ -17,6 +18,17 @@ public sealed class ReadmeTests
     {
         var missing = Invariant.Meanings.Where(pair => !Readme.Contains($"| `{pair.Key}` | {pair.Value} |", StringComparison.Ordinal)).Select(pair => pair.Key).ToList();
         Assert.True(missing.Count == 0, $"README.md's catalogue has no row with the name and the meaning of: {string.Join(", ", missing)}");
+    }
+
+    /// <summary>The other way round: each catalogue row names an invariant the code has (a meaning lost from the code leaves its row behind).</summary>
+    [Fact]
+    [Trait("Category", Profile.MutationCategory)]
+    public void EveryCatalogueRowIsAnInvariant()
+    {
+        var rows = Regex.Matches(Readme, @"^\| `([A-Z][0-9]+\.[^`]+)` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.True(rows.Count > 0, "README.md has no invariant catalogue rows");
+        var unknown = rows.Where(name => !Invariant.Meanings.ContainsKey(name)).ToList();
+        Assert.True(unknown.Count == 0, $"README.md's catalogue has rows for invariants the code does not have: {string.Join(", ", unknown)}");
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class StateDigestTests
         new("Memcg", "lllllllllbbb", a => StateDigest.Memcg(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], B(a[9]), B(a[10]), B(a[11]))),
         new("MmRecord", "llll", a => StateDigest.MmRecord(a[0], a[1], a[2], a[3])),
         new("Forkbomb", "bllllb", a => StateDigest.Forkbomb(new ForkbombInfo(B(a[0]), a[1], a[2], a[3], a[4], B(a[5])))),
-        new("MemcgOom", "lllllll", a => StateDigest.MemcgOom(a[0], new OomEvents(a[1] + 1, a[2], a[3], a[4], a[5], a[6]))),
+        new("MemcgOom", "lllllll", a => StateDigest.MemcgOom(a[0], new OomEvents(a[1], a[2], a[3], a[4], a[5], a[6]))),
         new("Socket", "lllb", a => StateDigest.Socket(a[0], a[1], (int)a[2], B(a[3]))),
         new("SocketPage", "ll", a => StateDigest.SocketPage(a[0], a[1])),
         new("KernelCharge", "llll", a => StateDigest.KernelCharge((KernelChargeKind)a[0], a[1], a[2], a[3])),
@@ -91,6 +91,76 @@ public sealed class StateDigestTests
                 seen[digest] = term.Name;
             }
         }
+    }
+
+    /// <summary>
+    /// A term binds all of its element's fields together: two elements that trade some fields
+    /// between them give a different sum. A term written as a sum of two Mixes, one of them without
+    /// the element's id, would not: a value written to the wrong object, or events counted on the
+    /// wrong group, would leave the digest unchanged.
+    /// </summary>
+    [Fact]
+    public void ElementsTradingOnePartOfTheirTermsChangeTheDigest()
+    {
+        AssertTradeSeen("mm_record parent and pid", StateDigest.MmRecord(1, 7, 20, 300) + StateDigest.MmRecord(2, 8, 21, 400),
+            StateDigest.MmRecord(1, 8, 21, 300) + StateDigest.MmRecord(2, 7, 20, 400));
+        AssertTradeSeen("mm_record birth time", StateDigest.MmRecord(1, 7, 20, 300) + StateDigest.MmRecord(2, 8, 21, 400),
+            StateDigest.MmRecord(1, 7, 20, 400) + StateDigest.MmRecord(2, 8, 21, 300));
+        var events = new OomEvents(3, 2, 1, 6, 5, 4);
+        var others = new OomEvents(13, 12, 11, 16, 15, 14);
+        AssertTradeSeen("memory.events", StateDigest.MemcgOom(1, events) + StateDigest.MemcgOom(2, others),
+            StateDigest.MemcgOom(1, events with { Oom = 13, OomKill = 12, OomGroupKill = 11 }) + StateDigest.MemcgOom(2, others with { Oom = 3, OomKill = 2, OomGroupKill = 1 }));
+        AssertTradeSeen("memory.events.local", StateDigest.MemcgOom(1, events) + StateDigest.MemcgOom(2, others),
+            StateDigest.MemcgOom(1, events with { LocalOom = 16, LocalOomKill = 15, LocalOomGroupKill = 14 }) + StateDigest.MemcgOom(2, others with { LocalOom = 6, LocalOomKill = 5, LocalOomGroupKill = 4 }));
+        AssertTradeSeen("pool object place", StateDigest.PoolObject(1, 1, 1, 0, 8, 55) + StateDigest.PoolObject(2, 1, 2, 16, 32, 66),
+            StateDigest.PoolObject(1, 1, 2, 16, 32, 55) + StateDigest.PoolObject(2, 1, 1, 0, 8, 66));
+        AssertTradeSeen("pool object value", StateDigest.PoolObject(1, 1, 1, 0, 8, 55) + StateDigest.PoolObject(2, 1, 2, 16, 32, 66),
+            StateDigest.PoolObject(1, 1, 1, 0, 8, 66) + StateDigest.PoolObject(2, 1, 2, 16, 32, 55));
+    }
+
+    private static void AssertTradeSeen(string part, ulong before, ulong traded) =>
+        Assert.True(before != traded, $"two elements trading their {part} leave the digest at 0x{before:x16}");
+
+    /// <summary>
+    /// Mix is the splitmix64 finalizer, a bijection: undoing each of its steps (shift-XORs by
+    /// repeated application, multiplications by the constant's inverse modulo 2^64) gives every
+    /// input back.
+    /// </summary>
+    [Fact]
+    public void MixIsABijection()
+    {
+        // Small numbers, single bits, and 4096 multiples of the golden-ratio constant (spread over all 64 bits).
+        var inputs = Enumerable.Range(0, 256).Select(i => (ulong)i)
+            .Concat(Enumerable.Range(0, 64).Select(i => 1UL << i))
+            .Concat(Enumerable.Range(1, 4096).Select(i => (ulong)i * 0x9E3779B97F4A7C15UL));
+        foreach (ulong x in inputs)
+            Assert.True(Unmix(StateDigest.Mix(x)) == x, $"Mix(0x{x:x16}) = 0x{StateDigest.Mix(x):x16} does not undo to its input");
+    }
+
+    private static ulong Unmix(ulong x)
+    {
+        x = UndoShiftXor(x, 31);
+        x *= Inverse(0x94D049BB133111EBUL);
+        x = UndoShiftXor(x, 27);
+        x *= Inverse(0xBF58476D1CE4E5B9UL);
+        return UndoShiftXor(x, 30);
+    }
+
+    /// <summary>y = x ^ (x >> shift) gives x back: each pass fixes another shift's worth of high bits.</summary>
+    private static ulong UndoShiftXor(ulong y, int shift)
+    {
+        ulong x = y;
+        for (int fixedBits = shift; fixedBits < 64; fixedBits += shift) x = y ^ (x >> shift);
+        return x;
+    }
+
+    /// <summary>The inverse of an odd number modulo 2^64 by Newton's iteration (each step doubles the correct low bits).</summary>
+    private static ulong Inverse(ulong odd)
+    {
+        ulong inverse = odd;
+        for (int i = 0; i < 6; i++) inverse *= 2 - odd * inverse;
+        Assert.Equal(1UL, odd * inverse);
+        return inverse;
     }
 
     /// <summary>Mix is the splitmix64 finalizer, a bijection: a few thousand consecutive and spread inputs never meet.</summary>
