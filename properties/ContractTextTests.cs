@@ -40,6 +40,20 @@ public sealed class ContractTextTests
         Assert.Equal(2192, cache.WasteBytesPerSlab);
     }
 
+    /// <summary>A cache's line names every field, min_order only when it has one; a slab and an object theirs.</summary>
+    [Fact]
+    public void ASlabCacheASlabAndAnObjectPrintTheirFields()
+    {
+        var cache = new SlabCacheInfo(Id: 30, Name: "c", ObjectSizeBytes: 2000, SizeBytes: 2048, ObjectsPerSlab: 3, PagesPerSlab: 2, MinPartial: 5,
+            ActiveObjects: 4, TotalObjects: 6, Slabs: 2, Flags: 0, Accounted: true, AccountedObjects: 1);
+        Assert.Equal("[c id 30 active 4 total 6 objsize 2048 objperslab 3 pagesperslab 2 waste 2048 min_partial 5 slabs 2 accounted True (1)]", cache.ToString());
+        Assert.Equal("[c id 30 active 4 total 6 objsize 2048 objperslab 3 pagesperslab 2 waste 2048 min_partial 5 min_order 1 slabs 2 accounted True (1)]",
+            (cache with { MinOrder = 1 }).ToString());
+        Assert.Equal("[slab cache 30 pfn 8 pages 2 inuse 3]", new SlabPage(30, 8, 2, 3).ToString());
+        Assert.Equal("[object 8192 cache 30 accounted]", new SlabObjectInfo(8192, 30, true).ToString());
+        Assert.Equal("[object 8256 cache 30]", new SlabObjectInfo(8256, 30, false).ToString());
+    }
+
     [Fact]
     public void ASelfCheckReportKeepsSixteenViolationsAndIsFullThen()
     {
