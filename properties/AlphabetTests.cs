@@ -1,4 +1,5 @@
 using Verify.Model.Alphabet;
+using Verify.Model.Contract;
 using Verify.Properties.Support;
 
 namespace Verify.Properties;
@@ -32,6 +33,17 @@ public sealed class AlphabetTests
         }
         Assert.True(now.Count == frozen.Count,
             $"{path}: the alphabet has operations the file does not freeze yet; append these lines:\n{string.Join('\n', now.Skip(frozen.Count))}");
+    }
+
+    /// <summary>Every sequence starts with init and one root per hierarchy (cgroup ids 1 and 2 on v1, 1 on v2): the handles its first operations name.</summary>
+    [Fact]
+    public void ASequenceStartsWithInitAndEachHierarchysRoot()
+    {
+        var init = new Handle(HandleKind.Task, KernelConstants.InitPid, 0, 0);
+        Assert.Equal([init, new Handle(HandleKind.Cgroup, 1, 0, 0), new Handle(HandleKind.Cgroup, 2, 0, 0)],
+            Alphabet.InitialHandles(new MachineConfig(64, 1, CgroupLayout.V1)).Take(10).ToList());
+        Assert.Equal([init, new Handle(HandleKind.Cgroup, 1, 0, 0)],
+            Alphabet.InitialHandles(new MachineConfig(64, 1, CgroupLayout.V2)).Take(10).ToList());
     }
 
     /// <summary>The subsystem sets the swarm and the generator's moods read (Alphabet.IsCgroupOp and the like) name operations of the alphabet (a keyword lost to a typo would quietly leave its operation out of a mood).</summary>
