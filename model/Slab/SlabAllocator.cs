@@ -214,25 +214,20 @@ public sealed class SlabAllocator
 
     private Cache? UserCache(long cacheId) => cacheId >= SlabLayout.FirstUserCacheId ? FindCache(cacheId) : null;
 
-    /// <summary>The lowest free object address among the cache's slabs; else a new slab's first object.</summary>
+    /// <summary>
+    /// The lowest free object address among the cache's slabs; else a new slab's first object.
+    /// Slabs do not overlap, so that is the first free object of the lowest slab with one.
+    /// </summary>
     private Outcome Allocate(Cache cache)
     {
         int size = cache.Geometry.SizeBytes;
-        Slab? best = null;
-        int bestIndex = -1;
-        foreach (var slab in cache.Slabs)
-        {
-            int free = Array.IndexOf(slab.InUse, false);
-            if (free < 0) continue;
-            if (best is null || slab.Pfn * PageSizeBytes + (long)free * size < best.Pfn * PageSizeBytes + (long)bestIndex * size)
-                (best, bestIndex) = (slab, free);
-        }
+        var best = cache.Slabs.Where(slab => slab.InUseCount < cache.Geometry.ObjectsPerSlab).MinBy(slab => slab.Pfn);
+        int bestIndex = best is null ? 0 : Array.IndexOf(best.InUse, false);
         if (best is null)
         {
             var pages = _buddy.AllocPages(cache.Geometry.Order);
             if (!pages.IsOk) return pages;
             best = new Slab(pages.Value, cache.Geometry.ObjectsPerSlab);
-            bestIndex = 0;
             cache.Slabs.Add(best);
             Digest += StateDigest.Slab(best.Pfn, cache.Id);
         }
