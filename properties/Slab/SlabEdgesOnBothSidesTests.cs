@@ -8,7 +8,7 @@ namespace Verify.Properties.Slab;
 /// Edges of the slab API that the alphabet's argument ranges never reach (a bulk count outside
 /// 1..16, a negative kmalloc size) or reach too rarely for the gate (the slot just past a slab's
 /// last object, in its tail waste; kfree of a dentry, an object of the first cache after the
-/// kmalloc caches), run on the model and on the impl alike: each is EINVAL and changes nothing.
+/// kmalloc caches; an address inside an object), run on the model and on the impl alike: each is EINVAL and changes nothing.
 /// </summary>
 [Trait("Category", Profile.MutationCategory)]
 public sealed class SlabEdgesOnBothSidesTests
@@ -26,6 +26,18 @@ public sealed class SlabEdgesOnBothSidesTests
         long pastLast = first + (long)info.ObjectsPerSlab * info.SizeBytes;
         SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFree(cache, pastLast));
         SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, pastLast, 1));
+    }
+
+    /// <summary>An address inside a live object, not at its start, names no object for cache_free nor cache_free_bulk.</summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void AnAddressInsideAnObjectIsNoObject(string side)
+    {
+        var kernel = SideBySide.Kernel(side, Machine);
+        long cache = kernel.CacheCreate(64, 8, SlabFlags.None).Value;
+        long first = kernel.CacheAlloc(cache).Value;
+        Assert.True(kernel.CacheAlloc(cache).IsOk);
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFree(cache, first + 8));
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CacheFreeBulk(cache, first + 8, 2));
     }
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
