@@ -47,6 +47,17 @@ public sealed class ProcessContainersBoundaryTests
         Assert.Equal(Outcome.Fail(Errno.EINVAL), containers.SetPidsMax(group, -2));
     }
 
+    /// <summary>The same edges of pids.max through the kernel interface, on the model and on the impl: PID_MAX_LIMIT is taken and shown, one more is EINVAL and changes nothing.</summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void PidsMaxTakesUpToPidMaxLimitOnBothSides(string side)
+    {
+        var kernel = SideBySide.Kernel(side, new MachineConfig(64, 1, CgroupLayout.V2));
+        long group = kernel.CgroupCreate(1).Value;
+        Assert.Equal(Outcome.Ok(0), kernel.CgroupSetPidsMax(group, PidMaxLimit));
+        Assert.Equal(PidMaxLimit, kernel.TakeSnapshot().Cgroups.Single(c => c.Id == group).PidsMax);
+        SideBySide.AssertRefusedAndNothingChanged(kernel, k => k.CgroupSetPidsMax(group, PidMaxLimit + 1));
+    }
+
     [Fact]
     public void AMachineWithMoreCpusTakesPidsUpToItsOwnPidMax()
     {

@@ -37,9 +37,10 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
 
     /// <summary>
     /// The pid cursor through a whole wrap-around, twice, against the model: tasks held at low pids
-    /// and just above RESERVED_PIDS, then fork and exit of short-lived children (some forks refused
-    /// by pids.max, which still moves the cursor) until pids wrapped past pid_max; the same outcome
-    /// every call, the same lists and digest every 4096 calls and at the end.
+    /// and from RESERVED_PIDS up (so a wrap finds its first candidate taken), then fork and exit of
+    /// short-lived children (some forks refused by pids.max, which still moves the cursor) until
+    /// pids wrapped past pid_max; the same outcome every call, the same lists and digest every 4096
+    /// calls and at the end.
     /// </summary>
     [Fact]
     public void PidsWrapAroundAsInTheModel()
@@ -60,7 +61,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
             var forked = Same(model.TaskFork(limit ? limited : InitPid), impl.TaskFork(limit ? limited : InitPid), $"call {i}: fork");
             if (forked.IsOk && forked.Value < last) wraps++;
             if (forked.IsOk) last = forked.Value;
-            if (forked.IsOk && (forked.Value < 10 || (forked.Value > ReservedPids && forked.Value < ReservedPids + 8) || forked.Value % 4099 == 0)) held.Add(forked.Value);
+            if (forked.IsOk && (forked.Value < 10 || (forked.Value >= ReservedPids && forked.Value < ReservedPids + 8) || forked.Value % 4099 == 0)) held.Add(forked.Value);
             else if (forked.IsOk) Same(model.TaskExit(forked.Value), impl.TaskExit(forked.Value), $"call {i}: exit {forked.Value}");
             if (i % 4096 == 0) Assert.Null(Compare(model, impl));
             model.Effects.Clear();
