@@ -378,7 +378,8 @@ public sealed partial class MemoryCgroups
             .Select(link => new DyingMemcgInfo(link.id, link.parent, Usage(link.id))).ToList();
     }
 
-    public List<MemcgWatermark> Watermarks() => _containers.LiveGroups(_layout.MemoryHierarchy()).Order()
+    /// <summary>Every live non-root memory group's raw figures, in id order (LiveGroups lists groups as they were made, ids rising).</summary>
+    public List<MemcgWatermark> Watermarks() => _containers.LiveGroups(_layout.MemoryHierarchy())
         .Select(id => new MemcgWatermark(id, Usage(id), Limit(id).Peak, Limit(id).Failcnt)).ToList();
 
     /// <summary>A group was created or removed: the groups listed change.</summary>

@@ -9,7 +9,7 @@ namespace Verify.Properties.Memcg;
 
 /// <summary>
 /// The edges of the memcg interface that random sequences rarely reach, on both sides: the largest
-/// limit a write accepts, and socket ids just outside the range of the live ones (the impl sizes its
+/// limit a write accepts, removed groups listed as dying in id order, and socket ids just outside the range of the live ones (the impl sizes its
 /// socket arrays to 16 first, so 15 sockets make the last id the array's end).
 /// </summary>
 [Trait("Category", Profile.MutationCategory)]
@@ -26,6 +26,25 @@ public sealed class MemcgBoundaryTests
         Assert.Equal(Outcome.Ok(0), k.CgroupSetLimit(group, MemcgCounter.Memory, LimitPagesMax));
         Assert.Equal(Outcome.Fail(Errno.EINVAL), k.CgroupSetLimit(group, MemcgCounter.Memory, LimitPagesMax + 1));
         Assert.Equal(LimitPagesMax, k.TakeSnapshot().Memory.Single(m => m.Id == group).Max);
+    }
+
+    /// <summary>Two removed groups whose page-cache pages stay charged are listed as dying in id order, each with its parent and usage.</summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void DyingGroupsAreListedInIdOrder(string side)
+    {
+        var k = Kernel(side, new MachineConfig(64, 1, CgroupLayout.V2));
+        var groups = new List<long>();
+        foreach (int pages in new[] { 2, 1 })
+        {
+            long group = k.CgroupCreate(1).Value;
+            long task = k.TaskFork(InitPid).Value;
+            Assert.True(k.TaskAttach(task, group).IsOk);
+            Assert.True(k.TaskTouchFile(task, pages).IsOk);
+            Assert.True(k.TaskExit(task).IsOk);
+            groups.Add(group);
+        }
+        foreach (long group in groups) Assert.True(k.CgroupRemove(group).IsOk);
+        Assert.Equal([new DyingMemcgInfo(groups[0], 1, 2), new DyingMemcgInfo(groups[1], 1, 1)], k.TakeSnapshot().DyingMemcgs);
     }
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
