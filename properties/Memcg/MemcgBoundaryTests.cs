@@ -1,6 +1,7 @@
 using Verify.Impl;
 using Verify.Model;
 using Verify.Model.Contract;
+using Verify.Model.Slab;
 using Verify.Properties.Support;
 using static Verify.Model.Contract.KernelConstants;
 using static Verify.Properties.Support.Corrupt;
@@ -45,6 +46,29 @@ public sealed class MemcgBoundaryTests
         }
         foreach (long group in groups) Assert.True(k.CgroupRemove(group).IsOk);
         Assert.Equal([new DyingMemcgInfo(groups[0], 1, 2), new DyingMemcgInfo(groups[1], 1, 1)], k.TakeSnapshot().DyingMemcgs);
+    }
+
+    /// <summary>
+    /// A removed group keeps counting the kernel pages it counted when removed: its page-cache page
+    /// and the page of its 64-byte accounted kmalloc stay in its usage after the object is freed
+    /// (the obj_cgroup's uncharges go to the parent from then on).
+    /// </summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void ARemovedGroupKeepsTheKernelPagesItCountedWhenRemoved(string side)
+    {
+        var k = Kernel(side, new MachineConfig(64, 1, CgroupLayout.V2));
+        long group = k.CgroupCreate(1).Value;
+        long task = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(task, group).IsOk);
+        Assert.True(k.RunOn(task, 0).IsOk);
+        Assert.True(k.TaskTouchFile(task, 1).IsOk);
+        long address = k.Kmalloc(64, KmallocFlags.Account).Value;
+        Assert.True(k.RunOn(InitPid, 0).IsOk);
+        Assert.True(k.TaskExit(task).IsOk);
+        Assert.True(k.CgroupRemove(group).IsOk);
+        Assert.Equal([new DyingMemcgInfo(group, 1, 2)], k.TakeSnapshot().DyingMemcgs);
+        Assert.True(k.Kfree(address).IsOk);
+        Assert.Equal([new DyingMemcgInfo(group, 1, 2)], k.TakeSnapshot().DyingMemcgs);
     }
 
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
