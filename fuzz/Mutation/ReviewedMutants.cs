@@ -6,10 +6,16 @@ namespace Verify.Fuzz.Mutation;
 /// </summary>
 public sealed record ReviewedMutant(string File, int Line, string Mutator, string Original, string Replacement, string Reason)
 {
-    /// <summary>The report's mutant is this one: same file (the report's path ends with ours), line and replacement text.</summary>
+    /// <summary>
+    /// The report's mutant is this one: same file (the report's path ends with ours), line and
+    /// replacement text, compared with every run of white space as one space (a row is one line;
+    /// a replacement that spans lines is written on one).
+    /// </summary>
     public bool Matches(Mutant mutant) =>
-        mutant.Line == Line && mutant.Replacement == Replacement &&
+        mutant.Line == Line && OneLine(mutant.Replacement) == OneLine(Replacement) &&
         mutant.File.Replace('\\', '/').EndsWith("/" + File, StringComparison.Ordinal);
+
+    private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text.Trim(), @"\s+", " ");
 }
 
 /// <summary>Reads a reviewed-mutant list: tab-separated rows of six fields; '#' starts a comment line. Bad rows name the file and line.</summary>

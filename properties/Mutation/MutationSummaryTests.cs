@@ -59,6 +59,16 @@ public sealed class MutationSummaryTests : IDisposable
         Assert.Equal([6, 8, 9, 10], s.Untriaged.Select(m => m.Line));
     }
 
+    /// <summary>A replacement that spans lines in the report matches a row that writes it on one line (white space runs compare as one space), and no other text.</summary>
+    [Fact]
+    public void ARowMatchesAReplacementThatSpansLinesWrittenOnOne()
+    {
+        var mutant = new Mutant("/repo/model/ModelKernel.cs", 108, "Conditional (false) mutation", "(false?run\n:a ? b\n        : run)", "Survived");
+        Assert.True(new ReviewedMutant("model/ModelKernel.cs", 108, "Conditional", "x", "(false?run :a ? b : run)", "r").Matches(mutant));
+        Assert.False(new ReviewedMutant("model/ModelKernel.cs", 108, "Conditional", "x", "(false?run :a ? c : run)", "r").Matches(mutant));
+        Assert.False(new ReviewedMutant("model/ModelKernel.cs", 108, "Conditional", "x", "(false?run:a ? b : run)", "r").Matches(mutant));
+    }
+
     [Fact]
     public void MalformedJsonNamesTheFileAndLine()
     {
