@@ -71,6 +71,21 @@ public sealed class MemcgBoundaryTests
         Assert.Equal([new DyingMemcgInfo(group, 1, 2)], k.TakeSnapshot().DyingMemcgs);
     }
 
+    /// <summary>v1 memory.kmem.tcp.limit_in_bytes is a plain set_max: a limit equal to the tcp usage is taken, one page less is EBUSY.</summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void ATcpLimitEqualToTheTcpUsageIsTakenAndOneLessIsBusy(string side)
+    {
+        var k = Kernel(side, new MachineConfig(64, 1, CgroupLayout.V1));
+        long group = k.CgroupCreate(1).Value;
+        long task = k.TaskFork(InitPid).Value;
+        Assert.True(k.TaskAttach(task, group).IsOk);
+        Assert.True(k.CgroupSetLimit(group, MemcgCounter.Tcp, 100).IsOk);
+        Assert.True(k.SockAlloc(task, 3 * PageSizeBytes).IsOk);
+        Assert.Equal(3, k.TakeSnapshot().Memory.Single(m => m.Id == group).TcpUsage);
+        Assert.Equal(Outcome.Fail(Errno.EBUSY), k.CgroupSetLimit(group, MemcgCounter.Tcp, 2));
+        Assert.Equal(Outcome.Ok(0), k.CgroupSetLimit(group, MemcgCounter.Tcp, 3));
+    }
+
     [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
     public void SocketIdsOutsideTheLiveOnesAreRefused(string side)
     {
