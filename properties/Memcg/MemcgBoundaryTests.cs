@@ -37,9 +37,7 @@ public sealed class MemcgBoundaryTests
         var groups = new List<long>();
         foreach (int pages in new[] { 2, 1 })
         {
-            long group = k.CgroupCreate(1).Value;
-            long task = k.TaskFork(InitPid).Value;
-            Assert.True(k.TaskAttach(task, group).IsOk);
+            var (group, task) = SideBySide.TaskInANewGroup(k);
             Assert.True(k.TaskTouchFile(task, pages).IsOk);
             Assert.True(k.TaskExit(task).IsOk);
             groups.Add(group);
@@ -57,9 +55,7 @@ public sealed class MemcgBoundaryTests
     public void ARemovedGroupKeepsTheKernelPagesItCountedWhenRemoved(string side)
     {
         var k = Kernel(side, new MachineConfig(64, 1, CgroupLayout.V2));
-        long group = k.CgroupCreate(1).Value;
-        long task = k.TaskFork(InitPid).Value;
-        Assert.True(k.TaskAttach(task, group).IsOk);
+        var (group, task) = SideBySide.TaskInANewGroup(k);
         Assert.True(k.RunOn(task, 0).IsOk);
         Assert.True(k.TaskTouchFile(task, 1).IsOk);
         long address = k.Kmalloc(64, KmallocFlags.Account).Value;
@@ -76,9 +72,7 @@ public sealed class MemcgBoundaryTests
     public void ATcpLimitEqualToTheTcpUsageIsTakenAndOneLessIsBusy(string side)
     {
         var k = Kernel(side, new MachineConfig(64, 1, CgroupLayout.V1));
-        long group = k.CgroupCreate(1).Value;
-        long task = k.TaskFork(InitPid).Value;
-        Assert.True(k.TaskAttach(task, group).IsOk);
+        var (group, task) = SideBySide.TaskInANewGroup(k);
         Assert.True(k.CgroupSetLimit(group, MemcgCounter.Tcp, 100).IsOk);
         Assert.True(k.SockAlloc(task, 3 * PageSizeBytes).IsOk);
         Assert.Equal(3, k.TakeSnapshot().Memory.Single(m => m.Id == group).TcpUsage);

@@ -17,13 +17,11 @@ public sealed class ModelWatermarkTests
 {
     private static MemcgWatermark Watermark(IKernel k, long group) => k.TakeSnapshot().Watermarks.Single(w => w.Id == group);
 
-    /// <summary>A task in a new group of the layout (its memory hierarchy's root's child), and the group.</summary>
+    /// <summary>A model of the layout with a task in a new child of its memory hierarchy's root.</summary>
     private static (IKernel Kernel, long Group, long Task) TaskInANewGroup(CgroupLayout layout)
     {
         var kernel = new ModelKernel(new MachineConfig(256, 1, layout));
-        long group = kernel.CgroupCreate(1).Value;
-        long task = kernel.TaskFork(InitPid).Value;
-        Assert.True(kernel.TaskAttach(task, group).IsOk);
+        var (group, task) = SideBySide.TaskInANewGroup(kernel);
         return (kernel, group, task);
     }
 
@@ -44,10 +42,8 @@ public sealed class ModelWatermarkTests
     {
         var k = new ModelKernel(new MachineConfig(256, 1, CgroupLayout.V2));
         long upper = k.CgroupCreate(1).Value;
-        long lower = k.CgroupCreate(upper).Value;
         Assert.True(k.CgroupSetLimit(upper, MemcgCounter.Memory, 4).IsOk);
-        long task = k.TaskFork(InitPid).Value;
-        Assert.True(k.TaskAttach(task, lower).IsOk);
+        var (lower, task) = SideBySide.TaskInANewGroup(k, upper);
         Assert.True(k.TaskTouchAnon(task, 3).IsOk);
         Assert.False(k.TaskTouchAnon(task, 1).IsOk && k.TakeSnapshot().Tasks.Any(t => t.Pid == task), "the next page must fail or the OOM killer take the task");
         Assert.Equal(5, Watermark(k, lower).Peak);

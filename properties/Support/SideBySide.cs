@@ -29,6 +29,15 @@ public static class SideBySide
         return model;
     }
 
+    /// <summary>A new group under parent (by default the root of the first hierarchy) and a new child of init attached to it.</summary>
+    public static (long Group, long Task) TaskInANewGroup(IKernel kernel, long parent = 1)
+    {
+        long group = kernel.CgroupCreate(parent).Value;
+        long task = kernel.TaskFork(InitPid).Value;
+        Assert.True(kernel.TaskAttach(task, group).IsOk);
+        return (group, task);
+    }
+
     /// <summary>The call is refused with EINVAL and leaves the kernel's snapshot as it was.</summary>
     public static void AssertRefusedAndNothingChanged(IKernel kernel, Func<IKernel, Outcome> call)
     {
