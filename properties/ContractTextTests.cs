@@ -54,6 +54,14 @@ public sealed class ContractTextTests
         Assert.Equal("[object 8256 cache 30]", new SlabObjectInfo(8256, 30, false).ToString());
     }
 
+    /// <summary>KERNEL-FACTS (page stock, 6.16+): 7 slots of up to 64 pages per CPU, all full, plus the one batch of 64 charged on the way to a failure.</summary>
+    [Fact]
+    public void TheStockBoundIsEverySlotFullPlusOneBatch()
+    {
+        Assert.Equal(64 * (7 * 1 + 1), KernelConstants.MemcgStockBound(1));
+        Assert.Equal(64 * (7 * 3 + 1), KernelConstants.MemcgStockBound(3));
+    }
+
     [Fact]
     public void ASelfCheckReportKeepsSixteenViolationsAndIsFullThen()
     {
