@@ -1,7 +1,6 @@
 using Verify.Model;
 using Verify.Model.Contract;
 using Verify.Properties.Support;
-using static Verify.Model.Contract.KernelConstants;
 
 namespace Verify.Properties.Memcg;
 
