@@ -63,11 +63,11 @@ public sealed class AlphabetDispatchTests
     [Fact]
     public void EveryCodeKeepsWhatItsDispatchDoes()
     {
-        var frozen = File.ReadAllLines(FrozenPath).Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
         var now = Alphabet.Specs.Select(Line).ToList();
-        for (int code = 0; code < Math.Min(frozen.Count, now.Count); code++)
-            Assert.True(frozen[code] == now[code], $"{FrozenPath}: code {code} was\n  {frozen[code]}\nand now does\n  {now[code]}\nan operation's meaning never changes; append new operations instead");
-        Assert.True(now.Count == frozen.Count,
-            $"{FrozenPath}: {now.Count} operations against {frozen.Count} frozen lines; append these lines (after checking them against the README's operation table):\n{string.Join('\n', now.Skip(frozen.Count))}");
+        FrozenFile.AssertAppendOnly(FrozenPath, now,
+            (code, was, does) => does is null
+                ? $"{FrozenPath}: {now.Count} operations against more frozen lines; code {code} is gone"
+                : $"{FrozenPath}: code {code} was\n  {was}\nand now does\n  {does}\nan operation's meaning never changes; append new operations instead",
+            unfrozen => $"{FrozenPath}: operations the file does not freeze yet; append these lines (after checking them against the README's operation table):\n{string.Join('\n', unfrozen)}");
     }
 }

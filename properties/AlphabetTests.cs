@@ -24,15 +24,11 @@ public sealed class AlphabetTests
     public void EveryCodeKeepsItsKeywordAndArgumentsAndNewOperationsComeLast()
     {
         string path = Path.Combine(RepoPaths.Root, "model", "Alphabet", "frozen-codes.txt");
-        var frozen = File.ReadAllLines(path).Where(line => line.Length > 0 && !line.StartsWith('#')).ToList();
-        var now = Alphabet.Specs.Select(Line).ToList();
-        for (int code = 0; code < frozen.Count; code++)
-        {
-            Assert.True(code < now.Count, $"{path}: code {code} ('{frozen[code]}') is gone from the alphabet; codes are never removed");
-            Assert.True(frozen[code] == now[code], $"{path}: code {code} was '{frozen[code]}' and is now '{now[code]}'; append new operations, never change or reorder one");
-        }
-        Assert.True(now.Count == frozen.Count,
-            $"{path}: the alphabet has operations the file does not freeze yet; append these lines:\n{string.Join('\n', now.Skip(frozen.Count))}");
+        FrozenFile.AssertAppendOnly(path, Alphabet.Specs.Select(Line).ToList(),
+            (code, was, now) => now is null
+                ? $"{path}: code {code} ('{was}') is gone from the alphabet; codes are never removed"
+                : $"{path}: code {code} was '{was}' and is now '{now}'; append new operations, never change or reorder one",
+            unfrozen => $"{path}: the alphabet has operations the file does not freeze yet; append these lines:\n{string.Join('\n', unfrozen)}");
     }
 
     /// <summary>Every sequence starts with init and one root per hierarchy (cgroup ids 1 and 2 on v1, 1 on v2): the handles its first operations name.</summary>
