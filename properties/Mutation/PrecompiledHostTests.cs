@@ -55,7 +55,7 @@ public sealed class PrecompiledHostTests
     }
 
     /// <summary>True when the assembly at <paramref name="path"/> carries precompiled code: its CLI header names a ReadyToRun header.</summary>
-    internal static bool IsReadyToRun(string path) => IsReadyToRun(File.OpenRead(path));
+    private static bool IsReadyToRun(string path) => IsReadyToRun(File.OpenRead(path));
 
     private static bool IsReadyToRun(Stream image)
     {
