@@ -19,8 +19,10 @@ namespace Verify.Properties.Mutation;
 /// - When it acts it writes one line to standard error naming the test, the mutant and the limit,
 ///   then kills its own process. Stryker's VSTest runner reads a run that ended before all its tests
 ///   reported as a timeout: the verdict its own timeout would give, sooner.
-/// - The limit is VERIFY_STALL_SECONDS when set (a positive number; anything else is an error that
-///   names it), else <see cref="LimitDefault"/>, chosen by measurement (README, "Mutation testing").
+/// - The flat limit is VERIFY_STALL_SECONDS when set (a positive number; anything else is an error
+///   that names it), else <see cref="LimitDefault"/>. A test named in the coverage capture's times
+///   (<see cref="StallTimes"/>, the file VERIFY_STALL_TIMES) gets its own limit from them, never above
+///   the flat one; while the capture runs, the guard appends each test's time to that file.
 /// - Which tests are running and since when is kept per test method; the decision
 ///   (<see cref="Overdue"/>) is a function of that table and a given time, so it is tested without
 ///   waiting.
@@ -34,32 +36,43 @@ public sealed class StallGuard
     public static readonly StallGuard? Current = Create();
 
     private readonly ConcurrentDictionary<string, long> _running = new();
-    private readonly long _limitTicks;
     private readonly Func<int?> _activeMutant;
+    private readonly StallTimes _times;
+    private readonly Action<string, double>? _recordCaptureTime;
 
-    public StallGuard(double limitSeconds, Func<int?> activeMutant)
+    /// <param name="limitSeconds">The flat limit.</param>
+    /// <param name="activeMutant">The active mutant's id, null when none is active.</param>
+    /// <param name="times">The capture's times (each test's own limit); <see cref="StallTimes.None"/> when unknown.</param>
+    /// <param name="recordCaptureTime">Called with each test's name and seconds as it ends during the capture; null to record nothing.</param>
+    public StallGuard(double limitSeconds, Func<int?> activeMutant, StallTimes? times = null, Action<string, double>? recordCaptureTime = null)
     {
         LimitSeconds = limitSeconds;
-        _limitTicks = (long)(limitSeconds * Stopwatch.Frequency);
         _activeMutant = activeMutant;
+        _times = times ?? StallTimes.None;
+        _recordCaptureTime = recordCaptureTime;
     }
 
     public double LimitSeconds { get; }
 
     public void Enter(string test, long nowTicks) => _running[test] = nowTicks;
 
-    public void Leave(string test) => _running.TryRemove(test, out _);
+    public void Leave(string test, long nowTicks)
+    {
+        if (_running.TryRemove(test, out long since) && _recordCaptureTime is not null)
+            _recordCaptureTime(test, (double)(nowTicks - since) / Stopwatch.Frequency);
+    }
 
     /// <summary>
-    /// The test that has run longer than the limit at nowTicks while a mutant is active, with that
-    /// mutant's id; null when none has (or no mutant is active).
+    /// The test that has run longer than its limit at nowTicks while a mutant is active, with that
+    /// mutant's id and the limit; null when none has (or no mutant is active).
     /// </summary>
-    public (string Test, int Mutant)? Overdue(long nowTicks)
+    public (string Test, int Mutant, double Limit)? Overdue(long nowTicks)
     {
         foreach ((string test, long since) in _running)
         {
-            if (nowTicks - since <= _limitTicks) continue;
-            return _activeMutant() is int mutant ? (test, mutant) : null;
+            double limit = _times.LimitFor(test, LimitSeconds);
+            if (nowTicks - since <= (long)(limit * Stopwatch.Frequency)) continue;
+            return _activeMutant() is int mutant ? (test, mutant, limit) : null;
         }
         return null;
     }
@@ -73,8 +86,8 @@ public sealed class StallGuard
         while (true)
         {
             Thread.Sleep(100);
-            if (Overdue(Stopwatch.GetTimestamp()) is not (string test, int mutant)) continue;
-            Console.Error.WriteLine(Message(test, mutant, LimitSeconds));
+            if (Overdue(Stopwatch.GetTimestamp()) is not (string test, int mutant, double limit)) continue;
+            Console.Error.WriteLine(Message(test, mutant, limit));
             Console.Error.Flush();
             Process.GetCurrentProcess().Kill();
         }
@@ -88,8 +101,16 @@ public sealed class StallGuard
         FieldInfo? capturing = control?.GetField("CaptureCoverage", BindingFlags.Public | BindingFlags.Static);
         FieldInfo? active = control?.GetField("ActiveMutant", BindingFlags.Public | BindingFlags.Static);
         if (capturing is null || active is null) return null;
-        var guard = new StallGuard(LimitFrom(Environment.GetEnvironmentVariable("VERIFY_STALL_SECONDS")), () =>
-            capturing.GetValue(null) is false && active.GetValue(null) is int id && id >= 0 ? id : null);
+        string? timesFile = Environment.GetEnvironmentVariable("VERIFY_STALL_TIMES");
+        var appending = new object();
+        var guard = new StallGuard(LimitFrom(Environment.GetEnvironmentVariable("VERIFY_STALL_SECONDS")),
+            () => capturing.GetValue(null) is false && active.GetValue(null) is int id && id >= 0 ? id : null,
+            string.IsNullOrEmpty(timesFile) ? null : StallTimes.Read(timesFile),
+            string.IsNullOrEmpty(timesFile) ? null : (test, seconds) =>
+            {
+                if (capturing.GetValue(null) is not true) return;
+                lock (appending) File.AppendAllText(timesFile, StallTimes.Line(test, seconds) + "\n");
+            });
         new Thread(guard.Watch) { IsBackground = true, Name = "stall guard" }.Start();
         return guard;
     }

@@ -17,7 +17,7 @@ public sealed class StallGuardAttribute : BeforeAfterTestAttribute
         StallGuard.Current?.Enter(NameOf(methodUnderTest), Stopwatch.GetTimestamp());
 
     public override void After(MethodInfo methodUnderTest) =>
-        StallGuard.Current?.Leave(NameOf(methodUnderTest));
+        StallGuard.Current?.Leave(NameOf(methodUnderTest), Stopwatch.GetTimestamp());
 
     private static string NameOf(MethodInfo method) => $"{method.DeclaringType?.FullName}.{method.Name}";
 }

@@ -47,9 +47,16 @@ fi
 rm -rf "$output" "$output.log" && mkdir -p "$output"
 dotnet tool restore >/dev/null
 export VERIFY_PROFILE=mutation  # Stryker's test hosts inherit it; the config cannot set it
+# Each test's time in the coverage capture, which the stall guard turns into that test's limit.
+export VERIFY_STALL_TIMES=$output/stall-times.tsv
+# The mutated assembly becomes a ReadyToRun image as soon as Stryker puts it in the test output.
+assembly=Verify.${project^}.dll
+properties/Mutation/precompile-mutated.sh properties/bin/Release/net10.0 "$assembly" properties/obj/Release/net10.0/ready-to-run &
+precompiler=$!
 set +e
 (cd properties && dotnet stryker --config-file "Mutation/stryker-config.$project.json" --output "$output" "${shard_args[@]}" "$@") | tee "$output.log"
 status=${PIPESTATUS[0]}
+kill "$precompiler" 2>/dev/null; wait "$precompiler" 2>/dev/null
 set -e
 json=$output/reports/mutation-report.json
 summary=0
