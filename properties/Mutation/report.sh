@@ -4,6 +4,8 @@
 # prints the status counts (timeouts apart: Stryker counts them as kills), Stryker's score, the
 # score without the mutants of properties/Mutation/equivalent-mutants.tsv, and every untriaged
 # survivor, timeout and uncovered mutant. Exits with Stryker's status (non-zero below break).
+# Beside Stryker it runs precompile-mutated.sh (the mutated assembly becomes a ReadyToRun image) and
+# points the stall guard at <output>/stall-times.tsv (each test's time in the coverage capture).
 #   properties/Mutation/report.sh [impl|model] [--shard K/N [--dry-run] | --incremental] [more dotnet-stryker options, e.g. --mutate GLOB]
 # --shard K/N mutates only the K-th of N parts of the project's files (balanced by line count, the
 # same split on every machine; --dry-run only prints it), into reports/mutation/<project>-K-of-N/; run K = 1..N on N machines
