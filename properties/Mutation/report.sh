@@ -52,8 +52,9 @@ export VERIFY_PROFILE=mutation  # Stryker's test hosts inherit it; the config ca
 # Each test's time in the coverage capture, which the stall guard turns into that test's limit.
 export VERIFY_STALL_TIMES=$output/stall-times.tsv
 # The mutated assembly becomes a ReadyToRun image as soon as Stryker puts it in the test output.
-assembly=Verify.${project^}.dll
-properties/Mutation/precompile-mutated.sh properties/bin/Release/net10.0 "$assembly" properties/obj/Release/net10.0/ready-to-run &
+# Stryker builds the tests in the configs' "configuration" (Release) for their one target framework.
+build=Release/net10.0
+properties/Mutation/precompile-mutated.sh "properties/bin/$build" "Verify.${project^}.dll" "properties/obj/$build/ready-to-run" &
 precompiler=$!
 set +e
 (cd properties && dotnet stryker --config-file "Mutation/stryker-config.$project.json" --output "$output" "${shard_args[@]}" "$@") | tee "$output.log"
