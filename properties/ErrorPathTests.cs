@@ -114,6 +114,7 @@ public sealed class ErrorPathTests(ITestOutputHelper output)
     /// succeed where it can.
     /// </summary>
     [Fact]
+    [Trait(Profile.MutationOfTrait, Profile.ModelOnly)]
     public void TheErrorPathSeedReachesEveryRowOfTheAppendedOperations()
     {
         var reached = new SortedSet<string>(StringComparer.Ordinal);
@@ -144,6 +145,7 @@ public sealed class ErrorPathTests(ITestOutputHelper output)
 
     /// <summary>The generator reaches the errno of every row reached through an appended operation: the engines reach them too.</summary>
     [Fact]
+    [Trait(Profile.MutationOfTrait, Profile.ModelOnly)]
     public void GeneratedSequencesReachEveryRowOfTheAppendedOperations()
     {
         ulong seed = Profile.SeedFor(nameof(GeneratedSequencesReachEveryRowOfTheAppendedOperations));

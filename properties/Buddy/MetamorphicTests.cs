@@ -12,6 +12,7 @@ namespace Verify.Properties.Buddy;
 public sealed class MetamorphicTests(ITestOutputHelper output)
 {
     [Fact]
+    [Trait(Profile.MutationOfTrait, Profile.ModelOnly)]
     public void AllocatingAndFreeingABlockRestoresTheSnapshot()
     {
         var runner = new Runner();

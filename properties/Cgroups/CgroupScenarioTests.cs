@@ -142,6 +142,17 @@ public sealed class CgroupScenarioTests
         Assert.Equal(Errno.EINVAL, k.TaskExit(InitPid).Errno);
     }
 
+    /// <summary>init never exits, and its refused exit gives back none of its anonymous pages (init holds task slot 0).</summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void InitsRefusedExitKeepsItsAnonymousPages(string side)
+    {
+        var k = Kernel(side);
+        Assert.True(k.TaskTouchAnon(InitPid, 3).IsOk);
+        Assert.Equal(3, k.TakeSnapshot().UserPages.Count(p => p.OwnerPid == InitPid));
+        Assert.Equal(Errno.EINVAL, k.TaskExit(InitPid).Errno);
+        Assert.Equal(3, k.TakeSnapshot().UserPages.Count(p => p.OwnerPid == InitPid));
+    }
+
     /// <summary>Attach is never refused and moves the charge, so a group may end above pids.max; a fork into it then fails.</summary>
     [Theory, MemberData(nameof(SidesAndLayouts))]
     public void AttachMovesTheChargeAndMayLeaveAGroupAbovePidsMax(string side, CgroupLayout layout)

@@ -41,4 +41,24 @@ public sealed class OomEdgeTests
         }).ToArray();
         Assert.Equal(kills[0], kills[1]);
     }
+
+    /// <summary>
+    /// A global OOM for pages init itself asks for (init holds task slot 0): the task holding the
+    /// machine dies and init's allocation, retried, succeeds. Only an allocating task that the OOM
+    /// killed gives up.
+    /// </summary>
+    [Theory, MemberData(nameof(SideBySide.Sides), MemberType = typeof(SideBySide))]
+    public void AGlobalOomForInitsOwnPagesKillsTheTaskHoldingTheMachineAndInitGetsThem(string side)
+    {
+        var k = SideBySide.Kernel(side, new MachineConfig(1024, 1));
+        long hog = k.TaskFork(InitPid).Value;
+        for (long free = FreePages(k); free > 4; free = FreePages(k))
+            Assert.True(k.TaskTouchAnon(hog, (int)Math.Min(64, free - 4)).IsOk);
+        k.Effects.Clear();
+        Assert.True(k.TaskTouchAnon(InitPid, 8).IsOk);
+        Assert.Equal([hog], k.Effects.Items.Where(e => e.Kind == EffectKind.OomKill).Select(e => e.Value));
+        Assert.Equal(8, k.TakeSnapshot().UserPages.Count(p => p.OwnerPid == InitPid));
+    }
+
+    private static long FreePages(IKernel k) => k.TakeSnapshot().FreeBlocks.Sum(b => 1L << b.Order);
 }

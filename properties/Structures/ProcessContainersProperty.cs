@@ -43,6 +43,7 @@ public sealed class ProcessContainersProperty(ITestOutputHelper output)
     /// calls and at the end.
     /// </summary>
     [Fact]
+    [Trait(Profile.MutationOfTrait, Profile.ModelOnly)]
     public void PidsWrapAroundAsInTheModel()
     {
         var machine = new MachineConfig(4096, 1, CgroupLayout.V2);

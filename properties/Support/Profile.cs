@@ -31,6 +31,17 @@ public static class Profile
     /// <summary>The category of the tests the mutation profile runs (a class-level xunit Trait).</summary>
     public const string MutationCategory = "Mutation";
 
+    /// <summary>
+    /// A test of the mutation category with [Trait(MutationOfTrait, ModelOnly)] runs in model/'s
+    /// mutation run but not in impl/'s (stryker-config.impl.json's filter is
+    /// Category=Mutation&amp;MutationOf!=model): a test that killed no impl/ mutant in the whole run of
+    /// record while it covered hundreds of survivors, or whose impl/ kills a cheaper test makes
+    /// (README, "Mutation testing", where each one is named with its figures).
+    /// </summary>
+    public const string MutationOfTrait = "MutationOf";
+
+    public const string ModelOnly = "model";
+
     private static readonly string? Chosen = Environment.GetEnvironmentVariable("VERIFY_PROFILE");
 
     public static bool IsDeep => Is("deep");

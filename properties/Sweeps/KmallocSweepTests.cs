@@ -14,6 +14,7 @@ namespace Verify.Properties.Sweeps;
 /// object is accounted; above it, every size around each whole number of pages up to the
 /// alphabet's largest, checked for the pages the page allocator hands out (1 &lt;&lt; get_order)
 /// and for EINVAL above 4 MiB. Outcomes (addresses included) and digests are compared after every call.
+/// The sizes at the edges of the size classes are also swept on their own, for impl/'s mutation run.
 /// </summary>
 [Trait("Category", Profile.MutationCategory)]
 public sealed class KmallocSweepTests(ITestOutputHelper output)
@@ -30,8 +31,29 @@ public sealed class KmallocSweepTests(ITestOutputHelper output)
 
     private static string Seed(MachineConfig machine, Op op) => $"bytes {op.A0}, flags {op.A1}, cpus {machine.Cpus}";
 
+    /// <summary>In model/'s mutation run only: in impl/'s, the size-class edges below kill what it killed there (README, "Mutation testing").</summary>
     [Fact]
+    [Trait(Profile.MutationOfTrait, Profile.ModelOnly)]
     public void EveryKmallocUpToThePageAllocatorThresholdComesFromItsSizeClassOnBothSides()
+    {
+        SweepKmallocSizes(Enumerable.Range(0, SlubOracle.KmallocMaxCacheBytes + 1).Select(size => (long)size).ToList());
+    }
+
+    /// <summary>
+    /// The same checks for the sizes at each edge of a size class only (the last size of a class and
+    /// the first of the next, by the oracle, with 0, 1 and 8192): 26 sizes per flags value instead
+    /// of 8193, so that impl/'s mutation run, which leaves the whole sweep out, still tries every edge.
+    /// </summary>
+    [Fact]
+    public void EveryKmallocAtTheEdgeOfASizeClassComesFromItsSizeClassOnBothSides()
+    {
+        var edges = new SortedSet<long> { 0, 1, SlubOracle.KmallocMaxCacheBytes };
+        for (long size = 1; size < SlubOracle.KmallocMaxCacheBytes; size++)
+            if (SlubOracle.KmallocClassBytes(size) != SlubOracle.KmallocClassBytes(size + 1)) edges.UnionWith([size, size + 1]);
+        SweepKmallocSizes(edges.ToList());
+    }
+
+    private void SweepKmallocSizes(IReadOnlyList<long> sizes)
     {
         var machine = new MachineConfig(SlabMachinePages, Cpus);
         var model = new ModelKernel(machine);
@@ -50,7 +72,7 @@ public sealed class KmallocSweepTests(ITestOutputHelper output)
             // too: each is reported once per machine, and the size classes are still compared, each
             // side's object looked up in its own slabinfo.
             bool addressesAgreed = true, digestsAgreed = true;
-            for (long size = 0; size <= SlubOracle.KmallocMaxCacheBytes; size++)
+            foreach (long size in sizes)
             {
                 var op = new Op(Kmalloc.Code, size, flags);
                 ulong modelBefore = model.Digest, implBefore = impl.Digest;
@@ -82,7 +104,7 @@ public sealed class KmallocSweepTests(ITestOutputHelper output)
             }
             CompareCaches(failures, machine, allocated, model.TakeSnapshot(), impl.TakeSnapshot());
         }
-        failures.AssertNone(output, $"{calls} kmalloc calls per side (sizes 0..{SlubOracle.KmallocMaxCacheBytes}, flags {Kmalloc.Args[1].Min}..{Kmalloc.Args[1].Max}) on {Cpus} CPUs", clock);
+        failures.AssertNone(output, $"{calls} kmalloc calls per side ({sizes.Count} sizes from {sizes[0]} to {sizes[^1]}, flags {Kmalloc.Args[1].Min}..{Kmalloc.Args[1].Max}) on {Cpus} CPUs", clock);
     }
 
     private static void CompareCaches(SweepFailures failures, MachineConfig machine, List<(Op Op, long ModelAddress, long ImplAddress)> allocated, Snapshot model, Snapshot impl)
