@@ -51,8 +51,8 @@ public sealed class StallGuardTests
         guard.Enter("Tests.Short", 0);
         guard.Enter("Tests.Mid", 0);
         guard.Enter("Tests.Unknown", 0);
-        Assert.Null(guard.Overdue(2 * Second));
-        Assert.Equal(("Tests.Short", 3, StallTimes.FloorSeconds), guard.Overdue(2 * Second + 1));
+        Assert.Null(guard.Overdue((long)(StallTimes.FloorSeconds * Second)));
+        Assert.Equal(("Tests.Short", 3, StallTimes.FloorSeconds), guard.Overdue((long)(StallTimes.FloorSeconds * Second) + 1));
         guard.Leave("Tests.Short", 3 * Second);
         Assert.Null(guard.Overdue(4 * Second + Second / 2));
         Assert.Equal(("Tests.Mid", 3, 4.5), guard.Overdue(4 * Second + Second / 2 + 1));

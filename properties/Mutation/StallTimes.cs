@@ -19,7 +19,7 @@ public sealed class StallTimes
     public const double CaptureRatio = 3;
 
     /// <summary>The least limit: a short test may be the first of its host and pay the JIT's warm-up.</summary>
-    public const double FloorSeconds = 2;
+    public const double FloorSeconds = 1;
 
     /// <summary>No times known: every test gets the flat limit.</summary>
     public static readonly StallTimes None = new(new Dictionary<string, double>());
