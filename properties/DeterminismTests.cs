@@ -62,10 +62,13 @@ public sealed class DeterminismTests(ITestOutputHelper output)
         reused.Run(InputFile.Load(kmem), CheckLevel.Cheap);
         string afterKmem = reused.Run(InputFile.Load(next), CheckLevel.Cheap);
         string fresh = new Recording(new Runner()).Run(InputFile.Load(next), CheckLevel.Cheap);
-        Assert.True(afterKmem == fresh,
-            $"determinism: {next} gives a different result on a runner that ran {kmem} before it\n" +
-            $"  fresh:  {fresh.Replace("\n", "\n          ")}\n  reused: {afterKmem.Replace("\n", "\n          ")}");
+        AssertSame(fresh, afterKmem, $"{next} gives a different result on a runner that ran {kmem} before it");
     }
+
+    /// <summary>A reused runner's rendering of a run against a fresh runner's, both printed when they differ.</summary>
+    private static void AssertSame(string fresh, string reused, string what) =>
+        Assert.True(reused == fresh,
+            $"determinism: {what}\n  fresh:  {fresh.Replace("\n", "\n          ")}\n  reused: {reused.Replace("\n", "\n          ")}");
 
     private static void EveryCorpusInputOnOneRunner(CheckLevel level)
     {
@@ -76,9 +79,7 @@ public sealed class DeterminismTests(ITestOutputHelper output)
             var scenario = InputFile.Load(path);
             string afterOthers = reused.Run(scenario, level);
             string fresh = new Recording(new Runner()).Run(scenario, level);
-            Assert.True(afterOthers == fresh,
-                $"determinism: corpus input {path} ({level} checks) gives a different result on a runner that ran the inputs before it\n" +
-                $"  fresh:  {fresh.Replace("\n", "\n          ")}\n  reused: {afterOthers.Replace("\n", "\n          ")}");
+            AssertSame(fresh, afterOthers, $"corpus input {path} ({level} checks) gives a different result on a runner that ran the inputs before it");
         }
     }
 
