@@ -52,13 +52,11 @@ public sealed class OomEdgeTests
     {
         var k = SideBySide.Kernel(side, new MachineConfig(1024, 1));
         long hog = k.TaskFork(InitPid).Value;
-        for (long free = FreePages(k); free > 4; free = FreePages(k))
+        for (long free = k.FreePageCount; free > 4; free = k.FreePageCount)
             Assert.True(k.TaskTouchAnon(hog, (int)Math.Min(64, free - 4)).IsOk);
         k.Effects.Clear();
         Assert.True(k.TaskTouchAnon(InitPid, 8).IsOk);
         Assert.Equal([hog], k.Effects.Items.Where(e => e.Kind == EffectKind.OomKill).Select(e => e.Value));
         Assert.Equal(8, k.TakeSnapshot().UserPages.Count(p => p.OwnerPid == InitPid));
     }
-
-    private static long FreePages(IKernel k) => k.TakeSnapshot().FreeBlocks.Sum(b => 1L << b.Order);
 }
