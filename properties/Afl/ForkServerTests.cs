@@ -69,9 +69,13 @@ public sealed unsafe class ForkServerTests(InstrumentedBuildFixture build) : ICl
             Assert.Equal(ForkServer.StatusFinding, server.Read());
 
             // afl-fuzz kills the reported pid when a run times out and then says so (control word 1):
-            // the server must live on and report a new, live pid.
-            Process.GetProcessById(pid).Kill();
-            Process.GetProcessById(pid).WaitForExit();
+            // the server must live on and report a new, live pid. One handle for both the kill and the
+            // wait: the server reaps its killed helper at once, so a second look-up by pid can find nothing.
+            using (var helper = Process.GetProcessById(pid))
+            {
+                helper.Kill();
+                Assert.True(helper.WaitForExit(Limit), $"the killed helper {pid} must be gone within {Limit.TotalSeconds} s");
+            }
             File.WriteAllBytes(input, Passing);
             server.Write(1);
             int next = (int)server.Read();
