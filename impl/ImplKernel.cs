@@ -207,7 +207,7 @@ public sealed class ImplKernel : IKernel
         bool account = (flags & KmallocFlags.Account) != 0;
         if (!outcome.IsOk || outcome.Value == SlabLayout.ZeroSizePtr) return outcome;
         if (sizeBytes <= SlabLayout.KmallocMaxCacheBytes) return ChargeNewObject(outcome, account);
-        if (!account || _memcg.ChargePages(outcome.Value >> KernelConstants.PageShift, 1 << KernelConstants.GetOrder(sizeBytes), KernelChargeKind.Pages)) return outcome;
+        if (!account || _memcg.ChargePages(PageBits.PageOf(outcome.Value), 1 << KernelConstants.GetOrder(sizeBytes), KernelChargeKind.Pages)) return outcome;
         _slab.Kfree(outcome.Value);
         return Outcome.Fail(Errno.ENOMEM);
     }

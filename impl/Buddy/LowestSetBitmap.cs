@@ -1,5 +1,6 @@
 using System.Numerics;
 using Verify.Model.Contract;
+using static Verify.Impl.WordBits;
 
 namespace Verify.Impl.Buddy;
 
@@ -27,7 +28,7 @@ public sealed class LowestSetBitmap
     {
         Capacity = capacity;
         int level = 0;
-        int words = Math.Max(1, (capacity + 63) >> 6);
+        int words = Math.Max(1, WordsFor(capacity));
         while (true)
         {
             if (_levels[level] is null || _levels[level].Length < words) _levels[level] = new ulong[words];
@@ -35,23 +36,23 @@ public sealed class LowestSetBitmap
             _wordsUsed[level] = words;
             level++;
             if (words == 1) break;
-            words = (words + 63) >> 6;
+            words = WordsFor(words);
         }
         for (int stale = level; stale < _levelCount; stale++) Array.Clear(_levels[stale], 0, _wordsUsed[stale]);
         _levelCount = level;
     }
 
-    public bool Contains(int member) => (_levels[0][member >> 6] & (1UL << (member & 63))) != 0;
+    public bool Contains(int member) => (_levels[0][Word(member)] & Mask(member)) != 0;
 
     public void Add(int member)
     {
         for (int level = 0; level < _levelCount; level++)
         {
-            ref ulong word = ref _levels[level][member >> 6];
+            ref ulong word = ref _levels[level][Word(member)];
             bool wasEmpty = word == 0;
-            word |= 1UL << (member & 63);
+            word |= Mask(member);
             if (!wasEmpty) return;
-            member >>= 6;
+            member = Word(member);
         }
     }
 
@@ -59,10 +60,10 @@ public sealed class LowestSetBitmap
     {
         for (int level = 0; level < _levelCount; level++)
         {
-            ref ulong word = ref _levels[level][member >> 6];
-            word &= ~(1UL << (member & 63));
+            ref ulong word = ref _levels[level][Word(member)];
+            word &= ~Mask(member);
             if (word != 0) return;
-            member >>= 6;
+            member = Word(member);
         }
     }
 
@@ -88,7 +89,7 @@ public sealed class LowestSetBitmap
             return;
         }
         int tailBits = Capacity & 63;
-        if (tailBits != 0 && Capacity > 0 && (_levels[0][(Capacity - 1) >> 6] >> tailBits) != 0)
+        if (tailBits != 0 && Capacity > 0 && (_levels[0][Word(Capacity - 1)] >> tailBits) != 0)
             report.Fail(StructureInvariant.LowestSetBitmap, $"{name}: level 0 has members at or above its capacity {Capacity}");
         for (int level = 0; level + 1 < _levelCount && !report.IsFull; level++)
         {
@@ -96,7 +97,7 @@ public sealed class LowestSetBitmap
             var above = _levels[level + 1];
             for (int word = 0; word < _wordsUsed[level]; word++)
             {
-                bool summarized = (above[word >> 6] & (1UL << (word & 63))) != 0;
+                bool summarized = (above[Word(word)] & Mask(word)) != 0;
                 if (summarized != (below[word] != 0))
                     report.Fail(StructureInvariant.LowestSetBitmap,
                         $"{name}: level {level + 1} bit {word} is {(summarized ? "set" : "clear")} but level {level} word {word} is 0x{below[word]:x16}");

@@ -22,7 +22,7 @@ public sealed class IntrusiveLists
     public void EnsureOwners(int count)
     {
         if (count <= _head.Length) return;
-        int old = _head.Length, size = Math.Max(count, old * 2);
+        int old = _head.Length, size = ArrayGrowth.SizeFor(old, count);
         Array.Resize(ref _head, size);
         Array.Fill(_head, -1, old, size - old);
     }
@@ -31,7 +31,7 @@ public sealed class IntrusiveLists
     public void EnsureMembers(int count)
     {
         if (count <= _next.Length) return;
-        int old = _next.Length, size = Math.Max(count, old * 2);
+        int old = _next.Length, size = ArrayGrowth.SizeFor(old, count);
         Array.Resize(ref _next, size);
         Array.Resize(ref _prev, size);
         Array.Resize(ref _owner, size);

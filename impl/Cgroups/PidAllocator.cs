@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Verify.Model.Contract;
+using static Verify.Impl.WordBits;
 using static Verify.Model.Contract.KernelConstants;
 
 namespace Verify.Impl.Cgroups;
@@ -19,8 +20,8 @@ namespace Verify.Impl.Cgroups;
 /// </summary>
 public sealed class PidAllocator
 {
-    private ulong[] _used = new ulong[PidMax(CpusMin) >> 6];
-    private ulong[] _full = new ulong[(PidMax(CpusMin) >> 12) + 1];
+    private ulong[] _used = new ulong[WordsFor(PidMax(CpusMin))];
+    private ulong[] _full = new ulong[WordsFor(WordsFor(PidMax(CpusMin)))];
     private int _words;
 
     public int PidMaxValue { get; private set; }
@@ -34,13 +35,13 @@ public sealed class PidAllocator
     public void Reset(int cpus)
     {
         Array.Clear(_used, 0, _words);
-        Array.Clear(_full, 0, (_words + 63) >> 6);
+        Array.Clear(_full, 0, WordsFor(_words));
         PidMaxValue = PidMax(cpus);
-        _words = PidMaxValue >> 6;
+        _words = WordsFor(PidMaxValue);
         if (_used.Length < _words)
         {
             _used = new ulong[_words];
-            _full = new ulong[(_words + 63) >> 6];
+            _full = new ulong[WordsFor(_words)];
         }
         Cursor = 1;
         UsedCount = 0;
@@ -59,15 +60,15 @@ public sealed class PidAllocator
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsUsed(long pid) => (ulong)pid < (ulong)PidMaxValue && (_used[pid >> 6] & (1UL << (int)(pid & 63))) != 0;
+    public bool IsUsed(long pid) => (ulong)pid < (ulong)PidMaxValue && (_used[Word((int)pid)] & Mask((int)pid)) != 0;
 
     /// <summary>Marks a free pid below PidMax used.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Use(int pid)
     {
-        ref ulong word = ref _used[pid >> 6];
-        word |= 1UL << (pid & 63);
-        if (word == ulong.MaxValue) _full[pid >> 12] |= 1UL << ((pid >> 6) & 63);
+        ref ulong word = ref _used[Word(pid)];
+        word |= Mask(pid);
+        if (word == ulong.MaxValue) _full[Word(Word(pid))] |= Mask(Word(pid));
         UsedCount++;
     }
 
@@ -75,9 +76,9 @@ public sealed class PidAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Release(int pid)
     {
-        ref ulong word = ref _used[pid >> 6];
-        if (word == ulong.MaxValue) _full[pid >> 12] &= ~(1UL << ((pid >> 6) & 63));
-        word &= ~(1UL << (pid & 63));
+        ref ulong word = ref _used[Word(pid)];
+        if (word == ulong.MaxValue) _full[Word(Word(pid))] &= ~Mask(Word(pid));
+        word &= ~Mask(pid);
         UsedCount--;
     }
 
@@ -85,7 +86,7 @@ public sealed class PidAllocator
     public int NextUsed(int from)
     {
         if (from >= PidMaxValue) return -1;
-        int w = from >> 6;
+        int w = Word(from);
         ulong word = _used[w] & (ulong.MaxValue << (from & 63));
         while (word == 0)
         {
@@ -100,8 +101,8 @@ public sealed class PidAllocator
     private int FirstFree(int from)
     {
         if (from >= PidMaxValue) return -1;
-        int w = from >> 6;
-        ulong taken = _used[w] | ((1UL << (from & 63)) - 1);
+        int w = Word(from);
+        ulong taken = _used[w] | (Mask(from) - 1);
         if (taken != ulong.MaxValue) return (w << 6) | BitOperations.TrailingZeroCount(~taken);
         return FirstFreeAfterWord(w);
     }
@@ -110,10 +111,10 @@ public sealed class PidAllocator
     private int FirstFreeAfterWord(int w)
     {
         int next = w + 1;
-        for (int s = next >> 6; (s << 6) < _words; s++)
+        for (int s = Word(next); (s << 6) < _words; s++)
         {
             ulong notFull = ~_full[s];
-            if (s == next >> 6) notFull &= ulong.MaxValue << (next & 63);
+            if (s == Word(next)) notFull &= ulong.MaxValue << (next & 63);
             if (notFull == 0) continue;
             int freeWord = (s << 6) | BitOperations.TrailingZeroCount(notFull);
             if (freeWord >= _words) return -1;
@@ -129,11 +130,11 @@ public sealed class PidAllocator
         for (int w = 0; w < _words && !report.IsFull; w++)
         {
             count += BitOperations.PopCount(_used[w]);
-            bool summarized = (_full[w >> 6] & (1UL << (w & 63))) != 0;
+            bool summarized = (_full[Word(w)] & Mask(w)) != 0;
             if (summarized != (_used[w] == ulong.MaxValue))
                 report.Fail(invariant, $"pid bitmap: summary bit {w} is {(summarized ? "set" : "clear")} but pids {w << 6}..{(w << 6) + 63} are 0x{_used[w]:x16}");
         }
-        int summaryWords = (_words + 63) >> 6;
+        int summaryWords = WordsFor(_words);
         if ((_words & 63) != 0 && (_full[summaryWords - 1] >> (_words & 63)) != 0)
             report.Fail(invariant, $"pid bitmap: summary bits beyond its {_words} words");
         if (count != UsedCount) report.Fail(invariant, $"pid bitmap: {count} pids are marked used but the count says {UsedCount}");

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Verify.Model.Contract;
+using static Verify.Impl.WordBits;
 
 namespace Verify.Impl.Cgroups;
 
@@ -62,7 +63,7 @@ public sealed class SlotPool
     /// <summary>The invariant's name and the pool's name: every free-stack entry is a distinct slot below HighWater that is not live, and no other slot below HighWater is free.</summary>
     public void CheckConsistency(SelfCheckReport report, string invariant, string name)
     {
-        Array.Clear(_seen, 0, (HighWater + 63) >> 6);
+        Array.Clear(_seen, 0, WordsFor(HighWater));
         for (int i = 0; i < _freeCount && !report.IsFull; i++)
         {
             int slot = _free[i];
@@ -72,13 +73,13 @@ public sealed class SlotPool
                 continue;
             }
             if (_live[slot]) report.Fail(invariant, $"{name}: slot {slot} is live but on the free list");
-            ref ulong word = ref _seen[slot >> 6];
-            if ((word & (1UL << (slot & 63))) != 0) report.Fail(invariant, $"{name}: slot {slot} is on the free list twice");
-            word |= 1UL << (slot & 63);
+            ref ulong word = ref _seen[Word(slot)];
+            if ((word & Mask(slot)) != 0) report.Fail(invariant, $"{name}: slot {slot} is on the free list twice");
+            word |= Mask(slot);
         }
         for (int slot = 0; slot < HighWater && !report.IsFull; slot++)
         {
-            bool listed = (_seen[slot >> 6] & (1UL << (slot & 63))) != 0;
+            bool listed = (_seen[Word(slot)] & Mask(slot)) != 0;
             if (!_live[slot] && !listed) report.Fail(invariant, $"{name}: slot {slot} is neither live nor on the free list");
         }
     }
@@ -88,6 +89,6 @@ public sealed class SlotPool
         int size = _live.Length * 2;
         Array.Resize(ref _live, size);
         Array.Resize(ref _free, size);
-        Array.Resize(ref _seen, (size + 63) >> 6);
+        Array.Resize(ref _seen, WordsFor(size));
     }
 }

@@ -181,7 +181,7 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
         int bytes = _stock[cpu];
         if (bytes != 0)
         {
-            int pages = bytes >> 12;
+            int pages = (int)PageBits.PageOf(bytes);
             ref var g = ref _objcgs[old];
             if (pages != 0)
             {
@@ -218,7 +218,7 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
     {
         if (objcg >= _objcgsUsed) return 0;
         ref var g = ref _objcgs[objcg];
-        int pages = (int)(g.NrChargedBytes >> 12);
+        int pages = (int)PageBits.PageOf(g.NrChargedBytes);
         if (pages != 0)
         {
             g.PagesCharged -= pages;
@@ -244,7 +244,7 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
         int stock = _stock[cpu] += bytes;
         TotalBytesHeld += bytes;
         if (!allowRelease || stock <= PageBytes) return;
-        int pages = stock >> 12;
+        int pages = (int)PageBits.PageOf(stock);
         _stock[cpu] = stock & (PageBytes - 1);
         _objcgs[objcg].PagesCharged -= pages;
         TotalBytesHeld -= (long)pages * PageBytes;
@@ -253,7 +253,7 @@ public sealed partial class ByteStocks(IObjcgPageSink sink)
 
     private void Use(int objcg)
     {
-        if (objcg >= _objcgs.Length) Array.Resize(ref _objcgs, Math.Max(objcg + 1, _objcgs.Length * 2));
+        if (objcg >= _objcgs.Length) Array.Resize(ref _objcgs, ArrayGrowth.SizeFor(_objcgs.Length, objcg + 1));
         _objcgsUsed = objcg + 1;
     }
 }

@@ -146,7 +146,7 @@ public sealed partial class LruLists
     {
         if (group >= _groupsUsed)
         {
-            if (group >= _groups.Length) Array.Resize(ref _groups, Math.Max(group + 1, _groups.Length * 2));
+            if (group >= _groups.Length) Array.Resize(ref _groups, ArrayGrowth.SizeFor(_groups.Length, group + 1));
             for (int g = _groupsUsed; g <= group; g++) _groups[g] = new Group { List = -1 };
             _groupsUsed = group + 1;
         }
@@ -180,7 +180,7 @@ public sealed partial class LruLists
 
     private static void Grow(ref int[] array, int count)
     {
-        int old = array.Length, size = Math.Max(count, old * 2);
+        int old = array.Length, size = ArrayGrowth.SizeFor(old, count);
         Array.Resize(ref array, size);
         Array.Fill(array, -1, old, size - old);
     }

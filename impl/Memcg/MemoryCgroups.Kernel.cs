@@ -399,7 +399,7 @@ public sealed partial class MemoryCgroups : IObjcgPageSink, Slab.IVmallocPageCha
         var bytes = Bytes;
         for (int objcg = 1; objcg < bytes.ObjcgsUsed; objcg++)
         {
-            long pages = bytes.BytesHeld(objcg) >> PageShift;
+            long pages = PageBits.PageOf(bytes.BytesHeld(objcg));
             if (pages == 0) continue;
             for (long level = MemcgOfObjcg(objcg); level != 0; level = _parent[level]) held[level] += pages;
         }

@@ -154,9 +154,9 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
 
     private void MapCounter(long id, int counter)
     {
-        if (_counterOf.Length <= id) Array.Resize(ref _counterOf, (int)Math.Max(id + 1, _counterOf.Length * 2L));
+        if (_counterOf.Length <= id) Array.Resize(ref _counterOf, ArrayGrowth.SizeFor(_counterOf.Length, id + 1));
         _counterOf[id] = counter;
-        if (_idOfCounter.Length <= counter) Array.Resize(ref _idOfCounter, Math.Max(counter + 1, _idOfCounter.Length * 2));
+        if (_idOfCounter.Length <= counter) Array.Resize(ref _idOfCounter, ArrayGrowth.SizeFor(_idOfCounter.Length, counter + 1));
         _idOfCounter[counter] = id;
     }
 
@@ -486,7 +486,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     {
         if (count > _socketIdsUsed) _socketIdsUsed = count;
         if (count <= _sockLive.Length) return;
-        int size = (int)Math.Max(count, Math.Max(16, _sockLive.Length * 2L));
+        int size = ArrayGrowth.SizeFor(_sockLive.Length, count);
         Array.Resize(ref _sockGroup, size);
         Array.Resize(ref _sockPageCount, size);
         Array.Resize(ref _sockHead, size);
@@ -772,7 +772,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     {
         if (count > _idsUsed) _idsUsed = count;
         if (count <= _parent.Length) return;
-        int size = (int)Math.Max(count, Math.Max(16, _parent.Length * 2L));
+        int size = ArrayGrowth.SizeFor(_parent.Length, count);
         Array.Resize(ref _parent, size);
         Array.Resize(ref _anon, size);
         Array.Resize(ref _file, size);
@@ -804,7 +804,7 @@ public sealed partial class MemoryCgroups(BuddyAllocator buddy, ProcessContainer
     {
         if (count > _anonHead.Length)
         {
-            Array.Resize(ref _anonHead, Math.Max(count, Math.Max(16, _anonHead.Length * 2)));
+            Array.Resize(ref _anonHead, ArrayGrowth.SizeFor(_anonHead.Length, count));
             Array.Resize(ref _anonCount, _anonHead.Length);
             Array.Resize(ref _tableHead, _anonHead.Length);
             Array.Resize(ref _tableCount, _anonHead.Length);

@@ -176,7 +176,7 @@ public sealed partial class PageStocks(PageCounters counters)
 
     private void Grow(int counter)
     {
-        int size = Math.Max(counter + 1, _held.Length * 2);
+        int size = ArrayGrowth.SizeFor(_held.Length, counter + 1);
         Array.Resize(ref _held, size);
         Array.Resize(ref _cachedSlots, size);
     }

@@ -57,7 +57,7 @@ public sealed class TaskKernelMemory(BuddyAllocator buddy, SlabAllocator slab, M
         int slot = containers.TaskSlotOf(childPid);
         if (slot >= _stackPfn.Length)
         {
-            int size = Math.Max(slot + 1, Math.Max(16, _stackPfn.Length * 2));
+            int size = ArrayGrowth.SizeFor(_stackPfn.Length, slot + 1);
             Array.Resize(ref _taskStruct, size);
             Array.Resize(ref _stackPfn, size);
         }

@@ -175,7 +175,7 @@ public sealed class ForkbombTracker(EffectLog effects)
         if (taskSlot >= _recordOfTask.Length)
         {
             int old = _recordOfTask.Length;
-            Array.Resize(ref _recordOfTask, Math.Max(taskSlot + 1, Math.Max(16, old * 2)));
+            Array.Resize(ref _recordOfTask, ArrayGrowth.SizeFor(old, taskSlot + 1));
             Array.Fill(_recordOfTask, None, old, _recordOfTask.Length - old);
         }
         _recordOfTask[taskSlot] = r;
@@ -240,7 +240,7 @@ public sealed class ForkbombTracker(EffectLog effects)
     private void Ensure(int count)
     {
         if (count <= _id.Length) return;
-        int size = Math.Max(count, _id.Length * 2);
+        int size = ArrayGrowth.SizeFor(_id.Length, count);
         Array.Resize(ref _id, size);
         Array.Resize(ref _pid, size);
         Array.Resize(ref _birth, size);

@@ -42,8 +42,8 @@ public sealed class PfnMinHeap
                 continue;
             }
             if (positions[pfn] != i) report.Fail(StructureInvariant.PartialHeap, $"{name}: pfn {pfn} sits in slot {i} but its position says {positions[pfn]}");
-            if (i > 0 && _heap[(i - 1) >> 1] > pfn)
-                report.Fail(StructureInvariant.PartialHeap, $"{name}: pfn {pfn} in slot {i} is below its parent pfn {_heap[(i - 1) >> 1]}");
+            if (i > 0 && _heap[ParentOf(i)] > pfn)
+                report.Fail(StructureInvariant.PartialHeap, $"{name}: pfn {pfn} in slot {i} is below its parent pfn {_heap[ParentOf(i)]}");
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class PfnMinHeap
         int pfn = _heap[index];
         while (index > 0)
         {
-            int parent = (index - 1) >> 1;
+            int parent = ParentOf(index);
             if (_heap[parent] <= pfn) break;
             _heap[index] = _heap[parent];
             positions[_heap[index]] = index;
@@ -95,6 +95,9 @@ public sealed class PfnMinHeap
         _heap[index] = pfn;
         positions[pfn] = index;
     }
+
+    /// <summary>The slot of a slot's parent: slot s > 0 has children 2s + 1 and 2s + 2.</summary>
+    private static int ParentOf(int slot) => (slot - 1) >> 1;
 
     private void SiftDown(int index)
     {

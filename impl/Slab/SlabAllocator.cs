@@ -170,7 +170,7 @@ public sealed class SlabAllocator
     {
         if (address == SlabLayout.ZeroSizePtr) return Outcome.Ok(0);
         if (address < 0 || address >= (long)_pages << PageShift) return Outcome.Fail(Errno.EINVAL);
-        int pfn = (int)(address >> PageShift);
+        int pfn = (int)PageBits.PageOf(address);
         if ((address & (PageSizeBytes - 1)) == 0 && _largeOrderAt[pfn] >= 0)
         {
             int order = _largeOrderAt[pfn];
@@ -205,7 +205,7 @@ public sealed class SlabAllocator
     {
         location = default;
         if (address < 0 || address >= (long)_pages << PageShift) return false;
-        var owner = _ownerAt[address >> PageShift];
+        var owner = _ownerAt[PageBits.PageOf(address)];
         if (owner.Head < 0) return false;
         ref var cache = ref _caches[owner.CacheId];
         long offset = address - ((long)owner.Head << PageShift);
@@ -380,19 +380,19 @@ public sealed class SlabAllocator
     private Outcome FreeObject(long address, int expectedId)
     {
         if (address < 0 || address >= (long)_pages << PageShift) return Outcome.Fail(Errno.EINVAL);
-        var owner = _ownerAt[address >> PageShift];
+        var owner = _ownerAt[PageBits.PageOf(address)];
         int head = owner.Head;
         if (head < 0 || owner.CacheId != expectedId) return Outcome.Fail(Errno.EINVAL);
         ref var cache = ref _caches[expectedId];
         long offset = address - ((long)head << PageShift);
         long index = ReciprocalDivision.Divide(offset, cache.IndexMultiplier);
         if (index * cache.SizeBytes != offset || index >= cache.ObjectsPerSlab) return Outcome.Fail(Errno.EINVAL);
-        if (_records.IsFree(head, index)) return Outcome.Fail(Errno.EINVAL);
+        if (_records.IsFree(head, (int)index)) return Outcome.Fail(Errno.EINVAL);
 
         var partial = _partial[expectedId];
         int partialBefore = partial.Count;
         if (_records.InUse(head) == cache.ObjectsPerSlab) partial.Add(head);
-        bool accounted = _records.Release(head, index, cache.BitmapWords);
+        bool accounted = _records.Release(head, (int)index, cache.BitmapWords);
         cache.ActiveObjects--;
         if (accounted) cache.AccountedObjects--;
         Digest -= StateDigest.SlabObject(address, expectedId, accounted);

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using Verify.Model.Contract;
 using Verify.Model.Slab;
+using static Verify.Impl.WordBits;
 using static Verify.Model.Contract.KernelConstants;
 
 namespace Verify.Impl.Slab;
@@ -50,7 +51,7 @@ public sealed class SlabRecordTable
     }
 
     /// <summary>The number of bitmap words of a slab of that many objects.</summary>
-    public static int BitmapWordsFor(int objectsPerSlab) => (objectsPerSlab + 63) >> 6;
+    public static int BitmapWordsFor(int objectsPerSlab) => WordsFor(objectsPerSlab);
 
     /// <summary>Starts the record of a new slab: every object free, nothing accounted.</summary>
     public void Init(int head, int pages, int objectsPerSlab)
@@ -58,7 +59,7 @@ public sealed class SlabRecordTable
         long record = RecordOf(head);
         EnsureRecords(RecordOf(head + pages));
         int bitmapWords = BitmapWordsFor(objectsPerSlab);
-        _records[record + InUseWord] = 0;
+        InUseOf(record) = 0;
         for (int w = 0; w < bitmapWords; w++)
         {
             int objectsInWord = Math.Min(64, objectsPerSlab - 64 * w);
@@ -75,7 +76,7 @@ public sealed class SlabRecordTable
         _records[record + SummaryWord] = LowBits(leaves);
     }
 
-    public int InUse(int head) => (int)_records[RecordOf(head) + InUseWord];
+    public int InUse(int head) => (int)InUseOf(RecordOf(head));
 
     /// <summary>Takes the lowest free object of a slab that has one; returns its index. The caller knows the slab is partial.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -90,26 +91,26 @@ public sealed class SlabRecordTable
         free &= free - 1;
         if (free == 0 && bitmapWords > 1) MarkWordFull(record, bitmapWords, word);
         if (accounted) _records[freeWord + 1] |= 1UL << bit;
-        _records[record + InUseWord]++;
+        InUseOf(record)++;
         return word * 64 + bit;
     }
 
-    public bool IsFree(int head, long index) => (_records[FreeWordOf(RecordOf(head), (int)(index >> 6))] & (1UL << (int)(index & 63))) != 0;
+    public bool IsFree(int head, int index) => (_records[FreeWordOf(RecordOf(head), Word(index))] & Mask(index)) != 0;
 
-    public bool IsAccounted(int head, long index) => (_records[FreeWordOf(RecordOf(head), (int)(index >> 6)) + 1] & (1UL << (int)(index & 63))) != 0;
+    public bool IsAccounted(int head, int index) => (_records[FreeWordOf(RecordOf(head), Word(index)) + 1] & Mask(index)) != 0;
 
     /// <summary>Marks an object in use free again; returns whether it was allocated accounted. The caller has checked IsFree is false.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Release(int head, long index, int bitmapWords)
+    public bool Release(int head, int index, int bitmapWords)
     {
         long record = RecordOf(head);
-        long freeWord = FreeWordOf(record, (int)(index >> 6));
-        ulong bit = 1UL << (int)(index & 63);
+        long freeWord = FreeWordOf(record, Word(index));
+        ulong bit = Mask(index);
         _records[freeWord] |= bit;
-        if (bitmapWords > 1) MarkWordFree(record, bitmapWords, (int)(index >> 6));
+        if (bitmapWords > 1) MarkWordFree(record, bitmapWords, Word(index));
         bool accounted = (_records[freeWord + 1] & bit) != 0;
         _records[freeWord + 1] &= ~bit;
-        _records[record + InUseWord]--;
+        InUseOf(record)--;
         return accounted;
     }
 
@@ -117,10 +118,10 @@ public sealed class SlabRecordTable
     public int NextInUse(int head, int from, int objectsPerSlab)
     {
         long record = RecordOf(head);
-        for (int w = from >> 6; w < BitmapWordsFor(objectsPerSlab); w++)
+        for (int w = Word(from); w < BitmapWordsFor(objectsPerSlab); w++)
         {
             ulong inUse = ~_records[FreeWordOf(record, w)] & LowBits(Math.Min(64, objectsPerSlab - 64 * w));
-            if (w == from >> 6) inUse &= ulong.MaxValue << (from & 63);
+            if (w == Word(from)) inUse &= ulong.MaxValue << (from & 63);
             if (inUse != 0) return w * 64 + BitOperations.TrailingZeroCount(inUse);
         }
         return -1;
@@ -148,11 +149,11 @@ public sealed class SlabRecordTable
             if ((freeBits & ~valid) != 0) report.Fail(S4, $"{slabName(head)}: free word {w} has bits beyond its {objectsInWord} objects (0x{freeBits:x16})");
             if ((accountedBits & (freeBits | ~valid)) != 0) report.Fail(S4, $"{slabName(head)}: accounted word {w} marks objects that are not in use (0x{accountedBits:x16})");
             if (freeBits != 0 && bitmapWords <= 64) summary |= 1UL << w;
-            if (freeBits != 0 && bitmapWords > 64) leaves[w >> 6] |= 1UL << (w & 63);
+            if (freeBits != 0 && bitmapWords > 64) leaves[Word(w)] |= Mask(w);
             free += BitOperations.PopCount(freeBits & valid);
             accounted += BitOperations.PopCount(accountedBits & valid & ~freeBits);
         }
-        long inUse = (long)_records[record + InUseWord];
+        long inUse = (long)InUseOf(record);
         if (inUse != objectsPerSlab - free) report.Fail(S4, $"{slabName(head)}: in-use count {inUse} but {objectsPerSlab - free} objects have no free bit");
         for (int g = 0; bitmapWords > 64 && g < LeavesFor(bitmapWords); g++)
         {
@@ -171,9 +172,11 @@ public sealed class SlabRecordTable
 
     private static long RecordOf(int head) => (long)head * RecordStride;
 
+    private ref ulong InUseOf(long record) => ref _records[record + InUseWord];
+
     private static ulong LowBits(int count) => count >= 64 ? ulong.MaxValue : (1UL << count) - 1;
 
-    private static int LeavesFor(int bitmapWords) => (bitmapWords + 63) >> 6;
+    private static int LeavesFor(int bitmapWords) => WordsFor(bitmapWords);
 
     /// <summary>Leaf summary g of a record of more than 64 bitmap words: after the interleaved bitmaps.</summary>
     private static long LeafOf(long record, int bitmapWords, int g) => record + FirstBitmapWord + 2 * bitmapWords + g;
@@ -186,9 +189,9 @@ public sealed class SlabRecordTable
             _records[record + SummaryWord] &= ~(1UL << w);
             return;
         }
-        ref ulong leaf = ref _records[LeafOf(record, bitmapWords, w >> 6)];
-        leaf &= ~(1UL << (w & 63));
-        if (leaf == 0) _records[record + SummaryWord] &= ~(1UL << (w >> 6));
+        ref ulong leaf = ref _records[LeafOf(record, bitmapWords, Word(w))];
+        leaf &= ~Mask(w);
+        if (leaf == 0) _records[record + SummaryWord] &= ~Mask(Word(w));
     }
 
     /// <summary>Free word w has a free object: set it in the summary levels.</summary>
@@ -199,8 +202,8 @@ public sealed class SlabRecordTable
             _records[record + SummaryWord] |= 1UL << w;
             return;
         }
-        _records[LeafOf(record, bitmapWords, w >> 6)] |= 1UL << (w & 63);
-        _records[record + SummaryWord] |= 1UL << (w >> 6);
+        _records[LeafOf(record, bitmapWords, Word(w))] |= Mask(w);
+        _records[record + SummaryWord] |= Mask(Word(w));
     }
 
     /// <summary>Free word w of a record; its accounted word is the next one.</summary>

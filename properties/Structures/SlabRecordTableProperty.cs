@@ -66,7 +66,7 @@ public sealed class SlabRecordTableProperty(ITestOutputHelper output)
             }
             if (free[op.Slab] is not { } slabFree) continue;
             int words = SlabRecordTable.BitmapWordsFor(slabFree.Length);
-            long touched;
+            int touched;
             if (op.Kind == Kind.Release)
             {
                 var inUse = Enumerable.Range(0, slabFree.Length).Where(i => !slabFree[i]).ToList();
