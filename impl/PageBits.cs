@@ -4,8 +4,8 @@ using Verify.Model.Contract;
 namespace Verify.Impl;
 
 /// <summary>
-/// Bytes to pages, the one copy of this shift in impl/ (ImplKernel, SlabAllocator, ByteStocks,
-/// MemoryCgroups). Guarantees, for a non-negative byte count or address b (callers pass only a
+/// Bytes to pages for ImplKernel, SlabAllocator, ByteStocks and MemoryCgroups (Kfree shifts its
+/// unchecked address itself). Guarantees, for a non-negative byte count or address b (callers pass only a
 /// checked address or a count that cannot go below 0): PageOf(b) is b / PAGE_SIZE rounded down,
 /// which is both the pfn of the page address b falls in and the whole pages in b bytes.
 /// </summary>
